@@ -1,0 +1,151 @@
+// The boundary between a host (the extension or the `dlmodel` command line) and a trainer child process.
+// The child is started with `child_process.fork(dist/trainer.js)` and speaks over Node's IPC channel:
+// the host sends exactly one `Job`, then possibly `cancel`; the child streams `TrainerEvent`s and exits.
+// Every message is a plain JSON value, so both sides can validate with `isTrainerEvent` / `isHostMessage`.
+import type { BackendName, ConcreteBackend } from '../spec/types';
+import type { EpochRecord, ParamCounts, Prediction, RunStatus } from '../runs/types';
+
+export const TRAINER_PROTOCOL_VERSION = 1;
+
+// ---- host -> trainer --------------------------------------------------------------------------------
+
+export interface TrainJob {
+  kind: 'train';
+  specPath: string;
+  backend: BackendName;
+  /** Extra folder to look for @tensorflow/tfjs-node(-gpu) in (the user's setting); never a workspace folder. */
+  nativeBackendDir?: string;
+  epochs?: number;
+  seed?: number;
+  /** Continue the run in this folder from its last checkpoint. */
+  resume?: string;
+  /** Overrides the runs folder (default: `.dlmodel/runs` beside the spec). */
+  runsRoot?: string;
+  /** Minimum interval between `batch` events, and between `weights` events, in ms. */
+  progressIntervalMs?: number;
+  weightsIntervalMs?: number;
+}
+
+export interface PredictJob {
+  kind: 'predict';
+  specPath: string;
+  backend: BackendName;
+  nativeBackendDir?: string;
+  /** A run folder; default: the latest completed run of the spec. */
+  runDir?: string;
+  /** Inputs to predict; default: the spec's `predict` block. */
+  inputs?: Record<string, unknown>[];
+  /** A file (CSV, JSON, JSONL, image folder or single image) of inputs. */
+  inputPath?: string;
+  runsRoot?: string;
+}
+
+export type Job = TrainJob | PredictJob;
+
+export type HostMessage =
+  | { type: 'job'; version: number; job: Job }
+  /** Stop at the next batch boundary, save what is finished, and end with status `stopped`. */
+  | { type: 'cancel' };
+
+// ---- trainer -> host --------------------------------------------------------------------------------
+
+export interface BackendAttempt {
+  name: ConcreteBackend;
+  ok: boolean;
+  /** Why it did not load (missing package, no adapter, ...) or what loaded (adapter name). */
+  reason: string;
+}
+
+export interface BackendReport {
+  name: ConcreteBackend;
+  /** For the status bar: "GPU (CUDA)", "WebGPU (llvmpipe)", "CPU (native)", "CPU (WASM)", "CPU (JS)". */
+  label: string;
+  attempts: BackendAttempt[];
+}
+
+/** Weights of one layer for the network diagram. Small layers whole, large ones summarized. */
+export interface LayerWeights {
+  index: number;
+  name: string;
+  type: string;
+  /** Shape of the kernel, e.g. [inputs, units] for dense, [kh, kw, in, filters] for conv2d. */
+  kernelShape: number[];
+  /** Row-major kernel values, when the kernel has at most `WHOLE_WEIGHTS_LIMIT` values. */
+  kernel?: number[];
+  bias?: number[];
+  /** Always present: summary statistics and a histogram of the kernel. */
+  stats: { min: number; max: number; mean: number; std: number; histogram: number[]; histMin: number; histMax: number };
+}
+
+export const WHOLE_WEIGHTS_LIMIT = 200_000;
+
+export interface LayerSummary {
+  name: string;
+  type: string;
+  outputShape: (number | null)[];
+  params: number;
+  trainable: boolean;
+  /** "2 x 2 + 2 = 6" for dense layers. */
+  formula?: string;
+  derived?: 'input' | 'output';
+  units?: number;
+  activation?: string;
+}
+
+export type TrainerEvent =
+  | {
+      type: 'started';
+      runId: string;
+      runDir: string;
+      backend: BackendReport;
+      params: ParamCounts;
+      layers: LayerSummary[];
+      epochs: number;
+      /** Epoch the run starts at (non-zero when resuming). */
+      initialEpoch: number;
+      inputNames: string[];
+      classNames?: string[];
+      samples: { train: number; validation: number };
+    }
+  | { type: 'batch'; epoch: number; batch: number; batchesPerEpoch: number; loss: number; metrics: Record<string, number> }
+  | { type: 'epoch'; record: EpochRecord; epochs: number; etaMs: number }
+  | { type: 'weights'; epoch: number; batch?: number; layers: LayerWeights[] }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  | { type: 'predictions'; runDir: string; predictions: Prediction[]; classNames?: string[] }
+  | {
+      type: 'finished';
+      status: Extract<RunStatus, 'completed' | 'stopped'>;
+      runDir: string;
+      epochsDone: number;
+      metrics: Record<string, number>;
+    }
+  | {
+      type: 'failed';
+      /** invalid: spec/data/arguments (exit 2); diverged/oom/crash: the run failed (exit 1). */
+      reason: 'invalid' | 'diverged' | 'oom' | 'backend' | 'crash';
+      message: string;
+      runDir?: string;
+      epoch?: number;
+      /** Problems with places, for `invalid`: "FILE:LINE:COL: message" lines. */
+      problems?: string[];
+    };
+
+export type TrainerEventType = TrainerEvent['type'];
+
+const EVENT_TYPES: ReadonlySet<string> = new Set<TrainerEventType>([
+  'started', 'batch', 'epoch', 'weights', 'log', 'predictions', 'finished', 'failed',
+]);
+
+export function isTrainerEvent(value: unknown): value is TrainerEvent {
+  return typeof value === 'object' && value !== null && EVENT_TYPES.has((value as { type?: unknown }).type as string);
+}
+
+export function isHostMessage(value: unknown): value is HostMessage {
+  if (typeof value !== 'object' || value === null) return false;
+  const m = value as { type?: unknown; job?: { kind?: unknown } };
+  if (m.type === 'cancel') return true;
+  return m.type === 'job' && (m.job?.kind === 'train' || m.job?.kind === 'predict');
+}
+
+/** Exit codes of the trainer process and the `dlmodel` command line. */
+export const EXIT = { ok: 0, failed: 1, invalid: 2 } as const;

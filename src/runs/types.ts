@@ -1,0 +1,92 @@
+// What a training run writes into `.dlmodel/runs/<name>/<runId>/` (shared/spec/dlmodel-format.md, "Runs").
+import type { ConcreteBackend, Spec, Task } from '../spec/types';
+
+export type Row = Record<string, unknown>;
+
+export type RunStatus = 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
+
+/** One line of metrics.jsonl: `loss`, `val_loss`, each metric and its `val_` twin, and `ms`. */
+export interface EpochRecord {
+  epoch: number;
+  loss: number;
+  ms: number;
+  [metric: string]: number;
+}
+
+export interface ParamCounts {
+  trainable: number;
+  nonTrainable: number;
+  total: number;
+}
+
+export interface RunJson {
+  id: string;
+  name: string;
+  specPath: string;
+  spec: Spec;
+  specHash: string;
+  status: RunStatus;
+  backend: ConcreteBackend | null;
+  /** Human label, e.g. "CPU (WASM)", and why it was chosen over earlier ones on the ladder. */
+  backendLabel?: string;
+  backendDetail?: string;
+  startedAt: string;
+  endedAt?: string;
+  epochs: number;
+  epochsDone: number;
+  finalMetrics?: Record<string, number>;
+  error?: string;
+  params?: ParamCounts;
+  /** Process id of the trainer while running: a run found `running` whose process is gone is interrupted. */
+  pid?: number;
+  /** The run this one resumed from, if any. */
+  resumedFrom?: string;
+  task?: Task;
+}
+
+/** preprocess.json: everything prediction needs to prepare inputs exactly as training did. */
+export interface FeatureEncoding {
+  column: string;
+  kind: 'numeric' | 'onehot';
+  /** Categories in encoding order, for one-hot columns. */
+  categories?: string[];
+  /** Fill value for a missing numeric value (training mean), when missing = "mean". */
+  fill?: number;
+}
+
+export interface Normalization {
+  kind: 'standard' | 'minmax' | 'none';
+  /** Per encoded input value: mean/std for standard, min/max for minmax. */
+  a: number[];
+  b: number[];
+}
+
+export interface PreprocessJson {
+  task: Task;
+  features: FeatureEncoding[];
+  /** Names of the encoded input values, in model input order (e.g. "garden=north"). */
+  inputNames: string[];
+  inputShape: number[];
+  normalization: Normalization;
+  target: string[];
+  classNames?: string[];
+  /** Regression targets are scaled for training; predictions are mapped back to the target's units. */
+  targetScale?: { mean: number[]; std: number[] };
+  image?: { width: number; height: number; channels: number };
+}
+
+export interface Prediction {
+  input: Record<string, unknown>;
+  /** Regression: the values in the target's own units. Classification: all class probabilities. */
+  output: number[];
+  label?: string;
+  confidence?: number;
+  /** The known answer, for validation rows. */
+  expected?: string | number | number[];
+}
+
+export interface PredictionsJson {
+  runId: string;
+  validation: Prediction[];
+  predict: Prediction[];
+}
