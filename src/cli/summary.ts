@@ -1,0 +1,93 @@
+// `dlmodel summary FILE [--json]`: the network as a Keras-like table, derived input and output layers
+// included, with the learnable-parameter count of each layer and how it is computed.
+import { EXIT } from '../protocol/trainer';
+import type { LayerSummary } from '../protocol/trainer';
+import type { DataDescription } from '../data/columns';
+import { countParams, summarizeModel, SummaryError } from '../spec/summary';
+import { validateSpecFile } from '../spec/validate';
+import { withDefaults } from '../spec/defaults';
+import { booleanFlag, parseArgs } from './args';
+import { printProblems } from './validate';
+
+export const SUMMARY_USAGE = 'dlmodel summary FILE [--json]';
+
+const n = (x: number): string => x.toLocaleString('en-US');
+
+export function shapeLabel(shape: readonly (number | null)[]): string {
+  return `(${shape.map((d) => (d === null ? 'None' : String(d))).join(', ')})`;
+}
+
+function layerLabel(l: LayerSummary): string {
+  if (l.derived === 'input') return 'input (derived)';
+  const kind = l.activation && l.activation !== 'linear' ? `${l.type}, ${l.activation}` : l.activation === 'linear' && l.derived ? `${l.type}, linear` : l.type;
+  const frozen = l.trainable ? '' : ' frozen';
+  return `${l.name} (${kind})${frozen}${l.derived === 'output' ? ' (derived)' : ''}`;
+}
+
+/** The table as lines of text. */
+export function formatSummary(name: string, layers: readonly LayerSummary[], description: DataDescription): string[] {
+  const header = ['Layer (type)', 'Output shape', 'Params', 'Formula'];
+  const rows = layers.map((l) => [layerLabel(l), shapeLabel(l.outputShape), n(l.params), l.formula ?? '']);
+  const widths = header.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, k) => (k === 2 ? c.padStart(widths[k]) : c.padEnd(widths[k])))
+      .join('   ')
+      .trimEnd();
+  const rule = '='.repeat(widths.reduce((a, b) => a + b, 0) + 3 * (widths.length - 1));
+  const totals = countParams(layers);
+  const task = description.task === 'classification' ? `classification, ${description.classNames?.length ?? 0} classes` : 'regression';
+  const out = [`Model: "${name}" (${task})`, rule, line(header), rule.replace(/=/g, '-')];
+  for (const r of rows) out.push(line(r));
+  out.push(rule);
+  out.push(`Total params: ${n(totals.total)}`);
+  out.push(`Trainable params: ${n(totals.trainable)}`);
+  out.push(`Non-trainable params: ${n(totals.nonTrainable)}`);
+  const input = layers[0];
+  const output = layers[layers.length - 1];
+  out.push('');
+  if (description.inputShape.length === 3) {
+    out.push(`Input layer (from the data): ${input.labels?.[0] ?? shapeLabel(input.outputShape)}`);
+  } else {
+    const count = description.inputShape[0];
+    out.push(`Input layer (from the data): ${count} ${count === 1 ? 'value' : 'values'}: ${description.inputNames.join(', ')}`);
+  }
+  const units = output.units ?? 0;
+  const what =
+    description.task === 'classification'
+      ? units === 1
+        ? `probability of ${output.labels?.[0] ?? 'the second class'}`
+        : `one per class: ${(output.labels ?? []).join(', ')}`
+      : `predicts ${description.target.join(', ')}`;
+  out.push(`Output layer (from the target): ${units} ${output.activation ?? 'linear'} ${units === 1 ? 'unit' : 'units'}, ${what}`);
+  return out;
+}
+
+export async function summaryCommand(args: string[]): Promise<number> {
+  const a = parseArgs(args, { json: 'boolean' }, { names: ['FILE'] });
+  const file = a.positional[0];
+  const result = await validateSpecFile(file, undefined, { trusted: true });
+  const errors = result.problems.filter((p) => p.severity === 'error');
+  printProblems(file, result.problems, (l) => process.stderr.write(l + '\n'));
+  if (errors.length > 0 || !result.spec || !result.description) {
+    if (errors.length === 0) process.stderr.write(`${file}: cannot summarize: the data could not be described\n`);
+    return EXIT.invalid;
+  }
+  let layers: LayerSummary[];
+  try {
+    layers = summarizeModel(result.spec, result.description, result.base);
+  } catch (e) {
+    if (e instanceof SummaryError) {
+      process.stderr.write(`${file}: ${e.message}\n`);
+      return EXIT.invalid;
+    }
+    throw e;
+  }
+  const name = withDefaults(result.spec, file).name;
+  if (booleanFlag(a, 'json')) {
+    process.stdout.write(JSON.stringify({ name, layers, params: countParams(layers) }) + '\n');
+  } else {
+    process.stdout.write(formatSummary(name, layers, result.description).join('\n') + '\n');
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,115 @@
+// What the data means for the network: which values go in (the derived input layer), what comes out (the
+// derived output layer), and how text columns are encoded. Pure: works on an already-read table.
+import type { FeatureEncoding } from '../runs/types';
+import type { ImageOptions, Spec, Task } from '../spec/types';
+import { isImageFolder, type ImageFolder } from './image-folder';
+import { DataError, isMissing, type Table } from './table';
+
+export interface DataDescription {
+  task: Task;
+  features: FeatureEncoding[];
+  /** Names of the encoded input values in model order ("garden=north" for one-hot). Empty for images. */
+  inputNames: string[];
+  /** [n] for tables, [height, width, channels] for images. */
+  inputShape: number[];
+  target: string[];
+  classNames?: string[];
+  image?: ImageOptions;
+  /** Rows (or images) in the data set, before dropping missing values. */
+  rowCount: number;
+}
+
+/** At most this many distinct whole numbers in a numeric target make it a classification. */
+export const MAX_INFERRED_CLASSES = 10;
+
+export function targetColumns(spec: Spec): string[] {
+  const t = spec.data.target;
+  return Array.isArray(t) ? [...t] : [t];
+}
+
+/** Columns used as features: the listed ones, or every column but the target and the ignored ones. */
+export function featureColumns(spec: Spec, columns: readonly string[]): string[] {
+  if (spec.data.features) return [...spec.data.features];
+  const skip = new Set([...targetColumns(spec), ...(spec.data.ignore ?? [])]);
+  return columns.filter((c) => !skip.has(c));
+}
+
+export function presentValues(table: Table, column: string): unknown[] {
+  const out: unknown[] = [];
+  for (const r of table.rows) {
+    const v = r[column];
+    if (!isMissing(v)) out.push(v);
+  }
+  return out;
+}
+
+function isNumericLike(v: unknown): boolean {
+  return typeof v === 'number' || typeof v === 'boolean';
+}
+
+/** Classification for text/boolean targets and for few distinct whole numbers; regression otherwise. */
+export function inferTask(values: readonly unknown[]): Task {
+  if (values.some((v) => !isNumericLike(v) || typeof v === 'boolean')) return 'classification';
+  const distinct = new Set(values as number[]);
+  if (distinct.size <= MAX_INFERRED_CLASSES && [...distinct].every((v) => Number.isInteger(v))) return 'classification';
+  return 'regression';
+}
+
+/** Sorted distinct labels: numeric order for numbers, code-unit order for text. */
+export function classNamesOf(values: readonly unknown[]): string[] {
+  if (values.length > 0 && values.every((v) => typeof v === 'number')) {
+    return [...new Set(values as number[])].sort((a, b) => a - b).map(String);
+  }
+  return [...new Set(values.map(String))].sort();
+}
+
+export function encodingOf(column: string, values: readonly unknown[]): FeatureEncoding {
+  if (values.every(isNumericLike)) return { column, kind: 'numeric' };
+  return { column, kind: 'onehot', categories: [...new Set(values.map(String))].sort() };
+}
+
+export function inputNamesOf(features: readonly FeatureEncoding[]): string[] {
+  const names: string[] = [];
+  for (const f of features) {
+    if (f.kind === 'onehot') for (const c of f.categories ?? []) names.push(`${f.column}=${c}`);
+    else names.push(f.column);
+  }
+  return names;
+}
+
+/** Throws DataError when a named column does not exist; validate.ts reports that with spec ranges first. */
+export function describeData(spec: Spec, data: Table | ImageFolder): DataDescription {
+  const target = targetColumns(spec);
+  if (isImageFolder(data)) {
+    const image = spec.data.image;
+    if (!image) throw DataError.at(`an image folder needs "data.image": { "width", "height", "channels" }`, data.dir);
+    return {
+      task: spec.task ?? 'classification',
+      features: [],
+      inputNames: [],
+      inputShape: [image.height, image.width, image.channels],
+      target,
+      classNames: [...data.classes],
+      image: { ...image },
+      rowCount: data.files.length,
+    };
+  }
+  const known = new Set(data.columns);
+  for (const c of [...target, ...featureColumns(spec, data.columns)]) {
+    if (!known.has(c)) throw DataError.at(`no column "${c}"; columns: ${data.columns.join(', ')}`, data.file);
+  }
+  const features = featureColumns(spec, data.columns).map((c) => encodingOf(c, presentValues(data, c)));
+  let task: Task;
+  let classNames: string[] | undefined;
+  if (target.length > 1) {
+    task = spec.task ?? 'regression';
+  } else {
+    const values = presentValues(data, target[0]);
+    task = spec.task ?? inferTask(values);
+    if (task === 'classification') classNames = classNamesOf(values);
+  }
+  const inputNames = inputNamesOf(features);
+  const d: DataDescription = { task, features, inputNames, inputShape: [inputNames.length], target, rowCount: data.rows.length };
+  if (classNames) d.classNames = classNames;
+  return d;
+}

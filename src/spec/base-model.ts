@@ -1,0 +1,142 @@
+// Transfer learning: the layers of a trained run (`model.from`), read from its model/model.json topology
+// and preprocess.json only (JSON, no TensorFlow). The base's own output layer is dropped: the new
+// experiment derives its output from its own target.
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PreprocessJson } from '../runs/types';
+import type { Activation, LayerSpec, LayerType } from './types';
+
+export interface BaseModel {
+  runDir: string;
+  preprocess: PreprocessJson;
+  /** Hidden layers of the base model, its output layer excluded, as layer specs. */
+  layers: LayerSpec[];
+  /** The Keras class names of those layers ("Dense", "Conv2D"). */
+  classNames: string[];
+}
+
+export class BaseModelError extends Error {
+  constructor(message: string, readonly file: string) {
+    super(message);
+    this.name = 'BaseModelError';
+  }
+}
+
+interface KerasLayer {
+  class_name?: string;
+  config?: Record<string, unknown>;
+}
+
+/** Keras/TensorFlow.js layer class names to the spec's layer types. */
+export const CLASS_TO_TYPE: Readonly<Record<string, LayerType>> = {
+  Dense: 'dense',
+  Dropout: 'dropout',
+  BatchNormalization: 'batchNormalization',
+  Flatten: 'flatten',
+  Conv2D: 'conv2d',
+  MaxPooling2D: 'maxPooling2d',
+  AveragePooling2D: 'averagePooling2d',
+  GlobalAveragePooling2D: 'globalAveragePooling2d',
+  Reshape: 'reshape',
+  Embedding: 'embedding',
+  SimpleRNN: 'simpleRNN',
+  LSTM: 'lstm',
+  GRU: 'gru',
+  Conv1D: 'conv1d',
+  GlobalAveragePooling1D: 'globalAveragePooling1d',
+};
+
+const snakeToCamel: Record<string, Activation> = {
+  hard_sigmoid: 'hardSigmoid',
+};
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' ? v : undefined;
+}
+
+function numOrPair(v: unknown): number | [number, number] | undefined {
+  if (typeof v === 'number') return v;
+  if (Array.isArray(v) && v.length === 1 && typeof v[0] === 'number') return v[0];
+  if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && typeof v[1] === 'number') return [v[0], v[1]];
+  return undefined;
+}
+
+/** A Keras/TF.js layer config as a layer spec; undefined for an InputLayer. */
+export function layerFromKeras(layer: KerasLayer, file: string): LayerSpec | undefined {
+  const cls = layer.class_name ?? '';
+  if (cls === 'InputLayer') return undefined;
+  const type = CLASS_TO_TYPE[cls];
+  if (!type) throw new BaseModelError(`${file}: layer type "${cls}" of the base model is not supported`, file);
+  const c = layer.config ?? {};
+  const spec: LayerSpec = { type };
+  if (typeof c.name === 'string') spec.name = c.name;
+  const units = num(c.units);
+  if (units !== undefined) spec.units = units;
+  if (typeof c.activation === 'string') spec.activation = (snakeToCamel[c.activation] ?? c.activation) as Activation;
+  if (typeof c.use_bias === 'boolean') spec.useBias = c.use_bias;
+  const rate = num(c.rate);
+  if (rate !== undefined) spec.rate = rate;
+  const filters = num(c.filters);
+  if (filters !== undefined) spec.filters = filters;
+  const k = numOrPair(c.kernel_size);
+  if (k !== undefined) spec.kernelSize = k;
+  const s = numOrPair(c.strides);
+  if (s !== undefined) spec.strides = s;
+  if (c.padding === 'valid' || c.padding === 'same') spec.padding = c.padding;
+  const p = numOrPair(c.pool_size);
+  if (p !== undefined) spec.poolSize = p;
+  if (Array.isArray(c.target_shape)) spec.targetShape = (c.target_shape as unknown[]).filter((d): d is number => typeof d === 'number');
+  const inDim = num(c.input_dim);
+  if (inDim !== undefined) spec.inputDim = inDim;
+  const outDim = num(c.output_dim);
+  if (outDim !== undefined) spec.outputDim = outDim;
+  if (typeof c.return_sequences === 'boolean') spec.returnSequences = c.return_sequences;
+  return spec;
+}
+
+/** The layer list of a model.json topology, Sequential or functional, TF.js or converted Keras. */
+export function topologyLayers(modelJson: unknown): KerasLayer[] | undefined {
+  const topo = (modelJson as { modelTopology?: unknown })?.modelTopology as Record<string, unknown> | undefined;
+  if (!topo) return undefined;
+  const inner = (topo.model_config as Record<string, unknown> | undefined) ?? topo;
+  const config = inner.config as { layers?: unknown } | unknown[] | undefined;
+  const layers = Array.isArray(config) ? config : config?.layers;
+  return Array.isArray(layers) ? (layers as KerasLayer[]) : undefined;
+}
+
+async function readJson(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new BaseModelError(`${file}: not found`, file);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new BaseModelError(`${file}: not valid JSON (${(e as Error).message})`, file);
+  }
+}
+
+export async function readBaseModel(runDir: string): Promise<BaseModel> {
+  const isDir = await stat(runDir).then((s) => s.isDirectory(), () => false);
+  if (!isDir) throw new BaseModelError(`${runDir}: run folder not found`, runDir);
+  const modelFile = join(runDir, 'model', 'model.json');
+  const preFile = join(runDir, 'preprocess.json');
+  const modelJson = await readJson(modelFile);
+  const preprocess = (await readJson(preFile)) as PreprocessJson;
+  if (!Array.isArray(preprocess?.inputShape)) throw new BaseModelError(`${preFile}: has no "inputShape"`, preFile);
+  const raw = topologyLayers(modelJson);
+  if (!raw) throw new BaseModelError(`${modelFile}: no layer list in "modelTopology"`, modelFile);
+  const specs: LayerSpec[] = [];
+  const classNames: string[] = [];
+  for (const l of raw) {
+    const s = layerFromKeras(l, modelFile);
+    if (s) {
+      specs.push(s);
+      classNames.push(l.class_name ?? '');
+    }
+  }
+  if (specs.length === 0) throw new BaseModelError(`${modelFile}: the model has no layers`, modelFile);
+  return { runDir, preprocess, layers: specs.slice(0, -1), classNames: classNames.slice(0, -1) };
+}

@@ -1,0 +1,634 @@
+// Everything the schema cannot say: the data file exists and parses, the named columns exist, layer shapes
+// fit together, loss, output activation and metrics suit the task, predict inputs have the features, a
+// transfer-learning base exists. Never throws for bad input: every problem is data with a range.
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
+import { findNodeAtLocation, type Node } from 'jsonc-parser';
+import { describeData, featureColumns, presentValues, targetColumns, type DataDescription } from '../data/columns';
+import { isImageFile, listImageFolder, type ImageFolder } from '../data/image-folder';
+import { DataError, isMissing, readTable, tableFromRows, type Table } from '../data/table';
+import { BaseModelError, readBaseModel, type BaseModel } from './base-model';
+import { defaultMetrics, derivedOutput, DEFAULTS } from './defaults';
+import { parseSpecDocument, type JsonPath } from './parse';
+import { rangeOf, type Problem, type ProblemSink, type Severity, type Target } from './problems';
+import { inferShapes, outputIssue } from './shapes';
+import { didYouMean } from './suggest';
+import type { LossName, MetricName, Spec } from './types';
+
+export interface ValidateOptions {
+  /** Whether the workspace is trusted. With `workspaceRoot`, untrusted specs may not name paths outside it. */
+  trusted?: boolean;
+  /** The workspace folder; without it no containment check is made (the command line). */
+  workspaceRoot?: string;
+}
+
+export interface ValidationResult {
+  spec?: Spec;
+  problems: Problem[];
+  /** What validation learned on the way, for callers that go on to train or summarize (read-only: the table may be cached). */
+  table?: Table;
+  images?: ImageFolder;
+  description?: DataDescription;
+  base?: BaseModel;
+}
+
+const CLASSIFICATION_LOSSES: ReadonlySet<LossName> = new Set(['binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy']);
+const MANY_CLASSES = 50;
+const IMAGE_INPUT_KEYS = ['file', 'image', 'path'] as const;
+const MANY_CATEGORIES = 50;
+
+/** Resolves paths in the spec to nodes, falling back to the nearest existing ancestor. */
+class Reporter {
+  constructor(
+    readonly root: Node,
+    readonly sink: ProblemSink,
+  ) {}
+
+  node(path: JsonPath): Node {
+    for (let p = [...path]; ; p = p.slice(0, -1)) {
+      const n = p.length === 0 ? this.root : findNodeAtLocation(this.root, p);
+      if (n) return n;
+      if (p.length === 0) return this.root;
+    }
+  }
+
+  report(path: JsonPath, message: string, severity: Severity = 'error', target: Target = 'value'): void {
+    this.sink.node(this.node(path), path, message, severity, target);
+  }
+
+  error(path: JsonPath, message: string, target: Target = 'value'): void {
+    this.report(path, message, 'error', target);
+  }
+
+  warn(path: JsonPath, message: string, target: Target = 'value'): void {
+    this.report(path, message, 'warning', target);
+  }
+
+  /** A problem inside a data file: its place is the file's line, its range the spec node naming the file. */
+  dataError(path: JsonPath, e: DataError): void {
+    if (e.line === undefined) {
+      // Nothing to point at inside the file (not found, unsupported type): the spec's path is the place.
+      this.error(path, `${basename(e.file)}: ${e.detail}`);
+      return;
+    }
+    const node = this.node(path);
+    const r = rangeOf(node, 'value');
+    const where = `${basename(e.file)}, line ${e.line}: `;
+    this.sink.problems.push({
+      path,
+      message: `${where}${e.detail}`,
+      offset: r.offset,
+      length: r.length,
+      line: e.line,
+      column: e.column ?? 1,
+      severity: 'error',
+      file: e.file,
+    });
+  }
+}
+
+function isInside(root: string, p: string): boolean {
+  const rel = relative(resolve(root), resolve(p));
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+async function kindOf(p: string): Promise<'file' | 'dir' | undefined> {
+  try {
+    const s = await stat(p);
+    return s.isDirectory() ? 'dir' : 'file';
+  } catch {
+    return undefined;
+  }
+}
+
+export async function validateSpecFile(specPath: string, text?: string, opts: ValidateOptions = {}): Promise<ValidationResult> {
+  if (text === undefined) {
+    try {
+      text = await readFile(specPath, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'file not found' : (e as Error).message;
+      return { problems: [{ path: [], message: `cannot read the spec: ${why}`, offset: 0, length: 0, line: 1, column: 1, severity: 'error' }] };
+    }
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = ' ' + text.slice(1);
+  const doc = parseSpecDocument(text);
+  if (!doc.spec || !doc.root) return { problems: doc.problems };
+  const v = new SpecValidator(specPath, doc.spec, new Reporter(doc.root, doc.sink), opts);
+  try {
+    await v.run();
+  } catch (e) {
+    // A bug here must not cost the user the problems already found: report it as one more.
+    doc.sink.at(0, 0, [], `internal error while validating: ${(e as Error)?.message ?? String(e)}`);
+  }
+  const result: ValidationResult = { spec: doc.spec, problems: sortProblems(doc.problems) };
+  if (v.table) result.table = v.table;
+  if (v.images) result.images = v.images;
+  if (v.description) result.description = v.description;
+  if (v.base) result.base = v.base;
+  return result;
+}
+
+/**
+ * The editor validates on every change: a data file is parsed again only when its size or modification
+ * time changed. Two entries: the data and, say, a second experiment's.
+ */
+const tableCache = new Map<string, { mtimeMs: number; size: number; table: Table }>();
+const TABLE_CACHE_SIZE = 2;
+
+async function readTableCached(file: string): Promise<Table> {
+  const s = await stat(file);
+  const hit = tableCache.get(file);
+  if (hit && hit.mtimeMs === s.mtimeMs && hit.size === s.size) {
+    tableCache.delete(file);
+    tableCache.set(file, hit);
+    return hit.table;
+  }
+  const table = await readTable(file);
+  tableCache.delete(file);
+  tableCache.set(file, { mtimeMs: s.mtimeMs, size: s.size, table });
+  while (tableCache.size > TABLE_CACHE_SIZE) tableCache.delete(tableCache.keys().next().value as string);
+  return table;
+}
+
+function sortProblems(problems: Problem[]): Problem[] {
+  return problems.sort((a, b) => (a.file === undefined ? 0 : 1) - (b.file === undefined ? 0 : 1) || a.offset - b.offset);
+}
+
+class SpecValidator {
+  table?: Table;
+  images?: ImageFolder;
+  description?: DataDescription;
+  base?: BaseModel;
+  private readonly dir: string;
+
+  constructor(
+    readonly specPath: string,
+    readonly spec: Spec,
+    readonly r: Reporter,
+    readonly opts: ValidateOptions,
+  ) {
+    this.dir = dirname(resolve(specPath));
+  }
+
+  async run(): Promise<void> {
+    await this.loadData();
+    await this.loadBase();
+    if (this.table) this.checkColumns(this.table);
+    if (this.images) this.checkImages(this.images);
+    this.describe();
+    this.checkLayers();
+    this.checkTraining();
+    await this.checkPredict();
+  }
+
+  /** A path named in the spec, resolved; undefined (and reported) if it leaves an untrusted workspace. */
+  private resolvePath(p: string, path: JsonPath): string | undefined {
+    const abs = resolve(this.dir, p);
+    const root = this.opts.workspaceRoot;
+    if (root !== undefined && this.opts.trusted !== true && !isInside(root, abs)) {
+      this.r.error(path, `"${p}" is outside the workspace folder; paths outside it are allowed only in a trusted workspace`);
+      return undefined;
+    }
+    return abs;
+  }
+
+  // ---- data ------------------------------------------------------------------------------------------
+
+  private async loadData(): Promise<void> {
+    const d = this.spec.data;
+    // The parser has made sure exactly one of source and rows is given.
+    if (d.rows !== undefined) {
+      const items = this.r.node(['data', 'rows']).children ?? [];
+      const lines = d.rows.map((_, i) => this.r.sink.position(items[i]?.offset ?? 0).line);
+      this.table = tableFromRows(d.rows, this.specPath, lines);
+      return;
+    }
+    const source = d.source as string;
+    const abs = this.resolvePath(source, ['data', 'source']);
+    if (!abs) return;
+    const kind = await kindOf(abs);
+    if (!kind) {
+      this.r.error(['data', 'source'], `data source "${source}" not found (looked for ${abs})`);
+      return;
+    }
+    try {
+      if (kind === 'dir') this.images = await listImageFolder(abs);
+      else this.table = await readTableCached(abs);
+    } catch (e) {
+      if (e instanceof DataError) this.r.dataError(['data', 'source'], e);
+      else this.r.error(['data', 'source'], `cannot read "${source}": ${(e as Error).message}`);
+    }
+  }
+
+  private whereIs(table: Table, rowIndex: number): string {
+    const line = table.lines[rowIndex];
+    return table.file === this.specPath ? `row ${rowIndex + 1} (line ${line})` : `line ${line} of ${basename(table.file)}`;
+  }
+
+  private checkColumns(table: Table): void {
+    const d = this.spec.data;
+    const cols = table.columns;
+    const known = new Set(cols);
+    const listed = cols.length > 12 ? `${cols.slice(0, 12).join(', ')}, ... (${cols.length} columns)` : cols.join(', ');
+    const missingColumn = (name: string, path: JsonPath) =>
+      this.r.error(path, `no column "${name}" in the data${didYouMean(name, cols)} (columns: ${listed})`);
+    let ok = true;
+    const targets = targetColumns(this.spec);
+    targets.forEach((t, i) => {
+      if (!known.has(t)) {
+        missingColumn(t, Array.isArray(d.target) ? ['data', 'target', i] : ['data', 'target']);
+        ok = false;
+      }
+    });
+    d.features?.forEach((f, i) => {
+      if (!known.has(f)) {
+        missingColumn(f, ['data', 'features', i]);
+        ok = false;
+      } else if (targets.includes(f)) {
+        this.r.error(['data', 'features', i], `"${f}" is the target; a column cannot be both the target and a feature`);
+        ok = false;
+      }
+    });
+    d.ignore?.forEach((f, i) => {
+      if (!known.has(f)) this.r.warn(['data', 'ignore', i], `no column "${f}" to ignore${didYouMean(f, cols)}`);
+      else if (d.features?.includes(f)) this.r.error(['data', 'ignore', i], `"${f}" is listed both in "features" and in "ignore"`);
+    });
+    if (!ok) return;
+    const features = featureColumns(this.spec, cols);
+    if (features.length === 0) {
+      this.r.error(['data'], 'no feature columns are left: the data needs at least one column besides the target and the ignored ones');
+      return;
+    }
+    if (table.rows.length === 0) {
+      this.r.error(['data', d.rows ? 'rows' : 'source'], 'the data has no rows');
+      return;
+    }
+    const featurePath = (c: string): JsonPath => (d.features ? ['data', 'features', d.features.indexOf(c)] : ['data', d.rows ? 'rows' : 'source']);
+    for (const c of features) {
+      const values = presentValues(table, c);
+      const texts = values.filter((x) => typeof x === 'string') as string[];
+      if (texts.length > 0 && texts.length <= values.length * 0.1) {
+        const i = table.rows.findIndex((row) => typeof row[c] === 'string');
+        this.r.warn(
+          featurePath(c),
+          `column "${c}" is mostly numbers but has text ("${texts[0]}" at ${this.whereIs(table, i)}), so it will be one-hot encoded; fix the value or write NA for a missing one`,
+        );
+      } else if (texts.length > 0) {
+        const categories = new Set(values.map(String)).size;
+        if (categories > MANY_CATEGORIES) {
+          this.r.warn(featurePath(c), `text column "${c}" has ${categories} distinct values: one-hot encoding makes ${categories} inputs of it`);
+        }
+      }
+      if (values.length === 0) this.r.error(featurePath(c), `column "${c}" has no values at all`);
+    }
+    const used = [...features, ...targets];
+    const missingPolicy = d.missing ?? DEFAULTS.missing;
+    let complete = 0;
+    let firstMissing: { row: number; col: string } | undefined;
+    table.rows.forEach((row, i) => {
+      const gap = used.find((c) => isMissing(row[c]));
+      if (gap === undefined) complete++;
+      else if (!firstMissing) firstMissing = { row: i, col: gap };
+    });
+    if (firstMissing && missingPolicy === 'error') {
+      this.r.error(
+        d.missing !== undefined ? ['data', 'missing'] : ['data'],
+        `"missing" is "error", but column "${firstMissing.col}" has no value at ${this.whereIs(table, firstMissing.row)}`,
+      );
+    }
+    if (missingPolicy === 'drop' && complete === 0) {
+      this.r.error(['data', d.rows ? 'rows' : 'source'], 'every row misses a value in a feature or the target, so "missing": "drop" leaves nothing to train on');
+    }
+    for (const t of targets) {
+      if (presentValues(table, t).length === 0) this.r.error(Array.isArray(d.target) ? ['data', 'target', targets.indexOf(t)] : ['data', 'target'], `target column "${t}" has no values`);
+    }
+  }
+
+  private checkImages(images: ImageFolder): void {
+    const d = this.spec.data;
+    if (!d.image) {
+      this.r.error(['data'], 'an image folder needs "image": { "width": 28, "height": 28, "channels": 1 } (the size every image is resized to)');
+    }
+    if (d.features) this.r.warn(['data', 'features'], 'an image folder has no columns: "features" is ignored', 'key');
+    if (d.ignore) this.r.warn(['data', 'ignore'], 'an image folder has no columns: "ignore" is ignored', 'key');
+    if (this.spec.task === 'regression') this.r.error(['task'], 'an image folder is a classification (one sub-folder per class), not a regression');
+    if (images.classes.length < 2) {
+      this.r.error(['data', 'source'], `an image folder needs at least 2 class sub-folders; found only "${images.classes[0]}"`);
+    }
+    for (const f of images.emptyFolders) this.r.warn(['data', 'source'], `sub-folder "${f}" holds no .png or .jpg images and is not a class`);
+  }
+
+  private describe(): void {
+    const data = this.table ?? this.images;
+    if (!data || this.hasErrors()) return;
+    try {
+      this.description = describeData(this.spec, data);
+    } catch (e) {
+      if (e instanceof DataError) this.r.dataError(['data', 'source'], e);
+      else throw e;
+      return;
+    }
+    this.checkTask(this.description);
+  }
+
+  private hasErrors(): boolean {
+    return this.r.sink.problems.some((p) => p.severity === 'error');
+  }
+
+  private checkTask(desc: DataDescription): void {
+    const table = this.table;
+    const targetPath: JsonPath = ['data', 'target'];
+    const taskPath: JsonPath = this.spec.task !== undefined ? ['task'] : targetPath;
+    if (!table) return;
+    if (desc.target.length > 1 && desc.task === 'classification') {
+      this.r.error(taskPath, 'a list of target columns is a multi-output regression; classification takes one target column');
+      return;
+    }
+    if (desc.task === 'regression') {
+      desc.target.forEach((t, k) => {
+        const i = table.rows.findIndex((row) => typeof row[t] === 'string' || typeof row[t] === 'boolean');
+        if (i >= 0) {
+          this.r.error(
+            desc.target.length > 1 ? ['data', 'target', k] : taskPath,
+            `regression needs a numeric target, but "${t}" holds ${JSON.stringify(table.rows[i][t])} at ${this.whereIs(table, i)}`,
+          );
+        }
+      });
+      return;
+    }
+    const classes = desc.classNames ?? [];
+    if (classes.length < 2) {
+      this.r.error(targetPath, `target "${desc.target[0]}" has only ${classes.length === 1 ? `one class ("${classes[0]}")` : 'no values'}; classification needs at least 2`);
+    } else if (classes.length > MANY_CLASSES) {
+      this.r.warn(
+        taskPath,
+        `target "${desc.target[0]}" has ${classes.length} distinct values, so classification makes ${classes.length} output units; is this a regression ("task": "regression")?`,
+      );
+    }
+  }
+
+  // ---- model -----------------------------------------------------------------------------------------
+
+  private async loadBase(): Promise<void> {
+    const m = this.spec.model;
+    if (m.from === undefined) {
+      if (m.freeze !== undefined) this.r.warn(['model', 'freeze'], '"freeze" has no effect without "from" (a trained run to start from)', 'key');
+      return;
+    }
+    const abs = this.resolvePath(m.from, ['model', 'from']);
+    if (!abs) return;
+    const kind = await kindOf(abs);
+    if (kind !== 'dir') {
+      this.r.error(['model', 'from'], `run folder "${m.from}" not found (looked for ${abs})`);
+      return;
+    }
+    if ((await kindOf(resolve(abs, 'model', 'model.json'))) !== 'file') {
+      this.r.error(['model', 'from'], `"${m.from}" has no model/model.json: is it a completed run folder?`);
+      return;
+    }
+    try {
+      this.base = await readBaseModel(abs);
+    } catch (e) {
+      if (e instanceof BaseModelError) this.r.error(['model', 'from'], e.message);
+      else this.r.error(['model', 'from'], `cannot read the base model: ${(e as Error).message}`);
+      return;
+    }
+    if (m.freeze !== undefined && m.freeze > this.base.layers.length) {
+      this.r.error(
+        ['model', 'freeze'],
+        `"freeze" is ${m.freeze}, but the base model has ${this.base.layers.length} layers before its output layer (which is replaced)`,
+      );
+    }
+  }
+
+  private checkLayers(): void {
+    const layers = this.spec.model.layers;
+    const desc = this.description;
+    const base = this.base;
+    layers.forEach((l, i) => {
+      if (l.type === 'embedding' && (i > 0 || (base && base.layers.length > 0))) {
+        this.r.error(['model', 'layers', i, 'type'], 'embedding must be the first layer: it turns the token ids of the data into vectors');
+      }
+    });
+    if (layers[0]?.type === 'embedding' && !base) this.checkEmbedding();
+    if (!desc) return;
+    const baseLayers = base?.layers ?? [];
+    let input = desc.inputShape;
+    if (base) {
+      const want = base.preprocess.inputShape;
+      if (want.join(',') !== input.join(',')) {
+        this.r.error(['model', 'from'], `the base model takes input [${want.join(', ')}], but this data gives [${input.join(', ')}]`);
+        return;
+      }
+      input = want;
+    }
+    const shapes = inferShapes(input, [...baseLayers, ...layers]);
+    if (shapes.issue) {
+      const k = shapes.issue.index - baseLayers.length;
+      if (k < 0) {
+        this.r.error(['model', 'from'], `base model layer ${shapes.issue.index + 1}: ${shapes.issue.message}`);
+      } else {
+        const opt = shapes.issue.option;
+        if (opt && layers[k][opt] !== undefined) this.r.error(['model', 'layers', k, opt], shapes.issue.message);
+        else this.r.error(['model', 'layers', k, 'type'], shapes.issue.message);
+      }
+      return;
+    }
+    const why = outputIssue(shapes.outputShape ?? input);
+    if (why) {
+      if (layers.length > 0) this.r.error(['model', 'layers', layers.length - 1, 'type'], why);
+      else this.r.error(['model', 'layers'], why);
+    }
+  }
+
+  private checkEmbedding(): void {
+    const table = this.table;
+    const layer = this.spec.model.layers[0];
+    const d = this.spec.data;
+    if ((d.normalize ?? DEFAULTS.normalize) !== 'none') {
+      this.r.error(
+        d.normalize !== undefined ? ['data', 'normalize'] : ['model', 'layers', 0, 'type'],
+        'an embedding reads token ids, which must not be normalized: set "data": { "normalize": "none" }',
+      );
+    }
+    if (!table || !this.description || layer.inputDim === undefined) return;
+    for (const f of this.description.features) {
+      if (f.kind !== 'numeric') {
+        this.r.error(['model', 'layers', 0, 'type'], `an embedding needs integer token ids, but column "${f.column}" holds text`);
+        return;
+      }
+      const i = table.rows.findIndex((row) => {
+        const x = row[f.column];
+        return typeof x === 'number' && (!Number.isInteger(x) || x < 0 || x >= (layer.inputDim as number));
+      });
+      if (i >= 0) {
+        this.r.error(
+          ['model', 'layers', 0, 'inputDim'],
+          `token ids must be whole numbers from 0 to inputDim - 1 (${layer.inputDim - 1}), but column "${f.column}" holds ${String(table.rows[i][f.column])} at ${this.whereIs(table, i)}`,
+        );
+        return;
+      }
+    }
+  }
+
+  // ---- training --------------------------------------------------------------------------------------
+
+  private checkTraining(): void {
+    const t = this.spec.training ?? {};
+    if (typeof t.optimizer === 'object' && t.optimizer.learningRate !== undefined && t.learningRate !== undefined) {
+      this.r.warn(['training', 'learningRate'], `both "learningRate" and "optimizer.learningRate" are given; ${t.optimizer.learningRate} (the optimizer's) is used`, 'key');
+    }
+    const desc = this.description;
+    const split = this.spec.data.validationSplit ?? DEFAULTS.validationSplit;
+    if (desc) {
+      const rows = desc.rowCount;
+      const val = Math.round(rows * split);
+      if (split > 0 && val === 0) {
+        this.r.warn(this.spec.data.validationSplit !== undefined ? ['data', 'validationSplit'] : ['data'], `with ${rows} rows, a validationSplit of ${split} leaves no validation rows`);
+      }
+      if (rows - val < 1) this.r.error(['data'], `no rows are left for training (${rows} rows, validationSplit ${split})`);
+      if (t.batchSize !== undefined && t.batchSize > rows - val && rows - val >= 1) {
+        this.r.warn(['training', 'batchSize'], `batchSize ${t.batchSize} is more than the ${rows - val} training rows: each epoch is one batch`);
+      }
+      this.checkLossAndOutput(desc);
+    }
+    this.checkMetrics(desc);
+    this.checkEarlyStopping(desc, split);
+  }
+
+  private checkLossAndOutput(desc: DataDescription): void {
+    const loss = this.spec.training?.loss;
+    const classes = desc.classNames?.length ?? 0;
+    const out = derivedOutput(desc.task, classes, desc.target.length, loss);
+    const lossPath: JsonPath = ['training', 'loss'];
+    if (loss !== undefined) {
+      if (desc.task === 'regression' && CLASSIFICATION_LOSSES.has(loss)) {
+        this.r.error(lossPath, `${loss} is a classification loss, but this experiment is a regression (target "${desc.target.join('", "')}" is numeric); use meanSquaredError, meanAbsoluteError or huberLoss`);
+      } else if (desc.task === 'classification') {
+        if (!CLASSIFICATION_LOSSES.has(loss)) {
+          const better = derivedOutput(desc.task, classes, desc.target.length).loss;
+          this.r.warn(lossPath, `${loss} is a regression loss; a classification learns better with ${better}`);
+        } else if (classes > 2 && loss === 'binaryCrossentropy') {
+          this.r.warn(lossPath, `with ${classes} classes, categoricalCrossentropy matches the softmax output; binaryCrossentropy scores each class separately`);
+        }
+      }
+    }
+    const act = this.spec.model.output?.activation;
+    if (act === undefined || act === out.activation) return;
+    const actPath: JsonPath = ['model', 'output', 'activation'];
+    if (desc.task === 'classification' && out.units === 1) {
+      this.r.warn(
+        actPath,
+        act === 'softmax'
+          ? 'with 2 classes the output is a single unit, and softmax over one unit always gives 1; the default sigmoid gives the probability of the second class'
+          : `with 2 classes the output unit should give a probability: sigmoid (the default), not ${act}`,
+      );
+    } else if (desc.task === 'classification') {
+      this.r.warn(
+        actPath,
+        act === 'sigmoid'
+          ? `sigmoid scores each of the ${classes} output units separately, so the probabilities do not add up to 1; softmax is the default`
+          : `the ${out.units} output units should give class probabilities: softmax (the default), not ${act}`,
+      );
+    } else {
+      this.r.warn(actPath, `regression targets are scaled to mean 0 and standard deviation 1 for training, so the output is usually linear (the default); ${act} limits what it can predict`);
+    }
+  }
+
+  private checkMetrics(desc: DataDescription | undefined): void {
+    const metrics = this.spec.training?.metrics;
+    const task = this.spec.task ?? desc?.task;
+    if (!metrics || !task) return;
+    const classes = desc?.classNames?.length ?? 0;
+    metrics.forEach((m: MetricName, i) => {
+      const path: JsonPath = ['training', 'metrics', i];
+      if (task === 'regression' && (m === 'accuracy' || m === 'precision' || m === 'recall')) {
+        this.r.error(path, `${m} counts right and wrong classes, but this experiment is a regression; use mae or mse`);
+      } else if (task === 'classification' && (m === 'precision' || m === 'recall') && classes > 2) {
+        this.r.warn(path, `${m} is computed for two classes; with ${classes} classes it is not meaningful`);
+      }
+    });
+  }
+
+  private checkEarlyStopping(desc: DataDescription | undefined, split: number): void {
+    const es = this.spec.training?.earlyStopping;
+    if (!es || es.monitor === undefined) return;
+    const task = this.spec.task ?? desc?.task;
+    const metrics = this.spec.training?.metrics ?? (task ? defaultMetrics(task) : []);
+    const base = ['loss', ...metrics];
+    const allowed = split > 0 ? [...base, ...base.map((m) => `val_${m}`)] : base;
+    const path: JsonPath = ['training', 'earlyStopping', 'monitor'];
+    if (es.monitor.startsWith('val_') && split === 0 && base.includes(es.monitor.slice(4))) {
+      this.r.error(path, `"${es.monitor}" needs validation rows, but validationSplit is 0; monitor "${es.monitor.slice(4)}" or set a validationSplit`);
+    } else if (!allowed.includes(es.monitor)) {
+      this.r.error(path, `cannot monitor "${es.monitor}"; this experiment records ${allowed.map((a) => `"${a}"`).join(', ')}${didYouMean(es.monitor, allowed)}`);
+    }
+  }
+
+  // ---- predict ---------------------------------------------------------------------------------------
+
+  /** An image model's inputs name image files: `{ "file": "x.png" }` (or "image", "path", as the engine reads). */
+  private async checkImageInputs(inputs: Record<string, unknown>[]): Promise<void> {
+    for (let i = 0; i < inputs.length; i++) {
+      const path: JsonPath = ['predict', 'inputs', i];
+      const key = IMAGE_INPUT_KEYS.find((k) => typeof inputs[i][k] === 'string');
+      if (!key) {
+        this.r.error(path, `predict input ${i + 1} needs "file": "path/to/image.png" (an image model predicts images)`);
+        continue;
+      }
+      const name = inputs[i][key] as string;
+      if (!isImageFile(name)) {
+        this.r.error([...path, key], `"${name}" is not a .png or .jpg image`);
+        continue;
+      }
+      const abs = this.resolvePath(name, [...path, key]);
+      if (abs && (await kindOf(abs)) !== 'file') this.r.error([...path, key], `image "${name}" not found (looked for ${abs})`);
+    }
+  }
+
+  private async checkPredict(): Promise<void> {
+    const p = this.spec.predict;
+    if (!p) return;
+    if (p.source !== undefined) {
+      const abs = this.resolvePath(p.source, ['predict', 'source']);
+      if (abs && !(await kindOf(abs))) this.r.error(['predict', 'source'], `"${p.source}" not found (looked for ${abs})`);
+      return;
+    }
+    if (!p.inputs) return;
+    if (this.images) {
+      await this.checkImageInputs(p.inputs);
+      return;
+    }
+    const desc = this.description;
+    if (!desc) return;
+    const features = desc.features;
+    const names = features.map((f) => f.column);
+    const allowed = new Set([...names, ...desc.target]);
+    p.inputs.forEach((row, i) => {
+      const path: JsonPath = ['predict', 'inputs', i];
+      // With "missing": "mean" the engine fills an absent numeric value with its training mean.
+      const fills = (f: (typeof features)[number]) => (this.spec.data.missing ?? DEFAULTS.missing) === 'mean' && f.kind === 'numeric';
+      const lacking = features.filter((f) => !fills(f) && (!(f.column in row) || row[f.column] === null)).map((f) => f.column);
+      if (lacking.length > 0) {
+        this.r.error(path, `predict input ${i + 1} lacks ${lacking.map((n) => `"${n}"`).join(', ')}; it needs every feature: ${names.join(', ')}`);
+      }
+      for (const key of Object.keys(row)) {
+        if (!allowed.has(key)) this.r.warn([...path, key], `"${key}" is not a feature and is ignored${didYouMean(key, names)}`, 'key');
+      }
+      for (const f of features) {
+        const value = row[f.column];
+        if (value === undefined || value === null) continue;
+        if (f.kind === 'numeric' && typeof value !== 'number' && typeof value !== 'boolean') {
+          const n = typeof value === 'string' ? Number(value.trim()) : NaN;
+          if (!Number.isFinite(n) || (value as string).trim() === '') this.r.error([...path, f.column], `"${f.column}" is a numeric feature; got ${JSON.stringify(value)}`);
+        } else if (f.kind === 'onehot' && !(f.categories ?? []).includes(String(value))) {
+          this.r.warn(
+            [...path, f.column],
+            `${JSON.stringify(value)} never occurs in column "${f.column}" of the training data (${(f.categories ?? []).slice(0, 8).join(', ')}${(f.categories?.length ?? 0) > 8 ? ', ...' : ''})${didYouMean(String(value), f.categories ?? [])}`,
+          );
+        }
+      }
+    });
+  }
+}
