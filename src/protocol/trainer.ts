@@ -90,6 +90,11 @@ export interface LayerSummary {
   derived?: 'input' | 'output';
   units?: number;
   activation?: string;
+  /** Of `params`, those training does not change (batch-norm moving statistics; all of a frozen layer). */
+  nonTrainableParams?: number;
+  /** Derived layers: one label per unit when known (input names, class names, target columns), or a
+   *  description of an image input such as "28x28x1 image". */
+  labels?: string[];
 }
 
 export type TrainerEvent =

@@ -1,5 +1,5 @@
 // What a training run writes into `.dlmodel/runs/<name>/<runId>/` (shared/spec/dlmodel-format.md, "Runs").
-import type { ConcreteBackend, Spec, Task } from '../spec/types';
+import type { ConcreteBackend, Missing, Spec, Task } from '../spec/types';
 
 export type Row = Record<string, unknown>;
 
@@ -41,6 +41,8 @@ export interface RunJson {
   pid?: number;
   /** The run this one resumed from, if any. */
   resumedFrom?: string;
+  /** The seed actually used (the spec's, or a random one recorded so the run can be repeated). */
+  seed?: number;
   task?: Task;
 }
 
@@ -73,6 +75,8 @@ export interface PreprocessJson {
   /** Regression targets are scaled for training; predictions are mapped back to the target's units. */
   targetScale?: { mean: number[]; std: number[] };
   image?: { width: number; height: number; channels: number };
+  /** How training treated missing values; at prediction, `mean` fills numeric inputs with `fill`. */
+  missing?: Missing;
 }
 
 export interface Prediction {

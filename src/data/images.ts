@@ -1,0 +1,190 @@
+// Images as pixel matrices: decode PNG (pngjs) and JPEG (jpeg-js), resize to the spec's width x height,
+// convert to the wanted number of channels and scale pixels to 0..1. Pure JavaScript, so training and
+// prediction prepare an image identically on every backend.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { PNG } from 'pngjs';
+import * as jpeg from 'jpeg-js';
+import type { ImageOptions } from '../spec/types';
+import { isImageFile } from './image-folder';
+
+export class ImageError extends Error {
+  constructor(readonly file: string, message: string) {
+    super(`${file}: ${message}`);
+    this.name = 'ImageError';
+  }
+}
+
+/** Decoded pixels, always 8-bit RGBA, row-major. */
+export interface RgbaImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** Decodes by content (magic bytes), not by file name, so a mislabeled file still loads or fails clearly. */
+export function decodeImage(buf: Uint8Array, file = '<image>'): RgbaImage {
+  const isPng = buf.length > 8 && buf[0] === 0x89 && buf[1] === 0x50 && buf[2] === 0x4e && buf[3] === 0x47;
+  const isJpeg = buf.length > 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff;
+  try {
+    if (isPng) {
+      // pngjs expands palette/grayscale to RGBA and rescales 16-bit samples to 8-bit.
+      const png = PNG.sync.read(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength));
+      return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
+    }
+    if (isJpeg) {
+      const img = jpeg.decode(buf, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 512 });
+      return { width: img.width, height: img.height, data: img.data };
+    }
+  } catch (err) {
+    throw new ImageError(file, `cannot decode ${isPng ? 'PNG' : 'JPEG'} image: ${(err as Error).message}`);
+  }
+  if (buf.length === 0) throw new ImageError(file, 'the file is empty');
+  throw new ImageError(file, 'not a PNG or JPEG image');
+}
+
+/**
+ * One axis of a separable resampling: for each output index, the source indices and their weights.
+ * Shrinking averages the covered source pixels (area), which keeps thin strokes visible; enlarging
+ * interpolates between the two nearest source pixels (bilinear, half-pixel centers).
+ */
+function axisWeights(src: number, dst: number): { idx: Int32Array; w: Float32Array; start: Int32Array } {
+  const idx: number[] = [];
+  const w: number[] = [];
+  const start = new Int32Array(dst + 1);
+  const scale = src / dst;
+  for (let o = 0; o < dst; o++) {
+    start[o] = idx.length;
+    if (src > dst) {
+      const lo = o * scale;
+      const hi = (o + 1) * scale;
+      for (let s = Math.floor(lo); s < Math.min(src, Math.ceil(hi)); s++) {
+        const overlap = Math.min(hi, s + 1) - Math.max(lo, s);
+        if (overlap > 0) {
+          idx.push(s);
+          w.push(overlap / scale);
+        }
+      }
+    } else {
+      const c = Math.min(Math.max((o + 0.5) * scale - 0.5, 0), src - 1);
+      const s0 = Math.floor(c);
+      const s1 = Math.min(s0 + 1, src - 1);
+      const f = c - s0;
+      idx.push(s0);
+      w.push(1 - f);
+      if (f > 0 && s1 !== s0) {
+        idx.push(s1);
+        w.push(f);
+      }
+    }
+  }
+  start[dst] = idx.length;
+  return { idx: Int32Array.from(idx), w: Float32Array.from(w), start };
+}
+
+/** Channel values 0..255 as floats (RGBA, or gray when `channels` is 1). */
+function toChannels(img: RgbaImage, channels: 1 | 3 | 4): Float32Array {
+  const n = img.width * img.height;
+  const out = new Float32Array(n * channels);
+  const d = img.data;
+  for (let p = 0; p < n; p++) {
+    const r = d[4 * p];
+    const g = d[4 * p + 1];
+    const b = d[4 * p + 2];
+    const a = d[4 * p + 3];
+    if (channels === 4) {
+      out[4 * p] = r;
+      out[4 * p + 1] = g;
+      out[4 * p + 2] = b;
+      out[4 * p + 3] = a;
+      continue;
+    }
+    // Transparent pixels are composited over white, i.e. the image as a viewer shows it.
+    const alpha = a / 255;
+    const rr = r * alpha + 255 * (1 - alpha);
+    const gg = g * alpha + 255 * (1 - alpha);
+    const bb = b * alpha + 255 * (1 - alpha);
+    if (channels === 3) {
+      out[3 * p] = rr;
+      out[3 * p + 1] = gg;
+      out[3 * p + 2] = bb;
+    } else {
+      // ITU-R BT.601 luma, as most image libraries convert RGB to grayscale.
+      out[p] = 0.299 * rr + 0.587 * gg + 0.114 * bb;
+    }
+  }
+  return out;
+}
+
+/**
+ * The image as the model sees it: height x width x channels values in 0..1 (row-major, channels last),
+ * written into `out` at `offset` when given (so a whole data set fills one array without copies).
+ */
+export function imageToPixels(img: RgbaImage, opts: ImageOptions, out?: Float32Array, offset = 0): Float32Array {
+  const { width: W, height: H, channels: C } = opts;
+  const target = out ?? new Float32Array(W * H * C);
+  const src = toChannels(img, C);
+  if (img.width === W && img.height === H) {
+    for (let i = 0; i < src.length; i++) target[offset + i] = src[i] / 255;
+    return target;
+  }
+  const xs = axisWeights(img.width, W);
+  const ys = axisWeights(img.height, H);
+  // Horizontal pass into a (source height x W x C) buffer, then vertical.
+  const tmp = new Float32Array(img.height * W * C);
+  for (let y = 0; y < img.height; y++) {
+    for (let x = 0; x < W; x++) {
+      for (let k = xs.start[x]; k < xs.start[x + 1]; k++) {
+        const sx = xs.idx[k];
+        const wt = xs.w[k];
+        const si = (y * img.width + sx) * C;
+        const ti = (y * W + x) * C;
+        for (let c = 0; c < C; c++) tmp[ti + c] += wt * src[si + c];
+      }
+    }
+  }
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const ti = offset + (y * W + x) * C;
+      for (let c = 0; c < C; c++) target[ti + c] = 0;
+      for (let k = ys.start[y]; k < ys.start[y + 1]; k++) {
+        const si = (ys.idx[k] * W + x) * C;
+        const wt = ys.w[k];
+        for (let c = 0; c < C; c++) target[ti + c] += wt * tmp[si + c];
+      }
+      for (let c = 0; c < C; c++) target[ti + c] = Math.min(1, Math.max(0, target[ti + c] / 255));
+    }
+  }
+  return target;
+}
+
+export async function readImagePixels(file: string, opts: ImageOptions, out?: Float32Array, offset = 0): Promise<Float32Array> {
+  let buf: Buffer;
+  try {
+    buf = await fs.readFile(file);
+  } catch (err) {
+    throw new ImageError(file, `cannot read the image: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return imageToPixels(decodeImage(buf, file), opts, out, offset);
+}
+
+/** Images to predict: one file, or every image in a folder and its sub-folders. */
+export async function listImagesToPredict(p: string): Promise<string[]> {
+  const st = await fs.stat(p);
+  if (st.isFile()) return [p];
+  const out: string[] = [];
+  const walk = async (dir: string) => {
+    for (const e of (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => compareNames(a.name, b.name))) {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory() && !e.name.startsWith('.')) await walk(full);
+      else if (e.isFile() && isImageFile(e.name)) out.push(full);
+    }
+  };
+  await walk(p);
+  return out;
+}
+
+/** Natural order, so "2" sorts before "10". */
+function compareNames(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
+}

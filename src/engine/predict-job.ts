@@ -1,0 +1,41 @@
+// The `predict` job of the trainer process: a saved run's model on new inputs, no training.
+import * as path from 'node:path';
+import type { PredictJob } from '../protocol/trainer';
+import { parseSpecText } from '../spec/parse';
+import type { Spec } from '../spec/types';
+import { readFile } from 'node:fs/promises';
+import { loadBackend } from './backends/index';
+import { loadRunModel } from './checkpoint';
+import { predictRows, readPreprocess, resolvePredictInputs, resolveRunDir } from './predict';
+import { RunFailure, type TrainerContext } from './train';
+import { readRun } from '../runs/store';
+
+async function specFor(specPath: string, runDir: string): Promise<Spec | undefined> {
+  // The predict block as the file says now; the run's snapshot when the file no longer parses.
+  try {
+    const { spec } = parseSpecText(await readFile(specPath, 'utf8'));
+    if (spec) return spec;
+  } catch {
+    // fall back below
+  }
+  return (await readRun(runDir)).spec;
+}
+
+export async function runPrediction(job: PredictJob, ctx: TrainerContext): Promise<void> {
+  const specPath = path.resolve(job.specPath);
+  const runDir = await resolveRunDir(specPath, job.runDir, job.runsRoot);
+  const pre = await readPreprocess(runDir);
+  const spec = await specFor(specPath, runDir);
+  const inputs = await resolvePredictInputs(pre, { specPath, spec, inputs: job.inputs, inputPath: job.inputPath });
+  const { tf, report } = await loadBackend(job.backend, { nativeBackendDir: job.nativeBackendDir, extensionRoot: ctx.extensionRoot });
+  let model;
+  try {
+    model = await loadRunModel(tf, runDir);
+  } catch (err) {
+    throw new RunFailure('invalid', (err as Error).message.split('\n')[0]);
+  }
+  const { predictions, warnings } = await predictRows(tf, model, pre, inputs.rows, inputs.baseDir, inputs.where);
+  for (const w of warnings) ctx.emit({ type: 'log', level: 'warn', message: w });
+  ctx.emit({ type: 'log', level: 'info', message: `predicted ${predictions.length} inputs with ${path.basename(runDir)} on ${report.label}` });
+  ctx.emit({ type: 'predictions', runDir, predictions, classNames: pre.classNames });
+}

@@ -1,0 +1,497 @@
+// One training run, from a spec file to a run folder: validate, prepare the data, load the backend, build
+// (or resume) the model, then an epoch/batch loop of our own around `trainOnBatch`, fed batch by batch from
+// in-memory arrays (never the whole data set as one tensor on the device). After every epoch: a checkpoint,
+// then the metrics line (fsync'd), then run.json, then the `epoch` event.
+import * as path from 'node:path';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { Tensor } from '@tensorflow/tfjs-core';
+import type { BackendReport, LayerWeights, TrainerEvent, TrainJob } from '../protocol/trainer';
+import { WHOLE_WEIGHTS_LIMIT } from '../protocol/trainer';
+import type { EpochRecord, Prediction, PredictionsJson, PreprocessJson, RunJson } from '../runs/types';
+import { processAlive, RUN_FILES, readRun, runsRootFor } from '../runs/store';
+import { appendMetrics, createRunDir, hashJson, truncateMetrics, writeJsonAtomic, writeRunJson } from '../runs/writer';
+import { decodeOutput, prepareTrainingData, type PreparedData } from '../data/preprocess';
+import { mulberry32, randomSeed, shuffleInPlace } from '../data/split';
+import { DataError } from '../data/table';
+import { formatProblem } from '../spec/problems';
+import { validateSpecFile } from '../spec/validate';
+import { withDefaults, type ResolvedSpec } from '../spec/defaults';
+import type { Spec } from '../spec/types';
+import { BackendError, loadBackend } from './backends/index';
+import { loadCheckpoint, loadRunModel, publishCheckpointAsModel, saveCheckpoint, type LoopState } from './checkpoint';
+import { buildModel, compileModel, countParams, DEFAULT_LEARNING_RATES, ModelBuildError, planOutput, summarizeBuiltModel, type OutputPlan } from './model';
+import { predictArray, predictRows, resolvePredictInputs } from './predict';
+import type { TF } from './tf';
+import { weightStats } from '../runs/weight-stats';
+
+export interface TrainerContext {
+  emit(e: TrainerEvent): void;
+  /** True once the host asked to stop (cancel message, SIGINT/SIGTERM, host gone). */
+  cancelled(): boolean;
+  extensionRoot: string;
+}
+
+/** A failure with the reason the protocol reports; anything else thrown is a crash. */
+export class RunFailure extends Error {
+  constructor(
+    readonly reason: Extract<TrainerEvent, { type: 'failed' }>['reason'],
+    message: string,
+    readonly extra: { epoch?: number; problems?: string[] } = {},
+  ) {
+    super(message);
+    this.name = 'RunFailure';
+  }
+}
+
+const DEFAULT_PROGRESS_MS = 250;
+const DEFAULT_WEIGHTS_MS = 500;
+const VALIDATION_PREDICTIONS_LIMIT = 10_000;
+
+/** Lets queued messages and signals (cancel) in between two batches: `await` alone only runs microtasks. */
+const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export function classifyError(err: unknown): { reason: 'invalid' | 'oom' | 'backend' | 'crash'; message: string } {
+  const message = (err instanceof Error ? err.message : String(err)).split('\n')[0].trim() || 'unknown error';
+  if (err instanceof DataError || err instanceof ModelBuildError) return { reason: 'invalid', message };
+  if (err instanceof BackendError) return { reason: 'backend', message };
+  if (/out of memory|allocation failed|Cannot allocate|OOM|exceeds the (maximum|limit)|Memory\.grow|maximum memory size/i.test(message)) {
+    return { reason: 'oom', message: `Out of memory: ${message}. Try a smaller batchSize, fewer units, or smaller images.` };
+  }
+  return { reason: 'crash', message };
+}
+
+interface Setup {
+  specPath: string;
+  spec: Spec;
+  resolved: ResolvedSpec;
+  data: PreparedData;
+  seed: number;
+  epochs: number;
+  resumeRun?: { dir: string; run: RunJson };
+}
+
+async function readSpec(job: TrainJob, ctx: TrainerContext): Promise<Setup> {
+  const specPath = path.resolve(job.specPath);
+  let spec: Spec;
+  let resumeRun: Setup['resumeRun'];
+  if (job.resume) {
+    const dir = path.resolve(job.resume);
+    let run: RunJson;
+    try {
+      run = await readRun(dir);
+    } catch {
+      throw new RunFailure('invalid', `--resume ${job.resume}: not a run folder (no readable run.json)`);
+    }
+    if (run.status === 'running' && run.pid !== undefined && run.pid !== process.pid && processAlive(run.pid)) {
+      throw new RunFailure('invalid', `--resume ${job.resume}: this run is still training (process ${run.pid})`);
+    }
+    // Resuming continues the same experiment: the spec as it was when the run started, not as edited since.
+    spec = run.spec;
+    resumeRun = { dir, run };
+  } else {
+    const { spec: parsed, problems } = await validateSpecFile(specPath, undefined, { trusted: true });
+    const errors = problems.filter((p) => p.severity === 'error');
+    if (!parsed || errors.length) {
+      const lines = errors.map((p) => formatProblem(p.file ?? specPath, p));
+      throw new RunFailure('invalid', lines[0] ?? `${specPath}: the spec is not valid`, { problems: lines });
+    }
+    spec = parsed;
+  }
+  const seed = job.seed ?? resumeRun?.run.seed ?? spec.training?.seed ?? randomSeed();
+  const base = withDefaults(spec, specPath);
+  ctx.emit({ type: 'log', level: 'info', message: `reading ${spec.data.source ?? 'the inline rows'}` });
+  const data = await prepareTrainingData(spec, specPath, {
+    validationSplit: base.data.validationSplit,
+    shuffle: base.data.shuffle,
+    normalize: base.data.normalize,
+    missing: base.data.missing,
+    seed,
+  });
+  const resolved = withDefaults(spec, specPath, data.description);
+  const epochs = job.epochs ?? resumeRun?.run.epochs ?? resolved.training.epochs;
+  return { specPath, spec, resolved, data, seed, epochs, resumeRun };
+}
+
+/** Regression losses and metrics are reported in the target's own units (exact for one target). */
+function unitScale(pre: PreprocessJson, plan: OutputPlan, name: string): number {
+  if (pre.task !== 'regression' || !pre.targetScale || pre.target.length !== 1) return 1;
+  const s = pre.targetScale.std[0];
+  const base = name.replace(/^val_/, '');
+  const kind = base === 'loss' ? plan.loss : base;
+  if (kind === 'meanSquaredError' || kind === 'mse') return s * s;
+  if (kind === 'meanAbsoluteError' || kind === 'mae') return s;
+  return 1;
+}
+
+/** Builds the input and target arrays of one batch (CPU work, done while the previous step runs). */
+function makeBatch(data: PreparedData, plan: OutputPlan, order: readonly number[], start: number, end: number) {
+  const b = end - start;
+  const size = data.inputSize;
+  const xs = new Float32Array(b * size);
+  const width = plan.targetMode === 'onehot' ? plan.units : plan.targetMode === 'values' ? plan.units : 1;
+  const ys = new Float32Array(b * width);
+  for (let i = 0; i < b; i++) {
+    const r = order[start + i];
+    xs.set(data.x.subarray(r * size, (r + 1) * size), i * size);
+    if (plan.targetMode === 'onehot') ys[i * width + data.y[r]] = 1;
+    else if (plan.targetMode === 'values') ys.set(data.y.subarray(r * width, (r + 1) * width), i * width);
+    else ys[i] = data.y[r];
+  }
+  return { xs, ys, b, width };
+}
+
+/** Kernels and biases of every layer that has them, for the live network diagram. */
+export async function readLayerWeights(model: LayersModel): Promise<LayerWeights[]> {
+  const out: LayerWeights[] = [];
+  for (let index = 0; index < model.layers.length; index++) {
+    const layer = model.layers[index];
+    const ws = layer.weights;
+    if (!ws.length) continue;
+    const kernelVar = ws.find((w) => /(kernel|embeddings|gamma)$/.test(w.originalName)) ?? ws[0];
+    const biasVar = ws.find((w) => /(bias|beta)$/.test(w.originalName) && w !== kernelVar);
+    const kernel = (await kernelVar.read().data()) as Float32Array;
+    const lw: LayerWeights = {
+      index,
+      name: layer.name,
+      type: layer.getClassName(),
+      kernelShape: kernelVar.shape.map((d) => d ?? 0),
+      stats: weightStats(kernel),
+    };
+    if (kernel.length <= WHOLE_WEIGHTS_LIMIT) lw.kernel = Array.from(kernel);
+    if (biasVar) lw.bias = Array.from((await biasVar.read().data()) as Float32Array);
+    out.push(lw);
+  }
+  return out;
+}
+
+class Throttle {
+  private last = 0;
+  constructor(private readonly ms: number) {}
+  ready(now = Date.now()): boolean {
+    if (now - this.last < this.ms) return false;
+    this.last = now;
+    return true;
+  }
+}
+
+export async function runTraining(job: TrainJob, ctx: TrainerContext): Promise<'completed' | 'stopped'> {
+  const setup = await readSpec(job, ctx);
+  const { specPath, spec, resolved, data, seed, epochs, resumeRun } = setup;
+  const { pre } = data;
+  if (data.split.train.length === 0) throw new DataError(`${data.source}: no training rows`, data.source);
+  if (data.dropped) ctx.emit({ type: 'log', level: 'warn', message: `${data.dropped} rows with missing values were dropped (data.missing is "drop")` });
+
+  const { tf, report } = await loadBackend(job.backend, { nativeBackendDir: job.nativeBackendDir, extensionRoot: ctx.extensionRoot });
+  for (const a of report.attempts.filter((x) => !x.ok)) ctx.emit({ type: 'log', level: 'info', message: `backend ${a.name} not used: ${a.reason}` });
+
+  const plan = planOutput(pre, { loss: spec.training?.loss, activation: spec.model.output?.activation });
+  const metricNames = resolved.training.metrics ?? (pre.task === 'classification' ? ['accuracy'] : ['mae']);
+  const optimizerSpec = { ...resolved.training.optimizer };
+  optimizerSpec.learningRate ??= DEFAULT_LEARNING_RATES[optimizerSpec.type];
+
+  // Every random draw tfjs makes without an explicit seed (dropout masks) goes through Math.random.
+  const resumeFrom = resumeRun ? await loadCheckpoint(tf, resumeRun.dir) : undefined;
+  if (resumeRun && !resumeFrom) ctx.emit({ type: 'log', level: 'warn', message: `${resumeRun.dir} has no checkpoint yet: training starts again from epoch 1` });
+  const startEpoch = resumeFrom?.state.epoch ?? 0;
+  Math.random = mulberry32((seed ^ 0x9e3779b9) + startEpoch * 1_000_003);
+
+  let model: LayersModel;
+  if (resumeFrom) {
+    model = resumeFrom.model;
+  } else {
+    let base: LayersModel | undefined;
+    if (spec.model.from) {
+      const fromDir = path.resolve(path.dirname(specPath), spec.model.from);
+      try {
+        base = await loadRunModel(tf, fromDir);
+      } catch (err) {
+        throw new ModelBuildError(`model.from: cannot load ${fromDir}: ${(err as Error).message.split('\n')[0]}`);
+      }
+    }
+    model = buildModel(tf, { layers: spec.model.layers ?? [], plan, inputShape: pre.inputShape, seed, base, freeze: resolved.model.freeze });
+  }
+  compileModel(tf, model, plan, optimizerSpec, metricNames);
+  if (resumeFrom && !(await resumeFrom.restoreOptimizer())) {
+    ctx.emit({ type: 'log', level: 'warn', message: 'the checkpoint holds no optimizer state: the optimizer starts fresh' });
+  }
+  const params = countParams(model);
+
+  // ---- the run folder ----
+  let runDir: string;
+  let run: RunJson;
+  const now = new Date().toISOString();
+  if (resumeRun && resumeFrom) {
+    runDir = resumeRun.dir;
+    const kept = await truncateMetrics(runDir, startEpoch);
+    const saved = resumeFrom.state.record;
+    if (saved && saved.epoch === startEpoch && kept[kept.length - 1]?.epoch !== startEpoch) await appendMetrics(runDir, saved);
+    run = { ...resumeRun.run, status: 'running', pid: process.pid, epochs, epochsDone: startEpoch, backend: report.name, backendLabel: report.label };
+    delete run.endedAt;
+    delete run.error;
+  } else {
+    const root = runsRootFor(specPath, resolved.name, job.runsRoot);
+    const created = resumeRun ? { id: resumeRun.run.id, dir: resumeRun.dir } : await createRunDir(root);
+    runDir = created.dir;
+    if (resumeRun) await truncateMetrics(runDir, 0);
+    run = {
+      id: created.id,
+      name: resolved.name,
+      specPath,
+      spec,
+      specHash: hashJson(spec),
+      status: 'running',
+      backend: report.name,
+      backendLabel: report.label,
+      backendDetail: report.attempts.map((a) => `${a.name}: ${a.ok ? 'ok' : 'no'} (${a.reason})`).join('; '),
+      startedAt: now,
+      epochs,
+      epochsDone: 0,
+      params,
+      pid: process.pid,
+      seed,
+      task: pre.task,
+    };
+  }
+  await writeRunJson(runDir, run);
+  await writeJsonAtomic(path.join(runDir, RUN_FILES.preprocess), pre);
+
+  const layers = summarizeBuiltModel(model);
+  ctx.emit({
+    type: 'started',
+    runId: run.id,
+    runDir,
+    backend: report,
+    params,
+    layers,
+    epochs,
+    initialEpoch: startEpoch,
+    inputNames: pre.inputNames,
+    classNames: pre.classNames,
+    samples: { train: data.split.train.length, validation: data.split.validation.length },
+  });
+
+  let status: 'completed' | 'stopped';
+  try {
+    status = await loop(tf, model, { job, ctx, setup, plan, metricNames, runDir, run, report, startEpoch, resumedState: resumeFrom?.state, learningRate: optimizerSpec.learningRate });
+  } catch (err) {
+    const failure = err instanceof RunFailure ? err : undefined;
+    const { message } = failure ?? classifyError(err);
+    const latest = await readRun(runDir).catch(() => run);
+    await writeRunJson(runDir, { ...latest, status: 'failed', error: message, endedAt: new Date().toISOString(), pid: undefined }, { sync: true });
+    throw Object.assign(err instanceof Error ? err : new Error(String(err)), { runDir });
+  }
+  return status;
+}
+
+interface LoopArgs {
+  job: TrainJob;
+  ctx: TrainerContext;
+  setup: Setup;
+  plan: OutputPlan;
+  metricNames: string[];
+  runDir: string;
+  run: RunJson;
+  report: BackendReport;
+  startEpoch: number;
+  /** The checkpoint's loop state when resuming (early-stopping best value and patience counter). */
+  resumedState?: LoopState;
+  learningRate: number;
+}
+
+async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed' | 'stopped'> {
+  const { ctx, setup, plan, metricNames, runDir, job } = a;
+  const { data, resolved, epochs, seed } = setup;
+  const { pre } = data;
+  const batchSize = Math.max(1, resolved.training.batchSize);
+  const train = data.split.train;
+  const validation = data.split.validation;
+  const batchesPerEpoch = Math.ceil(train.length / batchSize);
+  const progress = new Throttle(job.progressIntervalMs ?? DEFAULT_PROGRESS_MS);
+  const weightsThrottle = new Throttle(job.weightsIntervalMs ?? DEFAULT_WEIGHTS_MS);
+  const names = ['loss', ...metricNames];
+
+  const es = resolved.training.earlyStopping;
+  let monitor = es?.monitor ?? 'val_loss';
+  if (es && monitor.startsWith('val_') && validation.length === 0) {
+    ctx.emit({ type: 'log', level: 'warn', message: `earlyStopping monitors ${monitor} but there is no validation split; monitoring ${monitor.slice(4)} instead` });
+    monitor = monitor.slice(4);
+  }
+  const maximize = /acc|precision|recall/.test(monitor);
+  let state: LoopState = { epoch: a.startEpoch, seed };
+  const resumed = a.resumedState;
+  let best = resumed?.best ?? (maximize ? -Infinity : Infinity);
+  let wait = resumed?.wait ?? 0;
+
+  let run = a.run;
+  let epochsDone = a.startEpoch;
+  let lastRecord: EpochRecord | undefined;
+  const epochTimes: number[] = [];
+  let stopped = false;
+
+  for (let epoch = a.startEpoch + 1; epoch <= epochs && !stopped; epoch++) {
+    const t0 = Date.now();
+    const order = [...train];
+    if (resolved.data.shuffle) shuffleInPlace(order, mulberry32(seed + epoch * 7919));
+    const sums = new Array<number>(names.length).fill(0);
+    let seen = 0;
+    let next = makeBatch(data, plan, order, 0, Math.min(batchSize, order.length));
+    for (let bi = 0; bi < batchesPerEpoch; bi++) {
+      const cur = next;
+      const xs = tf.tensor(cur.xs, [cur.b, ...pre.inputShape]);
+      const ys = tf.tensor(cur.ys, [cur.b, cur.width]);
+      const step = model.trainOnBatch(xs, ys);
+      // Prefetch: the next batch is assembled while the backend works on this one.
+      if (bi + 1 < batchesPerEpoch) {
+        const s = (bi + 1) * batchSize;
+        next = makeBatch(data, plan, order, s, Math.min(s + batchSize, order.length));
+      }
+      let result: number | number[];
+      try {
+        result = await step;
+      } finally {
+        xs.dispose();
+        ys.dispose();
+      }
+      const values = Array.isArray(result) ? result : [result];
+      if (!Number.isFinite(values[0])) throw diverged(epoch, `batch ${bi + 1}: the loss`, values[0], a.learningRate);
+      values.forEach((v, i) => (sums[i] += v * cur.b));
+      seen += cur.b;
+      if (progress.ready()) {
+        const m: Record<string, number> = {};
+        names.slice(1).forEach((n, i) => (m[n] = (sums[i + 1] / seen) * unitScale(pre, plan, n)));
+        ctx.emit({ type: 'batch', epoch, batch: bi + 1, batchesPerEpoch, loss: (sums[0] / seen) * unitScale(pre, plan, 'loss'), metrics: m });
+      }
+      if (weightsThrottle.ready()) ctx.emit({ type: 'weights', epoch, batch: bi + 1, layers: await readLayerWeights(model) });
+      await yieldToEvents();
+      if (ctx.cancelled()) {
+        stopped = true;
+        break;
+      }
+    }
+    if (stopped) break;
+
+    // ---- end of epoch: validation, checkpoint, metrics line, run.json, event ----
+    const record = { epoch } as EpochRecord;
+    names.forEach((n, i) => (record[n] = (sums[i] / seen) * unitScale(pre, plan, n)));
+    if (validation.length) {
+      const v = await evaluate(tf, model, data, plan, validation, batchSize, names.length);
+      names.forEach((n, i) => (record[`val_${n}`] = v[i] * unitScale(pre, plan, n)));
+      if (!Number.isFinite(record.val_loss)) throw diverged(epoch, 'the validation loss', record.val_loss, a.learningRate);
+    }
+    record.ms = Date.now() - t0;
+    epochTimes.push(record.ms);
+
+    let stopNow = false;
+    if (es) {
+      const current = record[monitor];
+      if (current === undefined) {
+        ctx.emit({ type: 'log', level: 'warn', message: `earlyStopping: no value "${monitor}" in the metrics (${Object.keys(record).join(', ')})` });
+      } else {
+        wait++;
+        const improved = maximize ? current - es.minDelta > best : current + es.minDelta < best;
+        if (improved) {
+          best = current;
+          wait = 0;
+        }
+        if (wait >= es.patience) stopNow = true;
+      }
+    }
+    state = { epoch, seed, best: Number.isFinite(best) ? best : undefined, wait, record };
+    await saveCheckpoint(tf, model, runDir, state);
+    await appendMetrics(runDir, record);
+    epochsDone = epoch;
+    lastRecord = record;
+    run = { ...run, epochsDone, finalMetrics: metricsOf(record) };
+    await writeRunJson(runDir, run);
+    const avg = epochTimes.reduce((s, x) => s + x, 0) / epochTimes.length;
+    ctx.emit({ type: 'epoch', record, epochs, etaMs: Math.round(avg * (epochs - epoch)) });
+    if (stopNow) {
+      ctx.emit({ type: 'log', level: 'info', message: `early stopping after epoch ${epoch}: ${monitor} did not improve for ${es?.patience} epochs (best ${best})` });
+      break;
+    }
+    if (ctx.cancelled()) stopped = true;
+  }
+
+  // ---- the end: final model, predictions, run.json ----
+  const status: 'completed' | 'stopped' = stopped ? 'stopped' : 'completed';
+  const haveModel = await publishCheckpointAsModel(runDir);
+  if (haveModel) {
+    ctx.emit({ type: 'weights', epoch: epochsDone, layers: await readLayerWeights(model).catch(() => []) });
+    try {
+      // After a stop mid-epoch the weights in memory are half an epoch ahead: predict with the saved ones.
+      const final = stopped ? await loadRunModel(tf, runDir) : model;
+      const predictions = await writePredictions(tf, final, a, runDir);
+      ctx.emit({ type: 'predictions', runDir, predictions: predictions.predict.length ? predictions.predict : predictions.validation.slice(0, 50), classNames: pre.classNames });
+    } catch (err) {
+      ctx.emit({ type: 'log', level: 'warn', message: `predictions.json not written: ${classifyError(err).message}` });
+    }
+  }
+  const finalMetrics = lastRecord ? metricsOf(lastRecord) : {};
+  run = { ...run, status, epochsDone, finalMetrics, endedAt: new Date().toISOString() };
+  delete run.pid;
+  await writeRunJson(runDir, run, { sync: true });
+  ctx.emit({ type: 'finished', status, runDir, epochsDone, metrics: finalMetrics });
+  return status;
+}
+
+function metricsOf(record: EpochRecord): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(record)) if (k !== 'epoch' && k !== 'ms') out[k] = v;
+  return out;
+}
+
+/** Loss and metrics over `rows`, in batches, weighted by batch size (as Keras reports them). */
+async function evaluate(tf: TF, model: LayersModel, data: PreparedData, plan: OutputPlan, rows: readonly number[], batchSize: number, count: number): Promise<number[]> {
+  const sums = new Array<number>(count).fill(0);
+  const evalBatch = Math.max(batchSize, 256);
+  for (let s = 0; s < rows.length; s += evalBatch) {
+    const b = makeBatch(data, plan, rows, s, Math.min(s + evalBatch, rows.length));
+    const xs = tf.tensor(b.xs, [b.b, ...data.pre.inputShape]);
+    const ys = tf.tensor(b.ys, [b.b, b.width]);
+    const res = model.evaluate(xs, ys, { batchSize: b.b });
+    const scalars: Tensor[] = Array.isArray(res) ? res : [res];
+    for (let i = 0; i < count; i++) sums[i] += ((await scalars[i].data())[0] ?? NaN) * b.b;
+    scalars.forEach((t) => t.dispose());
+    xs.dispose();
+    ys.dispose();
+  }
+  return sums.map((v) => v / rows.length);
+}
+
+async function writePredictions(tf: TF, model: LayersModel, a: LoopArgs, runDir: string): Promise<PredictionsJson> {
+  const { data, spec, specPath } = a.setup;
+  const { pre } = data;
+  const rows = data.split.validation.slice(0, VALIDATION_PREDICTIONS_LIMIT);
+  const size = data.inputSize;
+  const x = new Float32Array(rows.length * size);
+  rows.forEach((r, i) => x.set(data.x.subarray(r * size, (r + 1) * size), i * size));
+  const { out, units } = await predictArray(tf, model, pre.inputShape, x, rows.length);
+  const validation: Prediction[] = rows.map((r, i) => ({
+    input: data.inputs[r],
+    ...decodeOutput(pre, out.subarray(i * units, (i + 1) * units)),
+    expected: data.expected[r],
+  }));
+  let predict: Prediction[] = [];
+  if (spec.predict?.inputs || spec.predict?.source) {
+    try {
+      const inputs = await resolvePredictInputs(pre, { specPath, spec });
+      const res = await predictRows(tf, model, pre, inputs.rows, inputs.baseDir, inputs.where);
+      predict = res.predictions;
+      for (const w of res.warnings) a.ctx.emit({ type: 'log', level: 'warn', message: w });
+    } catch (err) {
+      a.ctx.emit({ type: 'log', level: 'warn', message: `predict inputs skipped: ${classifyError(err).message}` });
+    }
+  }
+  const json: PredictionsJson = { runId: a.run.id, validation, predict };
+  await writeJsonAtomic(path.join(runDir, RUN_FILES.predictions), json);
+  return json;
+}
+
+function diverged(epoch: number, what: string, value: number, learningRate: number): RunFailure {
+  return new RunFailure(
+    'diverged',
+    `Training diverged at epoch ${epoch}, ${what} became ${value}. ` +
+      `Try a lower learning rate (now ${learningRate}) or normalize the inputs (data.normalize "standard").`,
+    { epoch },
+  );
+}
