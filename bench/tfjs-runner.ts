@@ -1,0 +1,90 @@
+// One measurement in its own process (so that peak memory belongs to one task on one backend): load the
+// backend through the product's backend ladder, build the task's network, train steps as the product's
+// trainer does, report steady samples/s. Output: one JSON line on stdout.
+import * as path from 'node:path';
+import { loadBackend } from '../src/engine/backends/index';
+import type { ConcreteBackend } from '../src/spec/types';
+import { TASKS, compileForBench, makeData, trainSteps, type TaskId } from './tasks';
+
+export interface TfjsResult {
+  kind: 'tfjs';
+  task: TaskId;
+  backend: string;
+  label?: string;
+  ok: boolean;
+  error?: string;
+  samplesPerSec?: number;
+  steps?: number;
+  batch?: number;
+  rows?: number;
+  lossFirst?: number;
+  lossLast?: number;
+  medianStepMs?: number;
+  peakRssMb: number;
+  loadMs?: number;
+  storage?: string;
+  dataMb?: number;
+}
+
+export interface ChildArgs {
+  task: TaskId;
+  backend: ConcreteBackend;
+  seconds: number;
+  rows: number;
+  maxSteps: number;
+  warmup: number;
+  /** How the inputs are held in memory: float32 as the product's trainer does, or bytes (pixels). */
+  storage?: 'float32' | 'uint8';
+}
+
+export function peakRssMb(): number {
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+export async function runChild(a: ChildArgs, extensionRoot: string): Promise<TfjsResult> {
+  const task = TASKS[a.task];
+  const base: TfjsResult = { kind: 'tfjs', task: a.task, backend: a.backend, ok: false, peakRssMb: 0 };
+  try {
+    const t0 = performance.now();
+    const { tf, report } = await loadBackend(a.backend, { extensionRoot });
+    const loadMs = performance.now() - t0;
+    const data = makeData(task, a.rows, 1, a.storage ?? 'float32');
+    const model = task.build(tf, 7);
+    compileForBench(tf, model);
+    const warm = await trainSteps(tf, model, task, data, a.warmup, { seed: 1 });
+    const start = performance.now();
+    // Timed steps until the time budget is spent (at least 2 steps, at most maxSteps).
+    const timed = await trainSteps(tf, model, task, data, a.maxSteps || Number.MAX_SAFE_INTEGER, {
+      seed: 2,
+      stop: (done) => done >= 2 && performance.now() - start >= a.seconds * 1000,
+    });
+    const times = timed.stepMs;
+    const losses = timed.losses;
+    const steps = times.length;
+    const elapsed = (performance.now() - start) / 1000;
+    const sorted = times.slice().sort((x, y) => x - y);
+    return {
+      ...base,
+      ok: true,
+      label: report.label,
+      samplesPerSec: (steps * task.batchSize) / elapsed,
+      steps,
+      batch: task.batchSize,
+      rows: a.rows,
+      lossFirst: warm.losses[0],
+      lossLast: losses[losses.length - 1],
+      medianStepMs: sorted[Math.floor(sorted.length / 2)],
+      peakRssMb: peakRssMb(),
+      loadMs,
+      storage: a.storage ?? 'float32',
+      dataMb: data.x.byteLength / 2 ** 20,
+    };
+  } catch (e) {
+    return { ...base, error: (e as Error).message.split('\n')[0], peakRssMb: peakRssMb() };
+  }
+}
+
+/** The folder holding dist/ (for the wasm binaries), from the bundle's location. */
+export function extensionRootFromBundle(bundleDir: string): string {
+  return path.basename(bundleDir) === 'dist' ? path.dirname(bundleDir) : bundleDir;
+}
