@@ -1,0 +1,117 @@
+// Everything the dashboard reads from disk: the spec's layer summary and data description, the runs, a
+// run's metrics, predictions and saved weights, and an image's pixels. No TensorFlow.js here.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { readImagePixels } from '../../data/images';
+import type { LayerWeights } from '../../protocol/trainer';
+import type { ImageView } from '../../protocol/webview';
+import { listRuns, readMetrics, readPredictions, RUN_FILES, type RunInfo } from '../../runs/store';
+import type { PreprocessJson } from '../../runs/types';
+import { formatProblem, hasErrors } from '../../spec/problems';
+import { summarizeModel } from '../../spec/summary';
+import { validateSpecFile } from '../../spec/validate';
+import type { SpecInfo } from './state';
+import { toLayerView } from './state';
+import { weightStats } from '../../runs/weight-stats';
+
+export { listRuns, readMetrics, readPredictions, type RunInfo };
+
+/** The layer summary and data description of the spec; problems (FILE:LINE:COL) when it is not valid. */
+export async function loadSpecInfo(specPath: string, opts: { text?: string; trusted: boolean; workspaceRoot?: string }): Promise<SpecInfo> {
+  const fallbackName = path.basename(specPath).replace(/\.dlmodel\.json$/, '');
+  try {
+    const { spec, problems, description, base } = await validateSpecFile(specPath, opts.text, { trusted: opts.trusted, workspaceRoot: opts.workspaceRoot });
+    const info: SpecInfo = {
+      name: spec?.name ?? fallbackName,
+      description: spec?.description,
+      task: description?.task ?? spec?.task,
+      inputNames: description?.inputNames ?? [],
+      features: description?.features.map((f) => ({ column: f.column, kind: f.kind, categories: f.categories })) ?? [],
+      target: description?.target ?? [],
+      classNames: description?.classNames,
+      image: description?.image ? { ...description.image } : undefined,
+      layers: [],
+      problems: problems.filter((p) => p.severity === 'error').map((p) => formatProblem(specPath, p)),
+    };
+    if (spec && description && !hasErrors(problems)) {
+      try {
+        info.layers = summarizeModel(spec, description, base).map(toLayerView);
+        const trainable = info.layers.reduce((a, l) => a + (l.trainable ? l.params - (l.nonTrainableParams ?? 0) : 0), 0);
+        const total = info.layers.reduce((a, l) => a + l.params, 0);
+        info.params = { trainable, nonTrainable: total - trainable, total };
+      } catch (err) {
+        info.problems.push(`${specPath}: ${(err as Error).message}`);
+      }
+    }
+    return info;
+  } catch (err) {
+    return { name: fallbackName, inputNames: [], features: [], target: [], layers: [], problems: [`${specPath}: ${(err as Error).message}`] };
+  }
+}
+
+export async function readPreprocess(runDir: string): Promise<PreprocessJson | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(path.join(runDir, RUN_FILES.preprocess), 'utf8')) as PreprocessJson;
+  } catch {
+    return undefined;
+  }
+}
+
+interface WeightSpec {
+  name: string;
+  shape: number[];
+  dtype?: string;
+}
+
+/**
+ * The weights of a saved model (model/model.json + weights.bin, TensorFlow.js Layers format), grouped per
+ * layer like the trainer's `weights` event, so a finished run's diagram shows its final weights after a
+ * reload. Only float32 weights are read; anything unexpected gives no weights rather than wrong ones.
+ */
+export async function readSavedWeights(runDir: string): Promise<LayerWeights[] | undefined> {
+  const dir = path.join(runDir, RUN_FILES.model);
+  let manifest: { weightsManifest?: { paths: string[]; weights: WeightSpec[] }[] };
+  try {
+    manifest = JSON.parse(await fs.readFile(path.join(dir, 'model.json'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const groups = manifest.weightsManifest ?? [];
+  const byLayer = new Map<string, { name: string; shape: number[]; data: Float32Array }[]>();
+  const order: string[] = [];
+  for (const g of groups) {
+    const bufs = await Promise.all(g.paths.map((p) => fs.readFile(path.join(dir, p))));
+    const all = Buffer.concat(bufs);
+    let offset = 0;
+    for (const w of g.weights) {
+      if (w.dtype && w.dtype !== 'float32') return undefined;
+      const count = w.shape.reduce((a, b) => a * b, 1);
+      if (offset + count * 4 > all.length) return undefined;
+      const data = new Float32Array(all.buffer.slice(all.byteOffset + offset, all.byteOffset + offset + count * 4));
+      offset += count * 4;
+      const slash = w.name.lastIndexOf('/');
+      const layer = slash > 0 ? w.name.slice(0, slash) : w.name;
+      if (!byLayer.has(layer)) {
+        byLayer.set(layer, []);
+        order.push(layer);
+      }
+      byLayer.get(layer)?.push({ name: w.name.slice(slash + 1), shape: w.shape, data });
+    }
+  }
+  return order.map((name, index): LayerWeights => {
+    const ws = byLayer.get(name) ?? [];
+    const kernel = ws.find((w) => /(kernel|embeddings|gamma)$/.test(w.name)) ?? ws[0];
+    const bias = ws.find((w) => /(bias|beta)$/.test(w.name) && w !== kernel);
+    const out: LayerWeights = { index, name, type: '', kernelShape: kernel.shape, stats: weightStats(kernel.data) };
+    if (kernel.data.length <= 200_000) out.kernel = Array.from(kernel.data);
+    if (bias) out.bias = Array.from(bias.data);
+    return out;
+  });
+}
+
+/** An image's pixels (0..255) at the size the model sees it. */
+export async function loadImage(file: string, image: { width: number; height: number; channels: number }): Promise<ImageView> {
+  const channels = image.channels === 1 || image.channels === 3 || image.channels === 4 ? image.channels : 1;
+  const px = await readImagePixels(file, { width: image.width, height: image.height, channels });
+  return { path: file, width: image.width, height: image.height, channels, pixels: Array.from(px, (v) => Math.round(v * 255)) };
+}

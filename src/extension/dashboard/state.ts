@@ -1,0 +1,228 @@
+// What one dashboard shows, kept on the host and sent whole as a snapshot. Trainer events update it in
+// O(1) steps (append a point, replace the weights); reading files happens elsewhere (loader.ts).
+// No `vscode` import: the unit tests drive this with plain trainer events.
+import type { LayerSummary, LayerWeights, TrainerEvent } from '../../protocol/trainer';
+import type {
+  BatchPoint, DashboardSnapshot, DecisionBoundaryView, EpochPoint, FeatureView, ImageView, LayerView, LayerWeightsView,
+  LiveStatus, ParamCountsView, PredictionsView, PredictResultView, RunItem,
+} from '../../protocol/webview';
+import type { EpochRecord, ParamCounts, RunJson, RunStatus } from '../../runs/types';
+import { ColumnTable } from '../../../webview/model/columns';
+import { collapse, DIAGRAM_MAX_SHOWN } from '../../../webview/model/layout';
+
+// The webview protocol mirrors the trainer's and the run folder's shapes; these identity functions make
+// the compiler check that the mirror still fits.
+export const toLayerView = (l: LayerSummary): LayerView => l;
+export const toParamsView = (p: ParamCounts): ParamCountsView => p;
+export const toEpochPoint = (r: EpochRecord): EpochPoint => r;
+const toStatusView = (s: RunStatus): RunItem['status'] => s;
+
+export interface SpecInfo {
+  name: string;
+  description?: string;
+  task?: 'classification' | 'regression';
+  inputNames: string[];
+  features: FeatureView[];
+  target: string[];
+  classNames?: string[];
+  image?: { width: number; height: number; channels: number };
+  layers: LayerView[];
+  params?: ParamCountsView;
+  problems: string[];
+}
+
+export interface RunData {
+  /** Grows per epoch; snapshots carry its `columns()`. */
+  epochs: ColumnTable;
+  batches: BatchPoint[];
+}
+
+/** Kernels bigger than this travel as the sub-matrix the diagram draws (the trainer sends up to 200,000). */
+export const SEND_WHOLE_KERNEL = 4096;
+
+export function runItem(dir: string, run: RunJson): RunItem {
+  return {
+    dir, id: run.id, status: toStatusView(run.status), startedAt: run.startedAt, endedAt: run.endedAt, epochs: run.epochs,
+    epochsDone: run.epochsDone, backendLabel: run.backendLabel ?? run.backend ?? undefined, finalMetrics: run.finalMetrics, error: run.error,
+  };
+}
+
+/**
+ * The weights as the webview needs them: small kernels whole; large dense kernels cut to the rows and
+ * columns the diagram draws (its collapse policy), so a 784x128 layer costs 121 numbers, not 100,352.
+ */
+export function weightsForTransport(layers: readonly LayerWeights[]): LayerWeightsView[] {
+  return layers.map((w): LayerWeightsView => {
+    const base: LayerWeightsView = { index: w.index, name: w.name, type: w.type, kernelShape: w.kernelShape, stats: w.stats };
+    if (w.bias) base.bias = w.bias;
+    if (!w.kernel) return base;
+    if (w.kernel.length <= SEND_WHOLE_KERNEL) return { ...base, kernel: w.kernel };
+    if (w.kernelShape.length !== 2) return base;
+    const [inputs, units] = w.kernelShape;
+    const rows = collapse(inputs, DIAGRAM_MAX_SHOWN).shown;
+    const cols = collapse(units, DIAGRAM_MAX_SHOWN).shown;
+    const kernel: number[] = [];
+    for (const r of rows) for (const c of cols) kernel.push(w.kernel[r * units + c]);
+    return { ...base, kernel, kernelRows: rows, kernelCols: cols };
+  });
+}
+
+export class DashboardState {
+  spec: SpecInfo;
+  runs: RunItem[] = [];
+  runJson = new Map<string, RunJson>();
+  selectedRun?: string;
+  compareRuns: string[] = [];
+  data = new Map<string, RunData>();
+  live?: LiveStatus;
+  weights?: DashboardSnapshot['weights'];
+  predictions?: PredictionsView;
+  boundary?: DecisionBoundaryView;
+  boundaryStatus?: string;
+  predictResult?: PredictResultView;
+  predictBusy = false;
+  shownImage?: ImageView;
+  private seq = 0;
+
+  constructor(readonly specPath: string, name: string) {
+    this.spec = { name, inputNames: [], features: [], target: [], layers: [], problems: [] };
+  }
+
+  /** Switches the shown run; what belonged to the previous one goes. */
+  select(runDir: string | undefined): void {
+    if (runDir === this.selectedRun) return;
+    this.selectedRun = runDir;
+    this.compareRuns = this.compareRuns.filter((d) => d !== runDir);
+    if (this.weights?.runDir !== runDir) this.weights = undefined;
+    if (this.predictions?.runDir !== runDir) this.predictions = undefined;
+    if (this.boundary?.runDir !== runDir) {
+      this.boundary = undefined;
+      this.boundaryStatus = undefined;
+    }
+    this.predictResult = undefined;
+  }
+
+  dataFor(runDir: string): RunData {
+    let d = this.data.get(runDir);
+    if (!d) {
+      d = { epochs: new ColumnTable(), batches: [] };
+      this.data.set(runDir, d);
+    }
+    return d;
+  }
+
+  /**
+   * Applies one trainer event of this experiment. Returns what the caller must (re)read from disk:
+   * `runs` after a run starts or ends, and the run folder's outputs once it has finished.
+   */
+  apply(e: TrainerEvent, runDir: string | undefined): { reloadRuns?: boolean; finishedRun?: string } {
+    switch (e.type) {
+      case 'started': {
+        // A new run takes over the dashboard: its curves grow from nothing, its weights replace the last.
+        this.select(e.runDir);
+        this.data.set(e.runDir, { epochs: new ColumnTable(), batches: [] });
+        if (e.layers.length) {
+          this.spec.layers = e.layers.map(toLayerView);
+          this.spec.problems = [];
+        }
+        this.spec.params = toParamsView(e.params);
+        if (e.inputNames.length) this.spec.inputNames = e.inputNames;
+        if (e.classNames) this.spec.classNames = e.classNames;
+        this.live = { runDir: e.runDir, state: 'running', epoch: e.initialEpoch, epochs: e.epochs, backendLabel: e.backend.label };
+        this.weights = undefined;
+        this.predictions = undefined;
+        this.boundary = undefined;
+        this.boundaryStatus = undefined;
+        return { reloadRuns: true };
+      }
+      case 'batch': {
+        if (!runDir) return {};
+        const d = this.dataFor(runDir);
+        const x = e.epoch - 1 + e.batch / Math.max(1, e.batchesPerEpoch);
+        // A new epoch's first batch clears the previous epoch's batches (also when its epoch event was missed).
+        if (d.batches.length && d.batches[d.batches.length - 1].x > x) d.batches = [];
+        d.batches.push({ x, loss: e.loss, metrics: e.metrics });
+        if (this.live && this.live.runDir === runDir) {
+          this.live.batch = e.batch;
+          this.live.batchesPerEpoch = e.batchesPerEpoch;
+        }
+        return {};
+      }
+      case 'epoch': {
+        if (!runDir) return {};
+        const d = this.dataFor(runDir);
+        const rec = toEpochPoint(e.record);
+        d.epochs.append(rec);
+        d.batches = [];
+        if (this.live && this.live.runDir === runDir) {
+          this.live = { ...this.live, epoch: rec.epoch, epochs: e.epochs, etaMs: e.etaMs, batch: undefined };
+        }
+        return {};
+      }
+      case 'weights':
+        if (!runDir || runDir !== this.selectedRun) return {};
+        this.weights = { runDir, epoch: e.epoch, batch: e.batch, layers: weightsForTransport(e.layers) };
+        return {};
+      case 'log':
+        return {};
+      case 'predictions':
+        // The full set (validation rows included) is read from predictions.json when the run finishes.
+        return {};
+      case 'finished':
+        if (this.live && (this.live.runDir === e.runDir || !this.live.runDir)) {
+          this.live = { ...this.live, state: e.status, epoch: e.epochsDone, batch: undefined, etaMs: undefined };
+        }
+        if (runDir) this.dataFor(runDir).batches = [];
+        return { reloadRuns: true, finishedRun: e.runDir };
+      case 'failed':
+        if (this.live) this.live = { ...this.live, state: 'failed', message: e.message, batch: undefined, etaMs: undefined };
+        else this.live = { state: 'failed', epoch: e.epoch ?? 0, epochs: 0, message: e.message, runDir: e.runDir };
+        if (e.reason === 'invalid' && e.problems?.length) this.spec.problems = e.problems;
+        return { reloadRuns: true, finishedRun: e.runDir };
+      default: {
+        const never: never = e;
+        return never;
+      }
+    }
+  }
+
+  snapshot(trusted: boolean): DashboardSnapshot {
+    const shown = [this.selectedRun, ...this.compareRuns].filter((d): d is string => !!d);
+    const label = (dir: string): string => this.runJson.get(dir)?.id ?? dir.split(/[\\/]/).pop() ?? dir;
+    return {
+      seq: ++this.seq,
+      specPath: this.specPath,
+      name: this.spec.name,
+      description: this.spec.description,
+      task: this.spec.task,
+      inputNames: this.spec.inputNames,
+      features: this.spec.features,
+      target: this.spec.target,
+      classNames: this.spec.classNames,
+      image: this.spec.image,
+      layers: this.spec.layers,
+      params: this.spec.params,
+      problems: this.spec.problems,
+      runs: this.runs,
+      selectedRun: this.selectedRun,
+      compareRuns: this.compareRuns,
+      curves: shown.map((dir) => {
+        const d = this.data.get(dir);
+        return { runDir: dir, runId: label(dir), label: label(dir), epochs: d ? d.epochs.columns() : { epoch: new Float64Array(0) }, batches: d?.batches ?? [] };
+      }),
+      specs: shown.flatMap((dir) => {
+        const r = this.runJson.get(dir);
+        return r ? [{ runDir: dir, runId: r.id, spec: r.spec }] : [];
+      }),
+      live: this.live,
+      weights: this.weights,
+      predictions: this.predictions,
+      boundary: this.boundary,
+      boundaryStatus: this.boundaryStatus,
+      predictResult: this.predictResult,
+      predictBusy: this.predictBusy || undefined,
+      shownImage: this.shownImage,
+      trusted,
+    };
+  }
+}

@@ -1,0 +1,288 @@
+// The boundary between the extension host and the dashboard webview (view type `dlmodel.dashboard`).
+// The webview says `ready`; the host answers with a full `snapshot` of the dashboard state and sends a new
+// full snapshot whenever something changes (at most ~10 per second). Snapshots are plain JSON values,
+// except the curves' columns, which are Float64Arrays (see EpochColumns).
+// This module is the only one the webview bundle may import, so it is self-contained: its view types mirror
+// the shapes of src/protocol/trainer.ts and src/runs/types.ts (the host checks the mirroring at compile time).
+
+export const DASHBOARD_VIEW_TYPE = 'dlmodel.dashboard';
+export const WEBVIEW_PROTOCOL_VERSION = 1;
+
+export type TaskView = 'classification' | 'regression';
+export type RunStatusView = 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
+
+/** One layer of the network as the layer summary describes it (input and output layers are derived). */
+export interface LayerView {
+  name: string;
+  type: string;
+  outputShape: (number | null)[];
+  params: number;
+  trainable: boolean;
+  /** "2 x 2 + 2 = 6" for dense layers. */
+  formula?: string;
+  derived?: 'input' | 'output';
+  units?: number;
+  activation?: string;
+  nonTrainableParams?: number;
+  /** Derived layers: one label per unit when known, or a description such as "28x28x1 image". */
+  labels?: string[];
+}
+
+export interface WeightStatsView {
+  min: number;
+  max: number;
+  mean: number;
+  std: number;
+  histogram: number[];
+  histMin: number;
+  histMax: number;
+}
+
+/** The weights of one layer: the kernel whole when small, always its statistics. */
+export interface LayerWeightsView {
+  index: number;
+  name: string;
+  type: string;
+  kernelShape: number[];
+  /** Row-major kernel values: the whole kernel, or (with kernelRows/kernelCols) the rows x cols sub-matrix. */
+  kernel?: number[];
+  /** For a large dense kernel, the input rows and unit columns sent (those the diagram draws). */
+  kernelRows?: number[];
+  kernelCols?: number[];
+  bias?: number[];
+  stats: WeightStatsView;
+}
+
+export interface ParamCountsView {
+  trainable: number;
+  nonTrainable: number;
+  total: number;
+}
+
+export interface RunItem {
+  dir: string;
+  id: string;
+  status: RunStatusView;
+  startedAt: string;
+  endedAt?: string;
+  epochs: number;
+  epochsDone: number;
+  backendLabel?: string;
+  finalMetrics?: Record<string, number>;
+  error?: string;
+}
+
+/** One line of metrics.jsonl: `epoch`, `loss`, `val_loss`, each metric and `val_` twin, `ms`. */
+export type EpochPoint = { epoch: number } & Record<string, number>;
+
+/** Loss after a batch of the running epoch; `x` is the fractional epoch (epoch - 1 + batch / batches). */
+export interface BatchPoint {
+  x: number;
+  loss: number;
+  metrics: Record<string, number>;
+}
+
+/**
+ * metrics.jsonl as columns: `epoch` and one Float64Array per key (`loss`, `val_loss`, each metric, `ms`),
+ * all of the same length, NaN where a line lacks the key; `epoch` ascending. Typed arrays cross
+ * postMessage as raw bytes (VS Code >= 1.57 moves them beside the JSON, the browser's structured clone
+ * copies each as one block), so a 100,000-epoch curve costs a few memcpys instead of 600,000 numbers
+ * to serialize, parse and clone.
+ */
+export type EpochColumns = Record<string, Float64Array>;
+
+export interface CurveSet {
+  runDir: string;
+  runId: string;
+  label: string;
+  epochs: EpochColumns;
+  /** Per-batch points of the epoch in progress (live runs only). */
+  batches: BatchPoint[];
+}
+
+export interface LiveStatus {
+  runDir?: string;
+  state: 'queued' | 'running' | 'completed' | 'stopped' | 'failed';
+  epoch: number;
+  epochs: number;
+  batch?: number;
+  batchesPerEpoch?: number;
+  etaMs?: number;
+  backendLabel?: string;
+  message?: string;
+}
+
+export interface PredictionView {
+  input: Record<string, unknown>;
+  /** Regression: values in the target's units. Classification: all class probabilities. */
+  output: number[];
+  label?: string;
+  confidence?: number;
+  expected?: string | number | number[];
+}
+
+export interface PredictionsView {
+  runDir: string;
+  validation: PredictionView[];
+  predict: PredictionView[];
+}
+
+/** A grid of predictions over two features, in their original units (row-major: ys outer, xs inner). */
+export interface DecisionBoundaryView {
+  runDir: string;
+  xName: string;
+  yName: string;
+  xs: number[];
+  ys: number[];
+  /** Classification: index of the predicted class; regression: the predicted value. */
+  z: number[];
+  /** Classification: the probability of the predicted class. */
+  confidence?: number[];
+  classNames?: string[];
+}
+
+export interface FeatureView {
+  column: string;
+  kind: 'numeric' | 'onehot';
+  categories?: string[];
+}
+
+export interface ImageView {
+  path: string;
+  width: number;
+  height: number;
+  channels: number;
+  /** Row-major pixel values 0..255, `channels` per pixel. */
+  pixels: number[];
+}
+
+export interface PredictResultView {
+  runDir: string;
+  input: Record<string, unknown>;
+  output?: number[];
+  label?: string;
+  confidence?: number;
+  error?: string;
+}
+
+export interface RunSpecView {
+  runDir: string;
+  runId: string;
+  spec: unknown;
+}
+
+export interface DashboardSnapshot {
+  seq: number;
+  specPath: string;
+  name: string;
+  description?: string;
+  task?: TaskView;
+  /** Encoded input values in model order, e.g. "garden=north". */
+  inputNames: string[];
+  /** Raw feature columns, for the form that predicts a typed input. */
+  features: FeatureView[];
+  target: string[];
+  classNames?: string[];
+  image?: { width: number; height: number; channels: number };
+  /** Layer summary including the derived input and output layers; empty when the spec is invalid. */
+  layers: LayerView[];
+  params?: ParamCountsView;
+  /** Why the diagram cannot be drawn (invalid spec or data), one line each. */
+  problems: string[];
+  runs: RunItem[];
+  selectedRun?: string;
+  compareRuns: string[];
+  /** Curves of the selected run first, then of the compared runs. */
+  curves: CurveSet[];
+  /** run.json spec snapshots of the selected and compared runs, for their differences. */
+  specs: RunSpecView[];
+  live?: LiveStatus;
+  weights?: { runDir: string; epoch: number; batch?: number; layers: LayerWeightsView[] };
+  predictions?: PredictionsView;
+  boundary?: DecisionBoundaryView;
+  /** 'computing' while the host predicts the grid, or why it cannot. */
+  boundaryStatus?: string;
+  predictResult?: PredictResultView;
+  predictBusy?: boolean;
+  /** The image the user asked to see, with its pixels. */
+  shownImage?: ImageView;
+  trusted: boolean;
+}
+
+// ---- host -> webview --------------------------------------------------------------------------------
+
+export type HostToWebview =
+  | { type: 'snapshot'; version: number; snapshot: DashboardSnapshot }
+  | { type: 'notice'; level: 'info' | 'error'; message: string };
+
+// ---- webview -> host --------------------------------------------------------------------------------
+
+export type WebviewToHost =
+  | { type: 'ready'; version: number }
+  | { type: 'selectRun'; runDir: string }
+  | { type: 'compareRuns'; runDirs: string[] }
+  | { type: 'predict'; runDir?: string; input: Record<string, unknown> }
+  | { type: 'requestDecisionBoundary'; runDir: string; resolution: number }
+  | { type: 'requestImage'; path: string }
+  | { type: 'openRun'; runDir: string }
+  | { type: 'openSpec' }
+  | { type: 'train' }
+  | { type: 'stop' };
+
+export type WebviewToHostType = WebviewToHost['type'];
+
+const WEBVIEW_MESSAGE_TYPES: ReadonlySet<string> = new Set<WebviewToHostType>([
+  'ready', 'selectRun', 'compareRuns', 'predict', 'requestDecisionBoundary', 'requestImage', 'openRun',
+  'openSpec', 'train', 'stop',
+]);
+
+/** Checks a message from the webview before the host acts on it: the webview is untrusted input. */
+export function isWebviewToHost(value: unknown): value is WebviewToHost {
+  if (typeof value !== 'object' || value === null) return false;
+  const m = value as Record<string, unknown>;
+  if (typeof m.type !== 'string' || !WEBVIEW_MESSAGE_TYPES.has(m.type)) return false;
+  const type = m.type as WebviewToHostType;
+  switch (type) {
+    case 'ready':
+      return typeof m.version === 'number';
+    case 'selectRun':
+    case 'openRun':
+      return typeof m.runDir === 'string';
+    case 'compareRuns':
+      return Array.isArray(m.runDirs) && m.runDirs.every((d) => typeof d === 'string');
+    case 'predict':
+      return typeof m.input === 'object' && m.input !== null && !Array.isArray(m.input) &&
+        (m.runDir === undefined || typeof m.runDir === 'string');
+    case 'requestDecisionBoundary':
+      return typeof m.runDir === 'string' && typeof m.resolution === 'number';
+    case 'requestImage':
+      return typeof m.path === 'string';
+    case 'openSpec':
+    case 'train':
+    case 'stop':
+      return true;
+    default: {
+      const never: never = type;
+      return never;
+    }
+  }
+}
+
+export function isHostToWebview(value: unknown): value is HostToWebview {
+  if (typeof value !== 'object' || value === null) return false;
+  const m = value as Record<string, unknown>;
+  return (m.type === 'snapshot' && typeof m.snapshot === 'object' && m.snapshot !== null) ||
+    (m.type === 'notice' && typeof m.message === 'string');
+}
+
+/** UI state the webview keeps with `setState` (never data: data comes again with the next snapshot). */
+export interface DashboardUiState {
+  /** Which experiment the panel shows: the serializer reopens it after a reload. */
+  specPath?: string;
+  selectedRun?: string;
+  smoothing: number;
+  logScale: boolean;
+  selectedLayer?: number;
+  predictionsView?: string;
+  showPixels?: boolean;
+}

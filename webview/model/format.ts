@@ -1,0 +1,33 @@
+// Number formatting shared by the dashboard's views.
+
+/** Compact, readable: 4 significant digits, exponent for very small or large magnitudes. */
+export function fmt(v: number | null | undefined, digits = 4): string {
+  if (v === null || v === undefined) return '';
+  if (!Number.isFinite(v)) return String(v);
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1e6 || a < 1e-4) return v.toExponential(2);
+  return String(Number(v.toPrecision(digits)));
+}
+
+/** 123456 -> "123,456" */
+export function fmtInt(n: number): string {
+  return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+export function fmtPercent(v: number): string {
+  return `${(v * 100).toFixed(1)}%`;
+}
+
+export function fmtDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+export function escapeXml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;'));
+}
