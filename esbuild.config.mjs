@@ -27,6 +27,8 @@ const nodeCommon = {
   target: 'node20',
   format: 'cjs',
   external: nodeExternals,
+  // Prefer ES module builds: jsonc-parser's UMD "main" requires its parts dynamically, which a bundle cannot follow.
+  mainFields: ['module', 'main'],
   // tfjs-backend-wasm's emscripten glue probes for these; they are never taken in Node.
   define: { 'process.env.NODE_DEBUG': 'undefined' },
 };
