@@ -13,6 +13,7 @@ import type { TF } from '../tf';
 interface WasmHeap {
   typedArrayFromHeap(t: TensorInfo): Float32Array;
   makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  refCount(dataId: object): number;
 }
 
 /** AdamOptimizer's state (TypeScript-private there, plain properties at run time). */
@@ -30,7 +31,7 @@ interface AdamState {
 
 function wasmHeap(backend: unknown): WasmHeap | undefined {
   const b = backend as Partial<WasmHeap> | undefined;
-  return b && typeof b.typedArrayFromHeap === 'function' && typeof b.makeOutput === 'function' ? (b as WasmHeap) : undefined;
+  return b && typeof b.typedArrayFromHeap === 'function' && typeof b.makeOutput === 'function' && typeof b.refCount === 'function' ? (b as WasmHeap) : undefined;
 }
 
 const classes = new WeakMap<object, new (lr: number, beta1?: number, beta2?: number, epsilon?: number | null) => AdamOptimizer>();
@@ -85,18 +86,22 @@ export function fusedAdamClass(tf: TF) {
         if (g == null) continue;
         const mVar = s.accumulatedFirstMoment[i].variable;
         const vVar = s.accumulatedSecondMoment[i].variable;
-        // Fresh outputs (the old buffers may be shared with other tensors), all allocated before any heap view is
-        // taken: growing the heap detaches earlier views.
-        const outX = engine.makeTensorFromTensorInfo(heap.makeOutput(value.shape, 'float32')) as Tensor;
-        const outM = engine.makeTensorFromTensorInfo(heap.makeOutput(value.shape, 'float32')) as Tensor;
-        const outV = engine.makeTensorFromTensorInfo(heap.makeOutput(value.shape, 'float32')) as Tensor;
+        // The moments (the optimizer's own) are updated in place when no other tensor holds their buffer. The
+        // variable always gets a fresh buffer: writing its values in place, even at refCount 1, made real
+        // training diverge (some tensor from the forward pass still reads that memory without holding it). Outputs are all allocated before any heap view is taken:
+        // growing the heap detaches earlier views.
+        const fresh = (target: Variable, inPlace: boolean) =>
+          inPlace && heap.refCount(target.dataId) === 1 ? undefined : (engine.makeTensorFromTensorInfo(heap.makeOutput(target.shape, 'float32')) as Tensor);
+        const outX = fresh(value, false);
+        const outM = fresh(mVar, true);
+        const outV = fresh(vVar, true);
         const x = heap.typedArrayFromHeap(value);
         const m = heap.typedArrayFromHeap(mVar);
         const v = heap.typedArrayFromHeap(vVar);
         const gv = heap.typedArrayFromHeap(g);
-        const nx = heap.typedArrayFromHeap(outX);
-        const nm = heap.typedArrayFromHeap(outM);
-        const nv = heap.typedArrayFromHeap(outV);
+        const nx = outX ? heap.typedArrayFromHeap(outX) : x;
+        const nm = outM ? heap.typedArrayFromHeap(outM) : m;
+        const nv = outV ? heap.typedArrayFromHeap(outV) : v;
         const b1 = beta1;
         const b2 = beta2;
         const a1 = 1 - beta1;
@@ -109,12 +114,11 @@ export function fusedAdamClass(tf: TF) {
           nv[k] = vk;
           nx[k] = x[k] - (lr * (mk * c1)) / (Math.sqrt(vk * c2) + epsilon);
         }
-        mVar.assign(outM);
-        vVar.assign(outV);
-        value.assign(outX);
-        outM.dispose();
-        outV.dispose();
-        outX.dispose();
+        for (const [target, out] of [[value, outX], [mVar, outM], [vVar, outV]] as const) {
+          if (!out) continue;
+          target.assign(out);
+          out.dispose();
+        }
       }
       this.accStale = true;
       s.incrementIterations();

@@ -78,7 +78,7 @@ describe('FusedAdam matches tf.train.adam', function () {
     assert.deepEqual(cfg, tf.train.adam(0.003).getConfig());
   });
 
-  it('leaks no tensors per step on wasm', async () => {
+  it('leaks no tensors per step on wasm, and never writes into a shared buffer', async () => {
     await tf.setBackend('wasm');
     const v = tf.variable(tf.ones([4, 3]), true, `adamleak_${uid++}`);
     const opt = fusedAdam(TF_NS, 0.01);
@@ -91,6 +91,13 @@ describe('FusedAdam matches tf.train.adam', function () {
     const before = tf.memory().numTensors;
     for (let i = 0; i < 5; i++) step();
     assert.equal(tf.memory().numTensors, before);
+    // Buffers are updated in place only when no other tensor holds them.
+    const held = tf.clone(v);
+    const snapshot = Array.from(held.dataSync());
+    step();
+    assert.deepEqual(Array.from(held.dataSync()), snapshot);
+    assert.notDeepEqual(Array.from(v.dataSync()), snapshot);
+    held.dispose();
     opt.dispose();
     v.dispose();
   });
