@@ -4,10 +4,10 @@
 // config and getWeights()/setWeights() names and order as tfjs's AdamOptimizer, so checkpoints and saved
 // optimizers stay compatible. On any other backend (or non-float32 data) it runs the stock Adam math.
 import type { AdamOptimizer, NamedTensorMap, Tensor, TensorInfo, Variable } from '@tensorflow/tfjs-core';
+import type { TF } from '../tf';
 
 type Grads = Parameters<AdamOptimizer['applyGradients']>[0];
 type NamedTensor = { name: string; tensor: Tensor };
-import type { TF } from '../tf';
 
 /** The wasm backend's own heap views (public methods of its class, not of the KernelBackend interface). */
 interface WasmHeap {
@@ -88,8 +88,8 @@ export function fusedAdamClass(tf: TF) {
         const vVar = s.accumulatedSecondMoment[i].variable;
         // The moments (the optimizer's own) are updated in place when no other tensor holds their buffer. The
         // variable always gets a fresh buffer: writing its values in place, even at refCount 1, made real
-        // training diverge (some tensor from the forward pass still reads that memory without holding it). Outputs are all allocated before any heap view is taken:
-        // growing the heap detaches earlier views.
+        // training diverge (some tensor from the forward pass still reads that memory without holding it).
+        // Outputs are all allocated before any heap view is taken: growing the heap detaches earlier views.
         const fresh = (target: Variable, inPlace: boolean) =>
           inPlace && heap.refCount(target.dataId) === 1 ? undefined : (engine.makeTensorFromTensorInfo(heap.makeOutput(target.shape, 'float32')) as Tensor);
         const outX = fresh(value, false);
