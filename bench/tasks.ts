@@ -7,7 +7,8 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { TF } from '../src/engine/tf';
 import { mulberry32, shuffleInPlace } from '../src/data/split';
-import { makeOptimizer } from '../src/engine/model';
+import { makeOptimizer, type OutputPlan } from '../src/engine/model';
+import { makeTrainStep } from '../src/engine/step';
 
 export { mulberry32 };
 
@@ -165,7 +166,7 @@ export interface StepResult {
 
 /**
  * Trains `steps` batches with Adam 1e-3 the way the product's trainer does: one batch at a time from memory,
- * `trainOnBatch`, the loss read back (a sync point) every step. Never reads synchronously (WebGPU).
+ * the trainer's own training step (src/engine/step), the loss read back (a sync point) every step. Never reads synchronously (WebGPU).
  */
 export async function trainSteps(
   tf: TF,
@@ -184,6 +185,8 @@ export async function trainSteps(
   let epoch = 0;
   const losses: number[] = [];
   const stepMs: number[] = [];
+  const plan: OutputPlan = { units: task.classes, activation: 'softmax', loss: 'categoricalCrossentropy', targetMode: 'onehot' };
+  const step = makeTrainStep(tf, model, { plan, metrics: [], inputShape: task.inputShape });
   for (let s = 0; s < steps && !opts.stop?.(s); s++) {
     if (pos + bs > data.rows) {
       epoch++;
@@ -193,11 +196,7 @@ export async function trainSteps(
     const t0 = performance.now();
     fillBatch(data, task.classes, order, pos, pos + bs, xb, yb);
     pos += bs;
-    const xs = tf.tensor(xb, [bs, ...task.inputShape]);
-    const ys = tf.tensor2d(yb, [bs, task.classes]);
-    const out = await model.trainOnBatch(xs, ys);
-    tf.dispose([xs, ys]);
-    const loss = Array.isArray(out) ? out[0] : out;
+    const [loss] = await step.train({ xs: xb, ys: yb, b: bs });
     if (!Number.isFinite(loss)) throw new Error(`task ${task.id}: loss is ${loss} at step ${s}`);
     losses.push(loss);
     stepMs.push(performance.now() - t0);

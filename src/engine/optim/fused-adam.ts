@@ -1,10 +1,11 @@
 // Adam in one pass per variable on the wasm backend. tf.train.adam runs about 14 element-wise kernels per
 // variable per step (each a call into wasm plus tensor bookkeeping); here the new value, first and second
-// moments are computed in one JavaScript loop over the wasm heap. Same hyperparameters, defaults, class name,
-// config and getWeights()/setWeights() names and order as tfjs's AdamOptimizer, so checkpoints and saved
-// optimizers stay compatible. On any other backend (or non-float32 data) it runs the stock Adam math.
+// moments are computed in one pass over the wasm heap (SIMD where it runs: adam-simd.ts). Same hyperparameters,
+// defaults, class name, config and getWeights()/setWeights() names and order as tfjs's AdamOptimizer, so
+// checkpoints and saved optimizers stay compatible. On any other backend (or non-float32 data) it runs the stock Adam math.
 import type { AdamOptimizer, NamedTensorMap, Tensor, TensorInfo, Variable } from '@tensorflow/tfjs-core';
 import type { TF } from '../tf';
+import { adamSimd, type WasmMemory } from './adam-simd';
 
 type Grads = Parameters<AdamOptimizer['applyGradients']>[0];
 type NamedTensor = { name: string; tensor: Tensor };
@@ -14,6 +15,8 @@ interface WasmHeap {
   typedArrayFromHeap(t: TensorInfo): Float32Array;
   makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
   refCount(dataId: object): number;
+  getMemoryOffset(dataId: object): number;
+  wasm: { asm?: { memory?: WasmMemory } };
 }
 
 /** AdamOptimizer's state (TypeScript-private there, plain properties at run time). */
@@ -31,7 +34,8 @@ interface AdamState {
 
 function wasmHeap(backend: unknown): WasmHeap | undefined {
   const b = backend as Partial<WasmHeap> | undefined;
-  return b && typeof b.typedArrayFromHeap === 'function' && typeof b.makeOutput === 'function' && typeof b.refCount === 'function' ? (b as WasmHeap) : undefined;
+  const ok = b && [b.typedArrayFromHeap, b.makeOutput, b.refCount, b.getMemoryOffset].every((f) => typeof f === 'function') && b.wasm;
+  return ok ? (b as WasmHeap) : undefined;
 }
 
 const classes = new WeakMap<object, new (lr: number, beta1?: number, beta2?: number, epsilon?: number | null) => AdamOptimizer>();
@@ -74,6 +78,8 @@ export function fusedAdamClass(tf: TF) {
       const c1 = 1 / (1 - Math.pow(beta1, t));
       const c2 = 1 / (1 - Math.pow(beta2, t));
       const engine = tf.engine();
+      const memory = heap.wasm.asm?.memory;
+      const simd = memory ? adamSimd(memory) : undefined;
       for (let i = 0; i < names.length; i++) {
         const value = values[i];
         if (!s.accumulatedFirstMoment[i]) {
@@ -87,14 +93,25 @@ export function fusedAdamClass(tf: TF) {
         const mVar = s.accumulatedFirstMoment[i].variable;
         const vVar = s.accumulatedSecondMoment[i].variable;
         // The moments (the optimizer's own) are updated in place when no other tensor holds their buffer. The
-        // variable always gets a fresh buffer: writing its values in place, even at refCount 1, made real
-        // training diverge (some tensor from the forward pass still reads that memory without holding it).
+        // variable always gets a fresh buffer: wasm's matrix product caches XNNPACK operators by tensor id with
+        // the weights packed inside, so new values under an old id would be multiplied as the old ones.
         // Outputs are all allocated before any heap view is taken: growing the heap detaches earlier views.
         const fresh = (target: Variable, inPlace: boolean) =>
           inPlace && heap.refCount(target.dataId) === 1 ? undefined : (engine.makeTensorFromTensorInfo(heap.makeOutput(target.shape, 'float32')) as Tensor);
         const outX = fresh(value, false);
         const outM = fresh(mVar, true);
         const outV = fresh(vVar, true);
+        const b1 = beta1;
+        const b2 = beta2;
+        const a1 = 1 - beta1;
+        const a2 = 1 - beta2;
+        const n = value.size;
+        // Four lanes at a time where WebAssembly SIMD runs; the JavaScript loop does the rest (or all).
+        const n4 = simd ? n - (n % 4) : 0;
+        if (simd && n4) {
+          const at = (t: TensorInfo) => heap.getMemoryOffset(t.dataId);
+          simd(at(value), at(mVar), at(vVar), at(g), at(outX ?? value), at(outM ?? mVar), at(outV ?? vVar), n4, b1, a1, b2, a2, lr, c1, c2, epsilon);
+        }
         const x = heap.typedArrayFromHeap(value);
         const m = heap.typedArrayFromHeap(mVar);
         const v = heap.typedArrayFromHeap(vVar);
@@ -102,11 +119,7 @@ export function fusedAdamClass(tf: TF) {
         const nx = outX ? heap.typedArrayFromHeap(outX) : x;
         const nm = outM ? heap.typedArrayFromHeap(outM) : m;
         const nv = outV ? heap.typedArrayFromHeap(outV) : v;
-        const b1 = beta1;
-        const b2 = beta2;
-        const a1 = 1 - beta1;
-        const a2 = 1 - beta2;
-        for (let k = 0, n = x.length; k < n; k++) {
+        for (let k = n4; k < n; k++) {
           const gk = gv[k];
           const mk = b1 * m[k] + a1 * gk;
           const vk = b2 * v[k] + a2 * gk * gk;

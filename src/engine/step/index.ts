@@ -1,0 +1,46 @@
+// One training step and one evaluation on a batch held in plain arrays. The trainer and the bench call this,
+// never `trainOnBatch` directly, so both measure and run the same path: on wasm, a model made only of dense
+// layers trains through `dense-wasm.ts` (forward, backward and the optimizer without the autograd tape);
+// anything else goes through tfjs-layers (`layers-step.ts`).
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { MetricName } from '../../spec/types';
+import type { OutputPlan } from '../model';
+import type { TF } from '../tf';
+import { denseWasmStep } from './dense-wasm';
+import { layersStep } from './layers-step';
+
+/** A batch as the trainer assembles it: `b` rows of inputs (flattened) and targets (`width` values each). */
+export interface Batch {
+  xs: Float32Array;
+  ys: Float32Array;
+  b: number;
+}
+
+export interface TrainStep {
+  /** `dense-wasm`: our own dense forward/backward on the wasm heap; `layers`: tfjs-layers' trainOnBatch. */
+  readonly kind: 'dense-wasm' | 'layers';
+  /** Why the dense path was not taken (shown in the log), when `kind` is `layers` on wasm. */
+  readonly reason?: string;
+  /** One optimizer step; resolves to [loss, ...metrics] of this batch before the update, as Keras reports them. */
+  train(batch: Batch): Promise<number[]>;
+  /** [loss, ...metrics] of this batch with the current weights. */
+  evaluate(batch: Batch): Promise<number[]>;
+}
+
+export interface StepOptions {
+  plan: OutputPlan;
+  /** The metrics the model was compiled with, in order. */
+  metrics: readonly MetricName[];
+  /** One example's input shape (the batch dimension excluded). */
+  inputShape: readonly number[];
+  /** Force tfjs-layers even where the dense path applies (tests compare the two). */
+  forceLayers?: boolean;
+}
+
+export function makeTrainStep(tf: TF, model: LayersModel, opts: StepOptions): TrainStep {
+  const stock = () => layersStep(tf, model, opts.inputShape);
+  if (opts.forceLayers) return stock();
+  const dense = denseWasmStep(tf, model, opts.plan, opts.metrics);
+  if (typeof dense === 'string') return { ...stock(), reason: dense };
+  return dense;
+}

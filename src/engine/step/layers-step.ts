@@ -1,0 +1,40 @@
+// The stock step: tensors from the batch arrays, then tfjs-layers' trainOnBatch / evaluate.
+import type { Tensor } from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { TF } from '../tf';
+import type { Batch, TrainStep } from './index';
+
+export function layersStep(tf: TF, model: LayersModel, inputShape: readonly number[]): TrainStep {
+  const tensors = (batch: Batch) => {
+    const xs = tf.tensor(batch.xs, [batch.b, ...inputShape]);
+    const ys = tf.tensor(batch.ys, [batch.b, batch.ys.length / batch.b]);
+    return { xs, ys };
+  };
+  return {
+    kind: 'layers',
+    async train(batch) {
+      const { xs, ys } = tensors(batch);
+      try {
+        const out = await model.trainOnBatch(xs, ys);
+        return Array.isArray(out) ? out : [out];
+      } finally {
+        xs.dispose();
+        ys.dispose();
+      }
+    },
+    async evaluate(batch) {
+      const { xs, ys } = tensors(batch);
+      try {
+        const res = model.evaluate(xs, ys, { batchSize: batch.b });
+        const scalars: Tensor[] = Array.isArray(res) ? res : [res];
+        const values: number[] = [];
+        for (const s of scalars) values.push((await s.data())[0] ?? NaN);
+        tf.dispose(scalars);
+        return values;
+      } finally {
+        xs.dispose();
+        ys.dispose();
+      }
+    },
+  };
+}

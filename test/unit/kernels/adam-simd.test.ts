@@ -1,0 +1,50 @@
+// The hand-assembled SIMD Adam loop: it instantiates on this Node, and on a shared memory it computes what the
+// scalar formula computes, in place and into separate outputs, touching nothing past the n values it is given.
+import { strict as assert } from 'node:assert';
+import { adamSimd, type WasmMemory } from '../../../src/engine/optim/adam-simd';
+import { randArray, rng } from './compare';
+
+const Memory = (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number }) => WasmMemory } }).WebAssembly.Memory;
+
+describe('SIMD Adam loop', () => {
+  it('instantiates on this Node (WebAssembly SIMD), once per memory', () => {
+    const memory = new Memory({ initial: 1 });
+    const fn = adamSimd(memory);
+    assert.equal(typeof fn, 'function');
+    assert.equal(adamSimd(memory), fn);
+  });
+
+  for (const inPlace of [true, false]) {
+    it(`matches the scalar update to float32 precision (${inPlace ? 'moments in place' : 'separate outputs'})`, () => {
+      const n = 1000;
+      const stride = 1024 * 4; // bytes between the arrays; a guard of 24 values after each
+      const memory = new Memory({ initial: 1 });
+      const arrays = Array.from({ length: 7 }, (_, i) => new Float32Array(memory.buffer, i * stride, 1024));
+      const [x, m, v, g] = arrays;
+      const r = rng(5);
+      x.set(randArray(r, 1024));
+      m.set(randArray(r, 1024, 0.1));
+      v.set(randArray(r, 1024, 0.01, 0.011));
+      g.set(randArray(r, 1024, 2));
+      const before = arrays.map((a) => Float32Array.from(a));
+      const [b1, b2, lr, eps] = [0.9, 0.999, 0.01, 1e-7];
+      const [c1, c2] = [1 / (1 - b1 ** 3), 1 / (1 - b2 ** 3)];
+      const [outX, outM, outV] = inPlace ? [4, 1, 2] : [4, 5, 6];
+      adamSimd(memory)!(0, stride, 2 * stride, 3 * stride, outX * stride, outM * stride, outV * stride, n, b1, 1 - b1, b2, 1 - b2, lr, c1, c2, eps);
+      const [ox, om, ov] = [arrays[outX], arrays[outM], arrays[outV]];
+      for (let k = 0; k < n; k++) {
+        const [m0, v0, g0, x0] = [before[1][k], before[2][k], before[3][k], before[0][k]];
+        const mk = b1 * m0 + (1 - b1) * g0;
+        const vk = b2 * v0 + (1 - b2) * g0 * g0;
+        const xk = x0 - (lr * (mk * c1)) / (Math.sqrt(vk * c2) + eps);
+        assert.ok(Math.abs(om[k] - mk) <= 1e-6 * Math.max(1, Math.abs(mk)), `m[${k}]: ${om[k]} vs ${mk}`);
+        assert.ok(Math.abs(ov[k] - vk) <= 1e-6 * Math.max(1e-3, vk), `v[${k}]: ${ov[k]} vs ${vk}`);
+        assert.ok(Math.abs(ox[k] - xk) <= 1e-6 * Math.max(1, Math.abs(xk)), `x[${k}]: ${ox[k]} vs ${xk}`);
+      }
+      // Nothing past n was written, and the inputs that are not outputs are unchanged.
+      arrays.forEach((a, i) => assert.deepEqual(a.subarray(n), before[i].subarray(n), `array ${i} past n`));
+      assert.deepEqual(g, before[3]);
+      assert.deepEqual(x, before[0]);
+    });
+  }
+});
