@@ -1,5 +1,5 @@
 // `npm run bench` (dist/bench.js): training speed of the TensorFlow.js backends against PyTorch, in one run.
-//   node dist/bench.js [--quick] [--tasks A,B,C] [--backends cpu,wasm,webgpu] [--seconds N] [--no-torch]
+//   node dist/bench.js [--quick] [--tasks A,B,C] [--backends cpu,wasm,webgpu] [--seconds N] [--rounds N] [--no-torch]
 //                      [--no-e2e] [--memory|--no-memory] [--torch-device cpu|cuda] [--torch-threads N] [--out FILE]
 // Every (task, backend) runs in its own child process, PyTorch right after it (ratios measured back to back),
 // so each peak memory figure belongs to one task. Results: bench/results/<date>-<host>.json.
@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ConcreteBackend } from '../src/spec/types';
-import { exampleSpec, runE2e, type E2eResult } from './e2e';
+import { exampleSpec, runE2e, type E2eResult, type E2eSide } from './e2e';
 import { TASKS, type TaskId } from './tasks';
 import { extensionRootFromBundle, runChild, type ChildArgs, type TfjsResult } from './tfjs-runner';
 import { findTorch, runProcess, runTorchTask, scriptPath, type TorchInfo, type TorchResult } from './torch';
@@ -17,6 +17,8 @@ interface Flags {
   tasks: TaskId[];
   backends: ConcreteBackend[];
   seconds: number;
+  /** Measurements per (task, backend) and per end-to-end example, interleaved with PyTorch's; medians reported. */
+  rounds: number;
   torch: boolean;
   torchDevice: 'cpu' | 'cuda';
   /** PyTorch intra-op threads; 0 = PyTorch's own default (what a user gets). */
@@ -29,7 +31,7 @@ interface Flags {
 }
 
 const USAGE =
-  'usage: node dist/bench.js [--quick] [--tasks A,B,C] [--backends cpu,wasm,webgpu] [--seconds N] [--no-torch] ' +
+  'usage: node dist/bench.js [--quick] [--tasks A,B,C] [--backends cpu,wasm,webgpu] [--seconds N] [--rounds N] [--no-torch] ' +
   '[--torch-device cpu|cuda] [--torch-threads N] [--no-e2e] [--memory|--no-memory] [--no-render] [--out FILE]';
 
 function parseFlags(argv: string[]): Flags {
@@ -38,6 +40,7 @@ function parseFlags(argv: string[]): Flags {
     tasks: ['A', 'B', 'C'],
     backends: ['cpu', 'wasm', 'webgpu'],
     seconds: 0,
+    rounds: 0,
     torch: true,
     torchDevice: 'cpu',
     torchThreads: 0,
@@ -65,6 +68,10 @@ function parseFlags(argv: string[]): Flags {
         for (const b of f.backends) {
           if (!['cpu', 'wasm', 'webgpu', 'native', 'cuda'].includes(b)) throw new Error(`--backends: unknown backend ${b}`);
         }
+        break;
+      case '--rounds':
+        f.rounds = Number(value());
+        if (!Number.isInteger(f.rounds) || f.rounds < 1) throw new Error('--rounds needs a positive whole number');
         break;
       case '--seconds':
         f.seconds = Number(value());
@@ -107,9 +114,29 @@ function parseFlags(argv: string[]): Flags {
         throw new Error(`unknown option ${a}\n${USAGE}`);
     }
   }
-  if (!f.seconds) f.seconds = f.quick ? 3 : 10;
+  if (!f.seconds) f.seconds = f.quick ? 3 : 5;
+  if (!f.rounds) f.rounds = f.quick ? 1 : 3;
   f.memory ??= !f.quick;
   return f;
+}
+
+/** The run with the median value (a real run, not an average), with every round's value beside it. */
+function medianRun<T extends { ok: boolean }>(runs: T[], value: (r: T) => number | undefined): T & { rounds?: number[] } {
+  const ok = runs.filter((r) => r.ok && Number.isFinite(value(r)));
+  if (!ok.length) return runs[runs.length - 1];
+  const sorted = [...ok].sort((a, b) => (value(a) as number) - (value(b) as number));
+  const mid = sorted[Math.floor((sorted.length - 1) / 2)];
+  return runs.length > 1 ? { ...mid, rounds: ok.map((r) => value(r) as number) } : mid;
+}
+
+/** Each side's median whole-process time over the rounds. */
+function medianE2e(results: E2eResult[]): E2eResult & { rounds?: number } {
+  if (results.length === 1) return results[0];
+  const pick = (side: (r: E2eResult) => E2eSide | undefined) => {
+    const sides = results.map(side).filter((x): x is E2eSide => !!x);
+    return sides.length ? medianRun(sides, (x) => x.totalMs) : undefined;
+  };
+  return { ...results[0], dlmodel: pick((r) => r.dlmodel) as E2eSide, torch: pick((r) => r.torch), rounds: results.length };
 }
 
 /** What one child measures: the cpu backend is far too slow for full CNN epochs, so it gets a few steps. */
@@ -197,22 +224,31 @@ async function main(): Promise<number> {
 
   const tfjs: TfjsResult[] = [];
   const torchResults: TorchResult[] = [];
+  // On a shared machine the speed drifts over minutes: each round measures every backend then PyTorch, back to
+  // back, and the median of the rounds is reported (every round's number is kept in the JSON).
   for (const task of f.tasks) {
-    for (const backend of f.backends) {
-      // The pure-JS cpu backend is measured on A and a few steps of C only (B adds nothing but minutes).
-      if (backend === 'cpu' && task === 'B') continue;
-      const plan = childPlan(task, backend, f);
-      process.stdout.write(`  task ${task} on ${backend} ... `);
-      const r = await spawnChild(plan);
-      tfjs.push(r);
-      console.log(r.ok ? `${fmt(r.samplesPerSec)} samples/s (${r.label})` : `failed: ${r.error}`);
+    const runs = new Map<string, TfjsResult[]>();
+    const torchRuns: TorchResult[] = [];
+    for (let round = 1; round <= f.rounds; round++) {
+      const tag = f.rounds > 1 ? ` (round ${round}/${f.rounds})` : '';
+      for (const backend of f.backends) {
+        // The pure-JS cpu backend is measured on A and a few steps of C only (B adds nothing but minutes).
+        if (backend === 'cpu' && (task === 'B' || round > 1)) continue;
+        const plan = childPlan(task, backend, f);
+        process.stdout.write(`  task ${task} on ${backend}${tag} ... `);
+        const r = await spawnChild(plan);
+        runs.set(backend, [...(runs.get(backend) ?? []), r]);
+        console.log(r.ok ? `${fmt(r.samplesPerSec)} samples/s (${r.label})` : `failed: ${r.error}`);
+      }
+      if (torch && torchScript) {
+        process.stdout.write(`  task ${task} on PyTorch ${f.torchDevice}${tag} ... `);
+        const r = await runTorchTask(torch, torchScript, task, { seconds: f.seconds, device: f.torchDevice, threads: f.torchThreads || undefined });
+        torchRuns.push(r);
+        console.log(r.ok ? `${fmt(r.samplesPerSec)} samples/s (${r.threads} threads${r.gpu ? `, ${r.gpu}` : ''})` : `failed: ${r.error}`);
+      }
     }
-    if (torch && torchScript) {
-      process.stdout.write(`  task ${task} on PyTorch ${f.torchDevice} ... `);
-      const r = await runTorchTask(torch, torchScript, task, { seconds: f.seconds, device: f.torchDevice, threads: f.torchThreads || undefined });
-      torchResults.push(r);
-      console.log(r.ok ? `${fmt(r.samplesPerSec)} samples/s (${r.threads} threads${r.gpu ? `, ${r.gpu}` : ''})` : `failed: ${r.error}`);
-    }
+    for (const list of runs.values()) tfjs.push(medianRun(list, (r) => r.samplesPerSec));
+    if (torchRuns.length) torchResults.push(medianRun(torchRuns, (r) => r.samplesPerSec));
   }
 
   // Task B with 600,000 rows (10x), fed batch by batch: the inputs alone are 1.8 GB as float32 (how the
@@ -243,10 +279,16 @@ async function main(): Promise<number> {
         console.log(`  e2e ${ex}: skipped (no ${cliJs}; npm run build)`);
         continue;
       }
-      process.stdout.write(`  e2e ${ex} ... `);
-      const r = await runE2e(dir, cliJs, 'wasm', torch, exampleScript, { torch: ex !== 'digits-cnn' });
-      e2e.push(r);
-      console.log(`dlmodel ${r.dlmodel.ok ? `${fmt(r.dlmodel.totalMs)} ms` : `failed: ${r.dlmodel.error}`}, PyTorch ${r.torch ? (r.torch.ok ? `${fmt(r.torch.totalMs)} ms` : `failed: ${r.torch.error}`) : '-'}`);
+      // digits-cnn takes about a minute: one round.
+      const rounds = ex === 'digits-cnn' ? 1 : f.rounds;
+      const results: E2eResult[] = [];
+      for (let round = 1; round <= rounds; round++) {
+        process.stdout.write(`  e2e ${ex}${rounds > 1 ? ` (round ${round}/${rounds})` : ''} ... `);
+        const r = await runE2e(dir, cliJs, 'wasm', torch, exampleScript, { torch: ex !== 'digits-cnn' });
+        results.push(r);
+        console.log(`dlmodel ${r.dlmodel.ok ? `${fmt(r.dlmodel.totalMs)} ms` : `failed: ${r.dlmodel.error}`}, PyTorch ${r.torch ? (r.torch.ok ? `${fmt(r.torch.totalMs)} ms` : `failed: ${r.torch.error}`) : '-'}`);
+      }
+      e2e.push(medianE2e(results));
     }
   }
 

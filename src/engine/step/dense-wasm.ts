@@ -1,4 +1,5 @@
-// A training step for networks made only of dense layers, on the wasm backend, without the autograd tape.
+// A training step for networks made of dense layers (and flatten, dropout), on the wasm backend, without the
+// autograd tape.
 // tfjs-layers' trainOnBatch spends most of a small network's step in bookkeeping: ~80 kernel calls each
 // recorded on the tape, then the tape walked backwards. Here the forward pass, the loss, its gradient and
 // the backward pass are written out for Dense (matrix products by wasm's XNNPACK kernels, called directly;
@@ -41,12 +42,19 @@ type Head = 'softmax-cce' | 'sigmoid-bce' | 'linear-mse';
 type Metric = 'binaryAccuracy' | 'categoricalAccuracy' | 'mae' | 'mse';
 
 interface DenseLayer {
+  kind: 'dense';
   kernel: WeightVar;
   bias: WeightVar | null;
   act: Hidden | 'softmax';
   units: number;
   inputs: number;
 }
+/** Keras dropout: while training, each value is kept with probability 1 - rate and scaled by 1 / (1 - rate). */
+interface DropoutLayer {
+  kind: 'dropout';
+  rate: number;
+}
+type Op = DenseLayer | DropoutLayer;
 
 // Keyed by tfjs-layers' activation class names.
 const ACTIVATIONS: Record<string, Hidden | 'softmax'> = { linear: 'linear', relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax' };
@@ -69,8 +77,10 @@ export function denseWasmStep(tf: TF, model: LayersModel, plan: OutputPlan, metr
 
   const chain = denseChain(model);
   if (typeof chain === 'string') return chain;
-  const layers: DenseLayer[] = chain;
-  const last = layers[layers.length - 1];
+  const ops: Op[] = chain;
+  const layers = ops.filter((o): o is DenseLayer => o.kind === 'dense');
+  const last = ops[ops.length - 1];
+  if (last.kind !== 'dense') return 'the model does not end with a dense layer';
   const found = headOf(plan, last.act);
   if (!isHead(found)) return found;
   const head: Head = found;
@@ -121,34 +131,63 @@ export function denseWasmStep(tf: TF, model: LayersModel, plan: OutputPlan, metr
     try {
       const x = alloc([b, inputs]);
       view(x).set(batch.xs);
-      const acts: TensorInfo[] = [x];
-      const weights = layers.map((l) => ({ w: l.kernel.read(), bias: l.bias?.read() }));
-      layers.forEach((l, i) => {
-        const a = mm(acts[i], b, l.inputs, weights[i].w, l.units, weights[i].bias, l.act === 'relu');
-        if (l.act !== 'relu' && l.act !== 'linear') activate(view(a), l.act, l.units);
-        acts.push(a);
+      // outs[i]: the output of ops[i]; masks[i]: the dropout multipliers drawn for ops[i] in this step.
+      const outs: TensorInfo[] = [];
+      const masks: (Float32Array | undefined)[] = [];
+      const weights = ops.map((o) => (o.kind === 'dense' ? { w: o.kernel.read(), bias: o.bias?.read() } : undefined));
+      let cur = x;
+      let width = inputs;
+      ops.forEach((o, i) => {
+        if (o.kind === 'dense') {
+          const wb = weights[i] as { w: Variable; bias?: Variable };
+          cur = mm(cur, b, o.inputs, wb.w, o.units, wb.bias, o.act === 'relu');
+          if (o.act !== 'relu' && o.act !== 'linear') activate(view(cur), o.act, o.units);
+          width = o.units;
+        } else if (learn && o.rate > 0 && o.rate < 1) {
+          const dropped = alloc([b, width]);
+          const mask = dropoutMask(b * width, o.rate);
+          const src = view(cur);
+          const dst = view(dropped);
+          for (let k = 0; k < mask.length; k++) dst[k] = src[k] * mask[k];
+          masks[i] = mask;
+          cur = dropped;
+        }
+        outs.push(cur);
       });
 
       const dz = learn ? alloc([b, units]) : undefined;
-      const values = lossAndMetrics(head, metrics, view(acts[layers.length]), batch.ys, b, units, dz && view(dz));
+      const values = lossAndMetrics(head, metrics, view(cur), batch.ys, b, units, dz && view(dz));
       if (!learn || !dz) return values;
 
+      // Backwards: `g` is the gradient with respect to an op's output (`pre`: to the last dense layer's
+      // pre-activation, which the loss head already folded in).
       const byVar = new Map<WeightVar, TensorInfo>();
-      let delta = dz;
-      for (let i = layers.length - 1; i >= 0; i--) {
-        const l = layers[i];
-        const aT = tr(acts[i], b, l.inputs);
-        byVar.set(l.kernel, mm(aT, l.inputs, b, delta, l.units));
-        if (l.bias) {
-          const db = alloc([l.units]);
-          columnSums(view(delta), b, l.units, view(db));
-          byVar.set(l.bias, db);
+      const firstDense = ops.findIndex((o) => o.kind === 'dense');
+      let g = dz;
+      let pre = true;
+      for (let i = ops.length - 1; i >= firstDense; i--) {
+        const o = ops[i];
+        if (o.kind === 'dropout') {
+          const mask = masks[i];
+          if (mask) {
+            const gv = view(g);
+            for (let k = 0; k < mask.length; k++) gv[k] *= mask[k];
+          }
+          continue;
         }
-        if (i > 0) {
-          const wT = tr(weights[i].w, l.inputs, l.units);
-          const da = mm(delta, b, l.units, wT, l.inputs);
-          derive(view(da), view(acts[i]), layers[i - 1].act as Hidden);
-          delta = da;
+        if (!pre) derive(view(g), view(outs[i]), o.act as Hidden);
+        const input = i === 0 ? x : outs[i - 1];
+        const inputT = tr(input, b, o.inputs);
+        byVar.set(o.kernel, mm(inputT, o.inputs, b, g, o.units));
+        if (o.bias) {
+          const db = alloc([o.units]);
+          columnSums(view(g), b, o.units, view(db));
+          byVar.set(o.bias, db);
+        }
+        if (i > firstDense) {
+          const wT = tr((weights[i] as { w: Variable }).w, o.inputs, o.units);
+          g = mm(g, b, o.units, wT, o.inputs);
+          pre = false;
         }
       }
       // The gradients become tensors (the engine then owns their buffers), named and ordered as trainOnBatch does.
@@ -175,10 +214,10 @@ export function denseWasmStep(tf: TF, model: LayersModel, plan: OutputPlan, metr
   };
 }
 
-/** The model's layers as a chain input -> (flatten | dense)* with dense layers this step knows, or why not. */
-function denseChain(model: LayersModel): DenseLayer[] | string {
+/** The model's layers as a chain input -> (flatten | dropout | dense)*, with dense layers this step knows, or why not. */
+function denseChain(model: LayersModel): Op[] | string {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) return 'the model has several inputs or outputs';
-  const out: DenseLayer[] = [];
+  const out: Op[] = [];
   let width = (model.inputs[0].shape.slice(1) as number[]).reduce((a, d) => a * d, 1);
   for (let i = 0; i < model.layers.length; i++) {
     const layer = model.layers[i];
@@ -191,6 +230,12 @@ function denseChain(model: LayersModel): DenseLayer[] | string {
       return `layer ${layer.name} is not fed by the layer before it`;
     }
     if (cls === 'Flatten') continue; // row-major: flattening moves no value
+    if (cls === 'Dropout') {
+      const d = layer as unknown as { rate: number; noiseShape?: unknown };
+      if (d.noiseShape != null) return `dropout layer ${layer.name} has a noise shape`;
+      out.push({ kind: 'dropout', rate: d.rate });
+      continue;
+    }
     if (cls !== 'Dense') return `the model has a ${cls} layer (${layer.name})`;
     const d = layer as unknown as DenseLike;
     const inShape = (layer.input as unknown as { shape: readonly (number | null)[] }).shape;
@@ -203,10 +248,10 @@ function denseChain(model: LayersModel): DenseLayer[] | string {
     if (!act) return `layer ${layer.name} uses the ${d.activation.getClassName()} activation`;
     const [inputs, units] = d.kernel.shape as number[];
     if (inputs !== width) return `dense layer ${layer.name} takes ${inputs} inputs after a layer giving ${width}`;
-    out.push({ kernel: d.kernel, bias: d.bias, act, units, inputs });
+    out.push({ kind: 'dense', kernel: d.kernel, bias: d.bias, act, units, inputs });
     width = units;
   }
-  if (!out.length) return 'the model has no dense layer';
+  if (!out.some((o) => o.kind === 'dense')) return 'the model has no dense layer';
   return out;
 }
 
@@ -253,6 +298,14 @@ function derive(da: Float32Array, a: Float32Array, act: Hidden): void {
       for (let i = 0; i < da.length; i++) da[i] *= 1 - a[i] * a[i];
       return;
   }
+}
+
+/** Multipliers 0 or 1 / (1 - rate), from Math.random (which the trainer seeds), as tf.dropout draws them. */
+function dropoutMask(n: number, rate: number): Float32Array {
+  const keep = 1 - rate;
+  const mask = new Float32Array(n);
+  for (let k = 0; k < n; k++) mask[k] = Math.floor(Math.random() + keep) / keep;
+  return mask;
 }
 
 function columnSums(m: Float32Array, rows: number, cols: number, out: Float32Array): void {

@@ -158,6 +158,57 @@ describe('dense step on wasm = tfjs-layers trainOnBatch', function () {
     assert.ok(dense.weights.flat().every((v) => v === 50), 'weights moved');
   });
 
+  it('dropout: the step drops and scales as tf.dropout, and back-propagates through the same mask', async () => {
+    await tf.setBackend('wasm');
+    const rate = 0.3;
+    const c: Case = {
+      name: '',
+      inputShape: [5],
+      layers: [{ type: 'dense', units: 8, activation: 'relu' }, { type: 'dropout', rate }],
+      plan: { units: 3, activation: 'softmax', loss: 'categoricalCrossentropy', targetMode: 'onehot' },
+      metrics: [],
+      batch: 6,
+      optimizer: { type: 'sgd', learningRate: 1 },
+    };
+    const model = build(c);
+    const step = makeTrainStep(TF_NS, model, { plan: c.plan, metrics: [], inputShape: c.inputShape });
+    assert.equal(step.kind, 'dense-wasm', step.reason);
+    const batch = batchFor(c, rng(4), c.batch);
+    const [w1, b1, w2, b2] = model.getWeights().map((w) => tf.clone(w));
+    // The mask the step draws, drawn again from the same sequence.
+    const random = Math.random;
+    Math.random = rng(77);
+    const [loss] = await step.train(batch);
+    Math.random = rng(77);
+    const keep = 1 - rate;
+    const mask = tf.tensor(Array.from({ length: c.batch * 8 }, () => Math.floor(Math.random() + keep) / keep), [c.batch, 8]);
+    Math.random = random;
+    assert.ok(mask.dataSync().some((v) => v === 0) && mask.dataSync().some((v) => v > 1), 'the mask drops some values and scales the rest');
+    // The same network written with tf ops and that mask; tf.grads gives the reference gradients.
+    const xs = tf.tensor(batch.xs, [c.batch, 5]);
+    const ys = tf.tensor(batch.ys, [c.batch, 3]);
+    const f = (a: tf.Tensor, b: tf.Tensor, d: tf.Tensor, e: tf.Tensor) => {
+      const hidden = tf.mul(tf.relu(tf.add(tf.matMul(xs, a), b)), mask);
+      return TF_NS.metrics.categoricalCrossentropy(ys, tf.softmax(tf.add(tf.matMul(hidden, d), e))).mean() as tf.Scalar;
+    };
+    const { value, grads } = tf.valueAndGrads(f)([w1, b1, w2, b2]);
+    close(loss, value.dataSync()[0], 1e-5, 'loss');
+    // SGD with learning rate 1: old - new = the gradient.
+    model.getWeights().forEach((w, i) => {
+      const got = tf.sub([w1, b1, w2, b2][i], w).dataSync();
+      grads[i].dataSync().forEach((want, k) => close(got[k], want, 1e-5, `gradient ${i}[${k}]`));
+    });
+    // Evaluation does not drop.
+    const [evalLoss] = await step.evaluate(batch);
+    const noDrop = tf.tidy(() => {
+      const [a, b, d, e] = model.getWeights();
+      const out = tf.softmax(tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(xs, a), b)), d), e));
+      return TF_NS.metrics.categoricalCrossentropy(ys, out).mean().dataSync()[0];
+    });
+    close(evalLoss, noDrop, 1e-5, 'evaluation loss');
+    model.dispose();
+  });
+
   it('a loss goes down on a learnable problem (xor-like, 300 steps)', async () => {
     await tf.setBackend('wasm');
     const c = CASES[1];
@@ -186,10 +237,10 @@ describe('dense step on wasm = tfjs-layers trainOnBatch', function () {
   it('falls back to tfjs-layers, saying why, where the dense step does not apply', async () => {
     await tf.setBackend('wasm');
     const plan: OutputPlan = { units: 3, activation: 'softmax', loss: 'categoricalCrossentropy', targetMode: 'onehot' };
-    const withDropout = build({ name: '', inputShape: [4], layers: [{ type: 'dense', units: 4, activation: 'relu' }, { type: 'dropout', rate: 0.2 }], plan, metrics: [], batch: 4 });
-    const s1 = makeTrainStep(TF_NS, withDropout, { plan, metrics: [], inputShape: [4] });
+    const withNorm = build({ name: '', inputShape: [4], layers: [{ type: 'dense', units: 4, activation: 'relu' }, { type: 'batchNormalization' }], plan, metrics: [], batch: 4 });
+    const s1 = makeTrainStep(TF_NS, withNorm, { plan, metrics: [], inputShape: [4] });
     assert.equal(s1.kind, 'layers');
-    assert.match(s1.reason ?? '', /Dropout/);
+    assert.match(s1.reason ?? '', /BatchNormalization/);
     const sparse: OutputPlan = { units: 3, activation: 'softmax', loss: 'sparseCategoricalCrossentropy', targetMode: 'index' };
     const m2 = build({ name: '', inputShape: [4], layers: [], plan: sparse, metrics: ['accuracy'], batch: 4 });
     assert.match(makeTrainStep(TF_NS, m2, { plan: sparse, metrics: ['accuracy'], inputShape: [4] }).reason ?? '', /sparseCategoricalCrossentropy/);
@@ -203,7 +254,7 @@ describe('dense step on wasm = tfjs-layers trainOnBatch', function () {
     // The fallback trains.
     const [loss] = await s4.train({ xs: new Float32Array(8).fill(0.5), ys: new Float32Array([1, 0, 0, 0, 1, 0]), b: 2 });
     assert.ok(Number.isFinite(loss));
-    tf.dispose([withDropout, m2, m3, m4].flatMap((m) => m.getWeights()));
+    tf.dispose([withNorm, m2, m3, m4].flatMap((m) => m.getWeights()));
     await tf.setBackend('wasm');
   });
 });
