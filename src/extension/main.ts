@@ -50,7 +50,7 @@ export function activate(context: vscode.ExtensionContext): DlmodelApi | undefin
     const tree = new ExperimentsTree(runs);
     const status = new BackendStatus(runs);
     const progress = new TrainingProgress(runs, log);
-    const dashboard = registerDashboard(context, runs);
+    const dashboard = registerDashboard(context, runs, validation);
     context.subscriptions.push(runs, validation, diagnostics, lenses, inline, tree, status, progress, dashboard);
     context.subscriptions.push(
       ...registerCommands({ runs, log, diagnostics, inline, tree, dashboard, summaryScheme: SUMMARY_SCHEME }),

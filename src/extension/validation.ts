@@ -1,5 +1,6 @@
 // One validation per document version, shared by the diagnostics and the summary lens: validating reads the
 // data file, so typing in a spec must not read it twice per change.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { validateSpecFile, type ValidationResult } from '../spec/validate';
 
@@ -18,6 +19,12 @@ export class ValidationCache implements vscode.Disposable {
     return result;
   }
 
+  /** The validation of the spec at `specPath`: its open document's (shared with the editor), else the file's. */
+  forFile(specPath: string): Promise<ValidationResult> {
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && path.resolve(d.uri.fsPath) === path.resolve(specPath));
+    return doc ? this.get(doc) : validateText(vscode.Uri.file(specPath));
+  }
+
   /** A data file changed on disk, or trust changed: validate again on the next request. */
   invalidate(): void {
     this.cache.clear();
@@ -29,7 +36,8 @@ export class ValidationCache implements vscode.Disposable {
   }
 }
 
-export function validateText(uri: vscode.Uri, text: string): Promise<ValidationResult> {
+/** Validates `text`, or the file on disk when no text is given. */
+export function validateText(uri: vscode.Uri, text?: string): Promise<ValidationResult> {
   return validateSpecFile(uri.fsPath, text, {
     trusted: vscode.workspace.isTrusted,
     workspaceRoot: vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath,

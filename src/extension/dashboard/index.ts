@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DASHBOARD_VIEW_TYPE, type DashboardUiState } from '../../protocol/webview';
 import type { RunService } from '../run-service';
+import type { ValidationCache } from '../validation';
 import { DashboardPanel } from './panel';
 
 export interface DashboardApi extends vscode.Disposable {
@@ -13,7 +14,7 @@ export interface DashboardApi extends vscode.Disposable {
   readonly panels: ReadonlyMap<string, DashboardPanel>;
 }
 
-export function registerDashboard(context: vscode.ExtensionContext, runs: RunService): DashboardApi {
+export function registerDashboard(context: vscode.ExtensionContext, runs: RunService, validation: ValidationCache): DashboardApi {
   const panels = new Map<string, DashboardPanel>();
   const key = (p: string): string => path.resolve(p);
 
@@ -31,7 +32,7 @@ export function registerDashboard(context: vscode.ExtensionContext, runs: RunSer
       existing.reveal();
       return existing;
     }
-    return track(DashboardPanel.create(context.extensionUri, specUri.fsPath, runs));
+    return track(DashboardPanel.create(context.extensionUri, specUri.fsPath, runs, validation));
   };
 
   const serializer = vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
@@ -41,7 +42,7 @@ export function registerDashboard(context: vscode.ExtensionContext, runs: RunSer
         panel.dispose();
         return;
       }
-      track(new DashboardPanel(panel, context.extensionUri, ui.specPath, runs, { runDir: typeof ui.selectedRun === 'string' ? ui.selectedRun : undefined }));
+      track(new DashboardPanel(panel, context.extensionUri, ui.specPath, runs, validation, { runDir: typeof ui.selectedRun === 'string' ? ui.selectedRun : undefined }));
     },
   });
 

@@ -9,18 +9,19 @@ import { listRuns, readMetrics, readPredictions, RUN_FILES, type RunInfo } from 
 import type { PreprocessJson } from '../../runs/types';
 import { formatProblem, hasErrors } from '../../spec/problems';
 import { summarizeModel } from '../../spec/summary';
-import { validateSpecFile } from '../../spec/validate';
+import type { ValidationResult } from '../../spec/validate';
 import type { SpecInfo } from './state';
 import { toLayerView } from './state';
 import { weightStats } from '../../runs/weight-stats';
 
 export { listRuns, readMetrics, readPredictions, type RunInfo };
 
-/** The layer summary and data description of the spec; problems (FILE:LINE:COL) when it is not valid. */
-export async function loadSpecInfo(specPath: string, opts: { text?: string; trusted: boolean; workspaceRoot?: string }): Promise<SpecInfo> {
+/** The layer summary and data description of the spec (from its validation, which the editor shares);
+ *  problems (FILE:LINE:COL) when it is not valid. */
+export async function loadSpecInfo(specPath: string, validated: Promise<ValidationResult>): Promise<SpecInfo> {
   const fallbackName = path.basename(specPath).replace(/\.dlmodel\.json$/, '');
   try {
-    const { spec, problems, description, base } = await validateSpecFile(specPath, opts.text, { trusted: opts.trusted, workspaceRoot: opts.workspaceRoot });
+    const { spec, problems, description, base } = await validated;
     const info: SpecInfo = {
       name: spec?.name ?? fallbackName,
       description: spec?.description,

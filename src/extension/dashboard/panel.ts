@@ -6,6 +6,7 @@ import {
   DASHBOARD_VIEW_TYPE, isWebviewToHost, WEBVIEW_PROTOCOL_VERSION, type HostToWebview, type WebviewToHost,
 } from '../../protocol/webview';
 import type { RunService } from '../run-service';
+import type { ValidationCache } from '../validation';
 import { boundaryFromPredictions, featureRange, gridInputs, linspace } from '../../../webview/model/boundary';
 import { dashboardHtml, localRoots } from './html';
 import { listRuns, type RunInfo, loadImage, loadSpecInfo, readMetrics, readPredictions, readPreprocess, readSavedWeights } from './loader';
@@ -27,12 +28,12 @@ export class DashboardPanel implements vscode.Disposable {
   /** Snapshots posted, for the integration tests. */
   posted = 0;
 
-  static create(extensionUri: vscode.Uri, specPath: string, runs: RunService, column = vscode.ViewColumn.Beside): DashboardPanel {
+  static create(extensionUri: vscode.Uri, specPath: string, runs: RunService, validation: ValidationCache, column = vscode.ViewColumn.Beside): DashboardPanel {
     const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, DashboardPanel.title(specPath), { viewColumn: column, preserveFocus: false }, {
       enableScripts: true,
       localResourceRoots: localRoots(extensionUri),
     });
-    return new DashboardPanel(panel, extensionUri, specPath, runs);
+    return new DashboardPanel(panel, extensionUri, specPath, runs, validation);
   }
 
   static title(specPath: string): string {
@@ -44,6 +45,7 @@ export class DashboardPanel implements vscode.Disposable {
     extensionUri: vscode.Uri,
     readonly specPath: string,
     private readonly runs: RunService,
+    private readonly validation: ValidationCache,
     initial: { runDir?: string; compare?: string[] } = {},
   ) {
     this.state = new DashboardState(specPath, path.basename(specPath).replace(/\.dlmodel\.json$/, ''));
@@ -105,13 +107,7 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   private async reloadSpec(schedule = true): Promise<void> {
-    const uri = vscode.Uri.file(this.specPath);
-    const open = vscode.workspace.textDocuments.find((d) => path.resolve(d.uri.fsPath) === path.resolve(this.specPath));
-    const info = await loadSpecInfo(this.specPath, {
-      text: open?.getText(),
-      trusted: vscode.workspace.isTrusted,
-      workspaceRoot: vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath,
-    });
+    const info = await loadSpecInfo(this.specPath, this.validation.forFile(this.specPath));
     const live = this.state.live?.state === 'running';
     // While a run trains, its own layer summary (from `started`) stays: it is what the weights belong to.
     if (live && this.state.spec.layers.length) info.layers = this.state.spec.layers;
