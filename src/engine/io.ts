@@ -31,6 +31,20 @@ async function writeFileSynced(file: string, data: string | Uint8Array, sync: bo
   }
 }
 
+/** The model.json of `artifacts`, its weights in one file `weights.bin` (the checkpoint writer builds it too). */
+export function modelJsonText(artifacts: io.ModelArtifacts): string {
+  const modelJson: io.ModelJSON = {
+    modelTopology: artifacts.modelTopology as io.ModelJSON['modelTopology'],
+    format: artifacts.format ?? 'layers-model',
+    generatedBy: artifacts.generatedBy,
+    convertedBy: artifacts.convertedBy ?? null,
+    weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: artifacts.weightSpecs ?? [] }],
+  };
+  if (artifacts.trainingConfig) modelJson.trainingConfig = artifacts.trainingConfig;
+  if (artifacts.userDefinedMetadata) modelJson.userDefinedMetadata = artifacts.userDefinedMetadata;
+  return JSON.stringify(modelJson);
+}
+
 /**
  * A save handler writing model.json and weights.bin into `dir` (created if needed). `sync: false` skips
  * fsync: fine for per-epoch checkpoints, which a killed process cannot tear (only a power cut could).
@@ -41,17 +55,8 @@ export function fileSaveHandler(dir: string, opts: { sync?: boolean } = {}): io.
     async save(artifacts: io.ModelArtifacts): Promise<io.SaveResult> {
       await fs.mkdir(dir, { recursive: true });
       const weights = joinWeightData(artifacts.weightData);
-      const modelJson: io.ModelJSON = {
-        modelTopology: artifacts.modelTopology as io.ModelJSON['modelTopology'],
-        format: artifacts.format ?? 'layers-model',
-        generatedBy: artifacts.generatedBy,
-        convertedBy: artifacts.convertedBy ?? null,
-        weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: artifacts.weightSpecs ?? [] }],
-      };
-      if (artifacts.trainingConfig) modelJson.trainingConfig = artifacts.trainingConfig;
-      if (artifacts.userDefinedMetadata) modelJson.userDefinedMetadata = artifacts.userDefinedMetadata;
       await writeFileSynced(path.join(dir, WEIGHTS_BIN), weights, sync);
-      await writeFileSynced(path.join(dir, MODEL_JSON), JSON.stringify(modelJson), sync);
+      await writeFileSynced(path.join(dir, MODEL_JSON), modelJsonText(artifacts), sync);
       return {
         modelArtifactsInfo: {
           dateSaved: new Date(),

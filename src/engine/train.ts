@@ -1,10 +1,9 @@
 // One training run, from a spec file to a run folder: validate, prepare the data, load the backend, build
-// (or resume) the model, then an epoch/batch loop of our own around `trainOnBatch`, fed batch by batch from
-// in-memory arrays (never the whole data set as one tensor on the device). After every epoch: a checkpoint,
-// then the metrics line (fsync'd), then run.json, then the `epoch` event.
+// (or resume) the model, then an epoch/batch loop of our own around a training step (src/engine/step), fed
+// batch by batch from in-memory arrays (never the whole data set as one tensor on the device). After every
+// epoch (epoch-writer.ts): a checkpoint, then the metrics line (on disk), then run.json, then the `epoch` event.
 import * as path from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { Tensor } from '@tensorflow/tfjs-core';
 import type { BackendReport, LayerWeights, TrainerEvent, TrainJob } from '../protocol/trainer';
 import { WHOLE_WEIGHTS_LIMIT } from '../protocol/trainer';
 import type { EpochRecord, Prediction, PredictionsJson, PreprocessJson, RunJson } from '../runs/types';
@@ -16,11 +15,13 @@ import { DataError } from '../data/table';
 import { formatProblem } from '../spec/problems';
 import { validateSpecFile } from '../spec/validate';
 import { withDefaults, type ResolvedSpec } from '../spec/defaults';
-import type { Spec } from '../spec/types';
+import type { MetricName, Spec } from '../spec/types';
 import { BackendError, loadBackend } from './backends/index';
-import { loadCheckpoint, loadRunModel, publishCheckpointAsModel, saveCheckpoint, type LoopState } from './checkpoint';
+import { loadCheckpoint, loadRunModel, publishCheckpointAsModel, type LoopState } from './checkpoint';
+import { EpochWriter } from './epoch-writer';
 import { buildModel, compileModel, countParams, DEFAULT_LEARNING_RATES, ModelBuildError, planOutput, summarizeBuiltModel, type OutputPlan } from './model';
 import { predictArray, predictRows, resolvePredictInputs } from './predict';
+import { makeTrainStep, type TrainStep } from './step';
 import type { TF } from './tf';
 import { weightStats } from '../runs/weight-stats';
 
@@ -271,9 +272,13 @@ export async function runTraining(job: TrainJob, ctx: TrainerContext): Promise<'
   });
 
   let status: 'completed' | 'stopped';
+  const epochWriter = new EpochWriter(tf, model, runDir, (e) => ctx.emit(e));
+  const loopCtx: TrainerContext = { emit: epochWriter.emit, cancelled: () => ctx.cancelled(), extensionRoot: ctx.extensionRoot };
   try {
-    status = await loop(tf, model, { job, ctx, setup, plan, metricNames, runDir, run, report, startEpoch, resumedState: resumeFrom?.state, learningRate: optimizerSpec.learningRate });
+    status = await loop(tf, model, { job, ctx: loopCtx, setup, plan, metricNames, runDir, run, report, startEpoch, resumedState: resumeFrom?.state, learningRate: optimizerSpec.learningRate, epochWriter });
   } catch (err) {
+    // An epoch's writes still in flight land before the failure is recorded, never after.
+    await epochWriter.abort();
     const failure = err instanceof RunFailure ? err : undefined;
     const { message } = failure ?? classifyError(err);
     const latest = await readRun(runDir).catch(() => run);
@@ -288,7 +293,7 @@ interface LoopArgs {
   ctx: TrainerContext;
   setup: Setup;
   plan: OutputPlan;
-  metricNames: string[];
+  metricNames: MetricName[];
   runDir: string;
   run: RunJson;
   report: BackendReport;
@@ -296,6 +301,8 @@ interface LoopArgs {
   /** The checkpoint's loop state when resuming (early-stopping best value and patience counter). */
   resumedState?: LoopState;
   learningRate: number;
+  /** Checkpoint, metrics line, run.json and `epoch` event of each epoch (ctx.emit goes through it). */
+  epochWriter: EpochWriter;
 }
 
 async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed' | 'stopped'> {
@@ -309,6 +316,9 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
   const progress = new Throttle(job.progressIntervalMs ?? DEFAULT_PROGRESS_MS);
   const weightsThrottle = new Throttle(job.weightsIntervalMs ?? DEFAULT_WEIGHTS_MS);
   const names = ['loss', ...metricNames];
+  const step = makeTrainStep(tf, model, { plan, metrics: metricNames, inputShape: pre.inputShape });
+  if (step.kind === 'dense-wasm') ctx.emit({ type: 'log', level: 'info', message: 'training step: dense layers on the wasm heap (no autograd tape)' });
+  else if (step.reason && a.report.name === 'wasm') ctx.emit({ type: 'log', level: 'info', message: `training step: tfjs-layers trainOnBatch (${step.reason})` });
 
   const es = resolved.training.earlyStopping;
   let monitor = es?.monitor ?? 'val_loss';
@@ -337,22 +347,13 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
     let next = makeBatch(data, plan, order, 0, Math.min(batchSize, order.length));
     for (let bi = 0; bi < batchesPerEpoch; bi++) {
       const cur = next;
-      const xs = tf.tensor(cur.xs, [cur.b, ...pre.inputShape]);
-      const ys = tf.tensor(cur.ys, [cur.b, cur.width]);
-      const step = model.trainOnBatch(xs, ys);
-      // Prefetch: the next batch is assembled while the backend works on this one.
+      const pending = step.train(cur);
+      // Prefetch: the next batch is assembled while an asynchronous backend (WebGPU) works on this one.
       if (bi + 1 < batchesPerEpoch) {
         const s = (bi + 1) * batchSize;
         next = makeBatch(data, plan, order, s, Math.min(s + batchSize, order.length));
       }
-      let result: number | number[];
-      try {
-        result = await step;
-      } finally {
-        xs.dispose();
-        ys.dispose();
-      }
-      const values = Array.isArray(result) ? result : [result];
+      const values = await pending;
       if (!Number.isFinite(values[0])) throw diverged(epoch, `batch ${bi + 1}: the loss`, values[0], a.learningRate);
       values.forEach((v, i) => (sums[i] += v * cur.b));
       seen += cur.b;
@@ -370,11 +371,11 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
     }
     if (stopped) break;
 
-    // ---- end of epoch: validation, checkpoint, metrics line, run.json, event ----
+    // ---- end of epoch: validation, then checkpoint, metrics line, run.json, event (epoch-writer.ts) ----
     const record = { epoch } as EpochRecord;
     names.forEach((n, i) => (record[n] = (sums[i] / seen) * unitScale(pre, plan, n)));
     if (validation.length) {
-      const v = await evaluate(tf, model, data, plan, validation, batchSize, names.length);
+      const v = await evaluate(step, data, plan, validation, batchSize, names.length);
       names.forEach((n, i) => (record[`val_${n}`] = v[i] * unitScale(pre, plan, n)));
       if (!Number.isFinite(record.val_loss)) throw diverged(epoch, 'the validation loss', record.val_loss, a.learningRate);
     }
@@ -397,14 +398,12 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
       }
     }
     state = { epoch, seed, best: Number.isFinite(best) ? best : undefined, wait, record };
-    await saveCheckpoint(tf, model, runDir, state);
-    await appendMetrics(runDir, record);
     epochsDone = epoch;
     lastRecord = record;
     run = { ...run, epochsDone, finalMetrics: metricsOf(record) };
-    await writeRunJson(runDir, run);
     const avg = epochTimes.reduce((s, x) => s + x, 0) / epochTimes.length;
-    ctx.emit({ type: 'epoch', record, epochs, etaMs: Math.round(avg * (epochs - epoch)) });
+    // Copies the weights now; on wasm and cpu the files and the event follow while the next epoch trains.
+    await a.epochWriter.epochEnd(state, record, run, { type: 'epoch', record, epochs, etaMs: Math.round(avg * (epochs - epoch)) });
     if (stopNow) {
       ctx.emit({ type: 'log', level: 'info', message: `early stopping after epoch ${epoch}: ${monitor} did not improve for ${es?.patience} epochs (best ${best})` });
       break;
@@ -414,6 +413,7 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
 
   // ---- the end: final model, predictions, run.json ----
   const status: 'completed' | 'stopped' = stopped ? 'stopped' : 'completed';
+  await a.epochWriter.finish();
   const haveModel = await publishCheckpointAsModel(runDir);
   if (haveModel) {
     ctx.emit({ type: 'weights', epoch: epochsDone, layers: await readLayerWeights(model).catch(() => []) });
@@ -441,19 +441,13 @@ function metricsOf(record: EpochRecord): Record<string, number> {
 }
 
 /** Loss and metrics over `rows`, in batches, weighted by batch size (as Keras reports them). */
-async function evaluate(tf: TF, model: LayersModel, data: PreparedData, plan: OutputPlan, rows: readonly number[], batchSize: number, count: number): Promise<number[]> {
+async function evaluate(step: TrainStep, data: PreparedData, plan: OutputPlan, rows: readonly number[], batchSize: number, count: number): Promise<number[]> {
   const sums = new Array<number>(count).fill(0);
   const evalBatch = Math.max(batchSize, 256);
   for (let s = 0; s < rows.length; s += evalBatch) {
     const b = makeBatch(data, plan, rows, s, Math.min(s + evalBatch, rows.length));
-    const xs = tf.tensor(b.xs, [b.b, ...data.pre.inputShape]);
-    const ys = tf.tensor(b.ys, [b.b, b.width]);
-    const res = model.evaluate(xs, ys, { batchSize: b.b });
-    const scalars: Tensor[] = Array.isArray(res) ? res : [res];
-    for (let i = 0; i < count; i++) sums[i] += ((await scalars[i].data())[0] ?? NaN) * b.b;
-    scalars.forEach((t) => t.dispose());
-    xs.dispose();
-    ys.dispose();
+    const values = await step.evaluate(b);
+    for (let i = 0; i < count; i++) sums[i] += (values[i] ?? NaN) * b.b;
   }
   return sums.map((v) => v / rows.length);
 }

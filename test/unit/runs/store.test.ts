@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { deleteRun, latestCompletedRun, listRuns, readMetrics, readRun, runsRootFor } from '../../../src/runs/store';
-import { appendMetrics, createRunDir, hashJson, newRunId, truncateMetrics, writeRunJson } from '../../../src/runs/writer';
+import { appendMetrics, createRunDir, hashJson, MetricsLog, newRunId, stageRunJson, truncateMetrics, writeRunJson } from '../../../src/runs/writer';
 import type { RunJson } from '../../../src/runs/types';
 import { scratch } from '../engine/helpers';
 
@@ -90,6 +90,22 @@ describe('run store', () => {
     await truncateMetrics(dir, 1);
     assert.deepEqual((await readMetrics(dir)).map((m) => m.epoch), [1]);
     assert.deepEqual(await readMetrics(path.join(s.dir, 'nowhere')), []);
+  });
+
+  it("a run's metrics log appends after a truncate; a staged run.json shows only once committed", async () => {
+    const dir = await make('r1', { status: 'running', epochsDone: 2 });
+    await appendMetrics(dir, { epoch: 1, loss: 1, ms: 1 });
+    await appendMetrics(dir, { epoch: 2, loss: 0.5, ms: 1 });
+    await truncateMetrics(dir, 1);
+    const log = new MetricsLog(dir);
+    await log.append({ epoch: 2, loss: 0.4, ms: 1 });
+    await log.append({ epoch: 3, loss: 0.3, ms: 1 });
+    await log.close();
+    assert.deepEqual((await readMetrics(dir)).map((m) => [m.epoch, m.loss]), [[1, 1], [2, 0.4], [3, 0.3]]);
+    const commit = stageRunJson(dir, run('r1', { status: 'running', epochsDone: 3 }));
+    assert.equal((await readRun(dir)).epochsDone, 2);
+    await commit();
+    assert.equal((await readRun(dir)).epochsDone, 3);
   });
 
   it('deletes a run folder, but not one still training', async () => {
