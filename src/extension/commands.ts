@@ -18,6 +18,7 @@ import { findSpecs } from './sidebar/tree';
 import { isSpecPath, predictInputs } from './spec-text';
 import { computeSummary } from './summary';
 import { sanitizeName, specFileName, TEMPLATES, templateFiles, type TemplateId, type TemplateOptions } from './templates';
+import { needsTrustMessage } from './trust';
 import { parse as parseJsonc } from 'jsonc-parser';
 
 export interface Dashboard {
@@ -61,12 +62,9 @@ export function specFrom(arg: unknown): string | undefined {
   return doc && doc.uri.scheme === 'file' && isSpecPath(doc.uri.fsPath) ? doc.uri.fsPath : undefined;
 }
 
-function ensureTrusted(action: string): CommandResult | undefined {
+function ensureTrusted(action: 'Training' | 'Prediction'): CommandResult | undefined {
   if (vscode.workspace.isTrusted) return undefined;
-  return explain(
-    `${action} needs a trusted workspace: it reads the data files and writes run folders. Validation, summaries and viewing runs work without trust.`,
-    { title: 'Manage Workspace Trust', run: () => vscode.commands.executeCommand('workbench.trust.manage') },
-  );
+  return explain(needsTrustMessage(action), { title: 'Manage Workspace Trust', run: () => vscode.commands.executeCommand('workbench.trust.manage') });
 }
 
 /** The trainer reads the spec from disk: save it first so it trains what the user sees. */

@@ -233,6 +233,21 @@ describe('restricted mode (untrusted workspace)', () => {
     assert.equal(s.runs.length, 1);
   });
 
+  it("the dashboard's own Train, decision boundary and predict form refuse too, and start no trainer", async () => {
+    const panel = await until('the dashboard panel', () => a.dashboard.panels.get(resolve(flowers)));
+    const runDir = panel.state.runs[0]?.dir;
+    assert.ok(runDir, 'the dashboard lists the run');
+    const before = listing(runsDir);
+    await panel.handleMessage({ type: 'train' });
+    assert.deepEqual(a.runs.active(), []);
+    await panel.handleMessage({ type: 'requestDecisionBoundary', runDir, resolution: 12 });
+    assert.match(panel.state.boundaryStatus ?? '', /Prediction needs a trusted workspace/);
+    await panel.handleMessage({ type: 'predict', runDir, input: { petal_length: 1.4, petal_width: 0.2 } });
+    assert.match(panel.state.predictResult?.error ?? '', /Prediction needs a trusted workspace/);
+    assert.deepEqual(trainerChildren(), []);
+    assert.deepEqual(listing(runsDir), before, 'the runs folder changed');
+  });
+
   it('loads nothing from the workspace and starts no trainer at all', () => {
     assert.equal(existsSync(marker()), false, existsSync(marker()) ? `loaded: ${readFileSync(marker(), 'utf8')}` : '');
     const fromWorkspace = Object.keys(require.cache).filter((k) => k.startsWith(root + sep));

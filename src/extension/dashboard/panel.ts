@@ -57,7 +57,7 @@ export class DashboardPanel implements vscode.Disposable {
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => {
-        if (isWebviewToHost(m)) void this.onMessage(m);
+        if (isWebviewToHost(m)) void this.handleMessage(m);
       }),
       runs.onEvent((e) => {
         if (path.resolve(e.specPath) !== path.resolve(this.specPath)) return;
@@ -177,7 +177,8 @@ export class DashboardPanel implements vscode.Disposable {
     }
   }
 
-  private async onMessage(m: WebviewToHost): Promise<void> {
+  /** A message from the webview (the integration tests send them here directly). */
+  async handleMessage(m: WebviewToHost): Promise<void> {
     switch (m.type) {
       case 'ready':
         this.ready = true;

@@ -9,6 +9,7 @@ import { latestCompletedRun, listRuns, readRun, writeRun } from '../../runs/stor
 import type { Row } from '../../runs/types';
 import type { ActiveRun, PredictResult, RunEvent, RunService } from '../run-service';
 import * as settings from '../settings';
+import { requireTrust } from '../trust';
 import { RunQueue, type QueueEntry } from './queue';
 
 interface RunState {
@@ -95,6 +96,7 @@ export class RunManager implements RunService, vscode.Disposable {
   /** Queues a training run; settles when it has ended (completed, stopped, failed) or was removed from the queue. */
   async train(specPath: string, opts: { resume?: string } = {}): Promise<void> {
     if (this.disposed) throw new Error('dlmodel is shutting down.');
+    requireTrust('Training');
     const state: RunState = { specPath: path.resolve(specPath), resume: opts.resume, epoch: 0, epochs: 0, stopRequested: false };
     const { done } = this.queue.enqueue(state);
     this.log.info(`Queued training of ${specPath}${opts.resume ? ` (resuming ${opts.resume})` : ''}`);
@@ -116,6 +118,7 @@ export class RunManager implements RunService, vscode.Disposable {
   }
 
   async predict(specPath: string, opts: { runDir?: string; inputs?: Row[] } = {}): Promise<PredictResult> {
+    requireTrust('Prediction');
     const specUri = vscode.Uri.file(specPath);
     const runsRoot = settings.runsRoot(specUri);
     let runDir = opts.runDir;
