@@ -166,7 +166,8 @@ export interface StepResult {
 
 /**
  * Trains `steps` batches with Adam 1e-3 the way the product's trainer does: one batch at a time from memory,
- * the trainer's own training step (src/engine/step), the loss read back (a sync point) every step. Never reads synchronously (WebGPU).
+ * the trainer's own training step (src/engine/step), the loss read back (a sync point) every step. Never
+ * reads synchronously (WebGPU).
  */
 export async function trainSteps(
   tf: TF,

@@ -1,7 +1,8 @@
 // One training run, from a spec file to a run folder: validate, prepare the data, load the backend, build
 // (or resume) the model, then an epoch/batch loop of our own around a training step (src/engine/step), fed
 // batch by batch from in-memory arrays (never the whole data set as one tensor on the device). After every
-// epoch (epoch-writer.ts): a checkpoint, then the metrics line (on disk), then run.json, then the `epoch` event.
+// epoch (epoch-writer.ts): a checkpoint, then the metrics line (on disk), then run.json, then the `epoch`
+// event.
 import * as path from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { BackendReport, LayerWeights, TrainerEvent, TrainJob } from '../protocol/trainer';

@@ -1,5 +1,5 @@
-// One validation per document version, shared by the diagnostics and the summary lens: validating reads the
-// data file, so typing in a spec must not read it twice per change.
+// One validation per document version, shared by the diagnostics, the summary lens and the dashboard:
+// validating reads the data file, so typing in a spec must not read it twice per change.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { validateSpecFile, type ValidationResult } from '../spec/validate';

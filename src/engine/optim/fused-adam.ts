@@ -1,8 +1,9 @@
 // Adam in one pass per variable on the wasm backend. tf.train.adam runs about 14 element-wise kernels per
 // variable per step (each a call into wasm plus tensor bookkeeping); here the new value, first and second
-// moments are computed in one pass over the wasm heap (SIMD where it runs: adam-simd.ts). Same hyperparameters,
-// defaults, class name, config and getWeights()/setWeights() names and order as tfjs's AdamOptimizer, so
-// checkpoints and saved optimizers stay compatible. On any other backend (or non-float32 data) it runs the stock Adam math.
+// moments are computed in one pass over the wasm heap (SIMD where it runs: adam-simd.ts). Same
+// hyperparameters, defaults, class name, config and getWeights()/setWeights() names and order as tfjs's
+// AdamOptimizer, so checkpoints and saved optimizers stay compatible. On any other backend (or non-float32
+// data) it runs the stock Adam math.
 import type { AdamOptimizer, NamedTensorMap, Tensor, TensorInfo, Variable } from '@tensorflow/tfjs-core';
 import type { TF } from '../tf';
 import { adamSimd, type WasmMemory } from './adam-simd';
