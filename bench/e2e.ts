@@ -5,8 +5,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
-import { validateSpecFile } from '../src/spec/validate';
-import { withDefaults } from '../src/spec/defaults';
+import { validateSpecFile } from '../src/format/validate';
+import { withDefaults } from '../src/format/defaults';
 import { runProcess, type TorchInfo } from './torch';
 
 export interface E2eSide {

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ConcreteBackend } from '../src/spec/types';
+import type { ConcreteBackend } from '../src/format/types';
 import { exampleSpec, runE2e, type E2eResult, type E2eSide } from './e2e';
 import { TASKS, type TaskId } from './tasks';
 import { extensionRootFromBundle, runChild, type ChildArgs, type TfjsResult } from './tfjs-runner';

@@ -3,7 +3,7 @@
 // trainer does, report steady samples/s. Output: one JSON line on stdout.
 import * as path from 'node:path';
 import { loadBackend } from '../src/engine/backends/index';
-import type { ConcreteBackend } from '../src/spec/types';
+import type { ConcreteBackend } from '../src/format/types';
 import { TASKS, compileForBench, makeData, trainSteps, type TaskId } from './tasks';
 
 export interface TfjsResult {

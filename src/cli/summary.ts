@@ -3,9 +3,9 @@
 import { EXIT } from '../protocol/trainer';
 import type { LayerSummary } from '../protocol/trainer';
 import type { DataDescription } from '../data/columns';
-import { countParams, summarizeModel, SummaryError } from '../spec/summary';
-import { validateSpecFile } from '../spec/validate';
-import { withDefaults } from '../spec/defaults';
+import { countParams, summarizeModel, SummaryError } from '../format/summary';
+import { validateSpecFile } from '../format/validate';
+import { withDefaults } from '../format/defaults';
 import { booleanFlag, parseArgs } from './args';
 import { printProblems } from './validate';
 

@@ -1,8 +1,8 @@
 // `dlmodel validate FILE [--json]`: problems as `FILE:LINE:COL: message` on stderr; exit 2 on errors.
 import { relative } from 'node:path';
 import { EXIT } from '../protocol/trainer';
-import { formatProblem, type Problem } from '../spec/problems';
-import { validateSpecFile } from '../spec/validate';
+import { formatProblem, type Problem } from '../format/problems';
+import { validateSpecFile } from '../format/validate';
 import { booleanFlag, parseArgs } from './args';
 
 export const VALIDATE_USAGE = 'dlmodel validate FILE [--json]';

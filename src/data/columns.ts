@@ -1,7 +1,7 @@
 // What the data means for the network: which values go in (the derived input layer), what comes out (the
 // derived output layer), and how text columns are encoded. Pure: works on an already-read table.
 import type { FeatureEncoding } from '../runs/types';
-import type { ImageOptions, Spec, Task } from '../spec/types';
+import type { ImageOptions, Spec, Task } from '../format/types';
 import { isImageFolder, type ImageFolder } from './image-folder';
 import { DataError, isMissing, type Table } from './table';
 

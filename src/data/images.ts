@@ -5,7 +5,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
-import type { ImageOptions } from '../spec/types';
+import type { ImageOptions } from '../format/types';
 import { isImageFile } from './image-folder';
 
 export class ImageError extends Error {

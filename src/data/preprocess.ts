@@ -4,7 +4,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { FeatureEncoding, Normalization, Prediction, PreprocessJson, Row } from '../runs/types';
-import type { Missing, Normalize, Spec } from '../spec/types';
+import type { Missing, Normalize, Spec } from '../format/types';
 import { describeData, type DataDescription } from './columns';
 import { listImageFolder, type ImageFolder } from './image-folder';
 import { readImagePixels } from './images';

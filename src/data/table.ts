@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
-import { LineIndex } from '../spec/problems';
+import { LineIndex } from '../format/problems';
 
 export type Cell = number | string | boolean | null;
 

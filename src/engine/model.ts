@@ -4,11 +4,11 @@
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
 import type { Layer } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type { Optimizer, Tensor } from '@tensorflow/tfjs-core';
-import type { Activation, LayerSpec, LossName, MetricName, OptimizerName, OptimizerSpec } from '../spec/types';
+import type { Activation, LayerSpec, LossName, MetricName, OptimizerName, OptimizerSpec } from '../format/types';
 import type { LayerSummary } from '../protocol/trainer';
 import type { ParamCounts, PreprocessJson } from '../runs/types';
 import type { TF } from './tf';
-import { CLASS_TO_TYPE } from '../spec/base-model';
+import { CLASS_TO_TYPE } from '../format/base-model';
 import { fusedAdam } from './optim/fused-adam';
 
 /** What the output layer and the loss are, derived from the task unless the spec overrides them. */
@@ -190,7 +190,7 @@ export class ModelBuildError extends Error {
  */
 export function buildModel(tf: TF, o: BuildOptions): LayersModel {
   const used = new Set<string>(['input', 'output']);
-  // Names as the summary shows them (src/spec/summary.ts): per-type counters, base layers included.
+  // Names as the summary shows them (src/format/summary.ts): per-type counters, base layers included.
   const counters = new Map<string, number>();
   const nextName = (type: string) => {
     const n = (counters.get(type) ?? 0) + 1;

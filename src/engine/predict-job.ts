@@ -1,8 +1,8 @@
 // The `predict` job of the trainer process: a saved run's model on new inputs, no training.
 import * as path from 'node:path';
 import type { PredictJob } from '../protocol/trainer';
-import { parseSpecText } from '../spec/parse';
-import type { Spec } from '../spec/types';
+import { parseSpecText } from '../format/parse';
+import type { Spec } from '../format/types';
 import { readFile } from 'node:fs/promises';
 import { loadBackend } from './backends/index';
 import { loadRunModel } from './checkpoint';

@@ -10,7 +10,7 @@ import { decodeOutput, encodeInputs } from '../data/preprocess';
 import { listImagesToPredict } from '../data/images';
 import { isImageFile } from '../data/image-folder';
 import { DataError, readTable } from '../data/table';
-import type { Spec } from '../spec/types';
+import type { Spec } from '../format/types';
 import type { TF } from './tf';
 
 /** Runs the model over `n` encoded examples in batches; returns n x outputs values. */

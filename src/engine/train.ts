@@ -13,10 +13,10 @@ import { appendMetrics, createRunDir, hashJson, truncateMetrics, writeJsonAtomic
 import { decodeOutput, prepareTrainingData, type PreparedData } from '../data/preprocess';
 import { mulberry32, randomSeed, shuffleInPlace } from '../data/split';
 import { DataError } from '../data/table';
-import { formatProblem } from '../spec/problems';
-import { validateSpecFile } from '../spec/validate';
-import { withDefaults, type ResolvedSpec } from '../spec/defaults';
-import type { MetricName, Spec } from '../spec/types';
+import { formatProblem } from '../format/problems';
+import { validateSpecFile } from '../format/validate';
+import { withDefaults, type ResolvedSpec } from '../format/defaults';
+import type { MetricName, Spec } from '../format/types';
 import { BackendError, loadBackend } from './backends/index';
 import { loadCheckpoint, loadRunModel, publishCheckpointAsModel, type LoopState } from './checkpoint';
 import { EpochWriter } from './epoch-writer';

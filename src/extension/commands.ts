@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { deleteRun, listRuns, readRun, type RunInfo } from '../runs/store';
 import type { Row } from '../runs/types';
-import { BACKENDS, type BackendName } from '../spec/types';
+import { BACKENDS, type BackendName } from '../format/types';
 import type { SpecDiagnostics } from './diagnostics';
 import { formatRelative, predictionText, runDescription, summaryTable } from './format';
 import type { InlineResults } from './inline-results';

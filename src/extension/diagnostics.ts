@@ -4,7 +4,7 @@
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Problem } from '../spec/problems';
+import type { Problem } from '../format/problems';
 import * as settings from './settings';
 import { dataSource, isSpecPath } from './spec-text';
 import type { ValidationCache } from './validation';

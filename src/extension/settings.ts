@@ -2,7 +2,7 @@
 // (`contributes.configuration`); a value of the wrong type falls back to the default.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { BACKENDS, type BackendName } from '../spec/types';
+import { BACKENDS, type BackendName } from '../format/types';
 
 const SECTION = 'dlmodel';
 

@@ -8,11 +8,11 @@ import { describeData } from '../data/columns';
 import { listImageFolder, type ImageFolder } from '../data/image-folder';
 import { readTable, tableFromRows, type Table } from '../data/table';
 import type { LayerSummary } from '../protocol/trainer';
-import { readBaseModel } from '../spec/base-model';
-import { hasErrors } from '../spec/problems';
-import { summarizeModel } from '../spec/summary';
-import type { Spec } from '../spec/types';
-import type { ValidationResult } from '../spec/validate';
+import { readBaseModel } from '../format/base-model';
+import { hasErrors } from '../format/problems';
+import { summarizeModel } from '../format/summary';
+import type { Spec } from '../format/types';
+import type { ValidationResult } from '../format/validate';
 import { validateText, type ValidationCache } from './validation';
 
 export type SummaryResult = { ok: true; layers: LayerSummary[]; name: string } | { ok: false; reason: string };

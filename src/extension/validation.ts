@@ -2,7 +2,7 @@
 // validating reads the data file, so typing in a spec must not read it twice per change.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { validateSpecFile, type ValidationResult } from '../spec/validate';
+import { validateSpecFile, type ValidationResult } from '../format/validate';
 
 export class ValidationCache implements vscode.Disposable {
   private readonly cache = new Map<string, { version: number; trusted: boolean; result: Promise<ValidationResult> }>();

@@ -2,7 +2,7 @@
 // The child is started with `child_process.fork(dist/trainer.js)` and speaks over Node's IPC channel:
 // the host sends exactly one `Job`, then possibly `cancel`; the child streams `TrainerEvent`s and exits.
 // Every message is a plain JSON value, so both sides can validate with `isTrainerEvent` / `isHostMessage`.
-import type { BackendName, ConcreteBackend } from '../spec/types';
+import type { BackendName, ConcreteBackend } from '../format/types';
 import type { EpochRecord, ParamCounts, Prediction, RunStatus } from '../runs/types';
 
 export const TRAINER_PROTOCOL_VERSION = 1;

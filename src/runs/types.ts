@@ -1,5 +1,5 @@
 // What a training run writes into `.dlmodel/runs/<name>/<runId>/` (shared/spec/dlmodel-format.md, "Runs").
-import type { ConcreteBackend, Missing, Spec, Task } from '../spec/types';
+import type { ConcreteBackend, Missing, Spec, Task } from '../format/types';
 
 export type Row = Record<string, unknown>;
 

@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { BackendName, ConcreteBackend } from '../../spec/types';
+import type { BackendName, ConcreteBackend } from '../../format/types';
 import type { BackendAttempt, BackendReport } from '../../protocol/trainer';
 import type { TF } from '../tf';
 // Both only take `tf` as an argument and import nothing of TensorFlow.js at load time.

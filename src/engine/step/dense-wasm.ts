@@ -9,7 +9,7 @@
 // (test/unit/engine/dense-step.test.ts holds them to each other).
 import type { NamedTensorMap, Tensor, TensorInfo, Variable } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { MetricName } from '../../spec/types';
+import type { MetricName } from '../../format/types';
 import type { OutputPlan } from '../model';
 import type { TF } from '../tf';
 import type { Batch, TrainStep } from './index';

@@ -3,7 +3,7 @@
 // layers trains through `dense-wasm.ts` (forward, backward and the optimizer without the autograd tape);
 // anything else goes through tfjs-layers (`layers-step.ts`).
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { MetricName } from '../../spec/types';
+import type { MetricName } from '../../format/types';
 import type { OutputPlan } from '../model';
 import type { TF } from '../tf';
 import { denseWasmStep } from './dense-wasm';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describeData, inferTask } from '../../../src/data/columns';
 import { listImageFolder } from '../../../src/data/image-folder';
 import { DataError, tableFromRows } from '../../../src/data/table';
-import type { Spec } from '../../../src/spec/types';
+import type { Spec } from '../../../src/format/types';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'spec');
 

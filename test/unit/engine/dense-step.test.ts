@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import { TF_NS, randArray, rng, setup, tf } from '../kernels/compare';
 import { buildModel, compileModel, type OutputPlan } from '../../../src/engine/model';
 import { makeTrainStep, type Batch } from '../../../src/engine/step';
-import type { LayerSpec, MetricName, OptimizerSpec } from '../../../src/spec/types';
+import type { LayerSpec, MetricName, OptimizerSpec } from '../../../src/format/types';
 
 interface Case {
   name: string;

@@ -8,7 +8,7 @@ import { fileLoadHandler, fileSaveHandler } from '../../../src/engine/io';
 import { loadRunModel } from '../../../src/engine/checkpoint';
 import type { TF } from '../../../src/engine/tf';
 import type { PreprocessJson } from '../../../src/runs/types';
-import type { LayerSpec } from '../../../src/spec/types';
+import type { LayerSpec } from '../../../src/format/types';
 import { REPO, scratch } from './helpers';
 
 function pre(over: Partial<PreprocessJson>): PreprocessJson {

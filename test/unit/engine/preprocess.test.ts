@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import { decodeOutput, encodeInputs, prepareTrainingData, type PrepareOptions } from '../../../src/data/preprocess';
 import { mulberry32, splitIndices } from '../../../src/data/split';
-import type { Spec } from '../../../src/spec/types';
+import type { Spec } from '../../../src/format/types';
 import type { PreprocessJson } from '../../../src/runs/types';
 import { scratch } from './helpers';
 

@@ -3,9 +3,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PNG } from 'pngjs';
-import { summarizeModel } from '../../../src/spec/summary';
-import { validateSpecFile } from '../../../src/spec/validate';
-import { parseSpecText } from '../../../src/spec/parse';
+import { summarizeModel } from '../../../src/format/summary';
+import { validateSpecFile } from '../../../src/format/validate';
+import { parseSpecText } from '../../../src/format/parse';
 import { predictInputs, predictBlock, dataSource, predictInputsText } from '../../../src/extension/spec-text';
 import { sanitizeName, TEMPLATES, templateFiles } from '../../../src/extension/templates';
 

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
-import { readBaseModel } from '../../../src/spec/base-model';
-import { countParams, summarizeModel } from '../../../src/spec/summary';
-import { validateSpecFile } from '../../../src/spec/validate';
+import { readBaseModel } from '../../../src/format/base-model';
+import { countParams, summarizeModel } from '../../../src/format/summary';
+import { validateSpecFile } from '../../../src/format/validate';
 
 describe('transfer learning (model.from)', () => {
   let dir: string;

@@ -5,13 +5,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { parse as parseJsonc } from 'jsonc-parser';
-import { LAYER_INFO } from '../../../src/spec/layers';
-import { parseSpecText } from '../../../src/spec/parse';
-import { CHANNELS, MISSING, NORMALIZE, PADDING, TASKS } from '../../../src/spec/structure';
+import { LAYER_INFO } from '../../../src/format/layers';
+import { parseSpecText } from '../../../src/format/parse';
+import { CHANNELS, MISSING, NORMALIZE, PADDING, TASKS } from '../../../src/format/structure';
 import {
   ACTIVATIONS, LAYER_TYPES, LOSSES, METRICS, OPTIMIZERS,
   type Missing, type Normalize, type Task,
-} from '../../../src/spec/types';
+} from '../../../src/format/types';
 
 const ROOT = join(__dirname, '..', '..', '..');
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -24,7 +24,7 @@ const sameNormalize: Record<Normalize, true> = { standard: true, minmax: true, n
 const sameMissing: Record<Missing, true> = { drop: true, mean: true, error: true };
 
 describe('JSON schema', () => {
-  it('lists exactly the enums of src/spec/types.ts', () => {
+  it('lists exactly the enums of src/format/types.ts', () => {
     const t = schema.properties.training.properties;
     assert.deepEqual(layer.properties.type.enum, [...LAYER_TYPES]);
     assert.deepEqual(layer.properties.activation.enum, [...ACTIVATIONS]);

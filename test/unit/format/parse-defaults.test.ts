@@ -1,12 +1,12 @@
 // Valid specs parse (comments, trailing commas), defaults are applied in one place, and problems format.
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { withDefaults } from '../../../src/spec/defaults';
-import { parseSpecText } from '../../../src/spec/parse';
-import { formatProblem } from '../../../src/spec/problems';
-import { nearest } from '../../../src/spec/suggest';
-import { validateSpecFile } from '../../../src/spec/validate';
-import type { Spec } from '../../../src/spec/types';
+import { withDefaults } from '../../../src/format/defaults';
+import { parseSpecText } from '../../../src/format/parse';
+import { formatProblem } from '../../../src/format/problems';
+import { nearest } from '../../../src/format/suggest';
+import { validateSpecFile } from '../../../src/format/validate';
+import type { Spec } from '../../../src/format/types';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'spec');
 

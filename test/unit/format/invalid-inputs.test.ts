@@ -1,8 +1,8 @@
 // A table of invalid specs: each must give its message at exactly the right place.
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { Problem } from '../../../src/spec/problems';
-import { validateSpecFile, type ValidateOptions } from '../../../src/spec/validate';
+import type { Problem } from '../../../src/format/problems';
+import { validateSpecFile, type ValidateOptions } from '../../../src/format/validate';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'spec');
 const SPEC_PATH = join(FIXTURES, 'case.dlmodel.json');

@@ -8,9 +8,9 @@ import '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import '@tensorflow/tfjs-backend-cpu';
 import type { DataDescription } from '../../../src/data/columns';
-import { countParams, summarizeModel } from '../../../src/spec/summary';
-import { layerShape } from '../../../src/spec/shapes';
-import type { LayerSpec, Spec } from '../../../src/spec/types';
+import { countParams, summarizeModel } from '../../../src/format/summary';
+import { layerShape } from '../../../src/format/shapes';
+import type { LayerSpec, Spec } from '../../../src/format/types';
 
 function classification(inputShape: number[], classes: number, inputNames: string[] = []): DataDescription {
   return {
