@@ -24,6 +24,9 @@ export interface TfjsResult {
   loadMs?: number;
   storage?: string;
   dataMb?: number;
+  /** Threads the backend computed on, and why fewer than asked. */
+  threads?: number;
+  threadsNote?: string;
 }
 
 export interface ChildArgs {
@@ -35,6 +38,8 @@ export interface ChildArgs {
   warmup: number;
   /** How the inputs are held in memory: float32 as the product's trainer does, or bytes (pixels). */
   storage?: 'float32' | 'uint8';
+  /** Threads for the wasm backend (default: the machine's cores). */
+  threads?: number;
 }
 
 export function peakRssMb(): number {
@@ -46,7 +51,7 @@ export async function runChild(a: ChildArgs, extensionRoot: string): Promise<Tfj
   const base: TfjsResult = { kind: 'tfjs', task: a.task, backend: a.backend, ok: false, peakRssMb: 0 };
   try {
     const t0 = performance.now();
-    const { tf, report } = await loadBackend(a.backend, { extensionRoot });
+    const { tf, report } = await loadBackend(a.backend, { extensionRoot, threads: a.threads });
     const loadMs = performance.now() - t0;
     const data = makeData(task, a.rows, 1, a.storage ?? 'float32');
     const model = task.build(tf, 7);
@@ -78,6 +83,8 @@ export async function runChild(a: ChildArgs, extensionRoot: string): Promise<Tfj
       loadMs,
       storage: a.storage ?? 'float32',
       dataMb: data.x.byteLength / 2 ** 20,
+      threads: report.threads,
+      threadsNote: report.threadsNote,
     };
   } catch (e) {
     return { ...base, error: (e as Error).message.split('\n')[0], peakRssMb: peakRssMb() };

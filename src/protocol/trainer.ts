@@ -61,6 +61,9 @@ export interface BackendReport {
   /** For the status bar: "GPU (CUDA)", "WebGPU (llvmpipe)", "CPU (native)", "CPU (WASM)", "CPU (JS)". */
   label: string;
   attempts: BackendAttempt[];
+  /** Threads the backend computes on (CPU backends), and why fewer than asked, when so. */
+  threads?: number;
+  threadsNote?: string;
 }
 
 /** Weights of one layer for the network diagram. Small layers whole, large ones summarized. */
