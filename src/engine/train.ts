@@ -166,6 +166,14 @@ export async function readLayerWeights(model: LayersModel): Promise<LayerWeights
   return out;
 }
 
+/** run.json's record of the threads the backend computed on. */
+function threadFields(report: BackendReport): Pick<RunJson, 'threads' | 'threadsNote'> {
+  const out: Pick<RunJson, 'threads' | 'threadsNote'> = {};
+  if (report.threads !== undefined) out.threads = report.threads;
+  if (report.threadsNote) out.threadsNote = report.threadsNote;
+  return out;
+}
+
 class Throttle {
   private last = 0;
   constructor(private readonly ms: number) {}
@@ -183,8 +191,9 @@ export async function runTraining(job: TrainJob, ctx: TrainerContext): Promise<'
   if (data.split.train.length === 0) throw new DataError(`${data.source}: no training rows`, data.source);
   if (data.dropped) ctx.emit({ type: 'log', level: 'warn', message: `${data.dropped} rows with missing values were dropped (data.missing is "drop")` });
 
-  const { tf, report } = await loadBackend(job.backend, { nativeBackendDir: job.nativeBackendDir, extensionRoot: ctx.extensionRoot });
+  const { tf, report } = await loadBackend(job.backend, { nativeBackendDir: job.nativeBackendDir, extensionRoot: ctx.extensionRoot, threads: job.threads || undefined });
   for (const a of report.attempts.filter((x) => !x.ok)) ctx.emit({ type: 'log', level: 'info', message: `backend ${a.name} not used: ${a.reason}` });
+  if (report.threadsNote) ctx.emit({ type: 'log', level: 'info', message: `one thread: ${report.threadsNote}` });
 
   const plan = planOutput(pre, { loss: spec.training?.loss, activation: spec.model.output?.activation });
   const metricNames = resolved.training.metrics ?? (pre.task === 'classification' ? ['accuracy'] : ['mae']);
@@ -230,6 +239,9 @@ export async function runTraining(job: TrainJob, ctx: TrainerContext): Promise<'
     run = { ...resumeRun.run, status: 'running', pid: process.pid, epochs, epochsDone: startEpoch, backend: report.name, backendLabel: report.label };
     delete run.endedAt;
     delete run.error;
+    delete run.threads;
+    delete run.threadsNote;
+    Object.assign(run, threadFields(report));
   } else {
     const root = runsRootFor(specPath, resolved.name, job.runsRoot);
     const created = resumeRun ? { id: resumeRun.run.id, dir: resumeRun.dir } : await createRunDir(root);
@@ -245,6 +257,7 @@ export async function runTraining(job: TrainJob, ctx: TrainerContext): Promise<'
       backend: report.name,
       backendLabel: report.label,
       backendDetail: report.attempts.map((a) => `${a.name}: ${a.ok ? 'ok' : 'no'} (${a.reason})`).join('; '),
+      ...threadFields(report),
       startedAt: now,
       epochs,
       epochsDone: 0,
