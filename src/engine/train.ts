@@ -11,6 +11,7 @@ import type { EpochRecord, Prediction, PredictionsJson, PreprocessJson, RunJson 
 import { processAlive, RUN_FILES, readRun, runsRootFor } from '../runs/store';
 import { appendMetrics, createRunDir, hashJson, truncateMetrics, writeJsonAtomic, writeRunJson } from '../runs/writer';
 import { decodeOutput, prepareTrainingData, type PreparedData } from '../data/preprocess';
+import { copyScaled } from '../data/images';
 import { mulberry32, randomSeed, shuffleInPlace } from '../data/split';
 import { DataError } from '../data/table';
 import { formatProblem } from '../format/problems';
@@ -134,7 +135,7 @@ function makeBatch(data: PreparedData, plan: OutputPlan, order: readonly number[
   const ys = new Float32Array(b * width);
   for (let i = 0; i < b; i++) {
     const r = order[start + i];
-    xs.set(data.x.subarray(r * size, (r + 1) * size), i * size);
+    copyScaled(data.x, r * size, size, xs, i * size);
     if (plan.targetMode === 'onehot') ys[i * width + data.y[r]] = 1;
     else if (plan.targetMode === 'values') ys.set(data.y.subarray(r * width, (r + 1) * width), i * width);
     else ys[i] = data.y[r];
@@ -472,7 +473,7 @@ async function writePredictions(tf: TF, model: LayersModel, a: LoopArgs, runDir:
   const rows = data.split.validation.slice(0, VALIDATION_PREDICTIONS_LIMIT);
   const size = data.inputSize;
   const x = new Float32Array(rows.length * size);
-  rows.forEach((r, i) => x.set(data.x.subarray(r * size, (r + 1) * size), i * size));
+  rows.forEach((r, i) => copyScaled(data.x, r * size, size, x, i * size));
   const { out, units } = await predictArray(tf, model, pre.inputShape, x, rows.length);
   const validation: Prediction[] = rows.map((r, i) => ({
     input: data.inputs[r],
