@@ -46,7 +46,7 @@ export async function profileTask(task: TaskId, seconds: number, storage: 'float
   const def = TASKS[task];
   const data = makeData(def, def.rows, 1, storage);
   const model = def.build(tf, 7);
-  compileForBench(tf, model);
+  compileForBench(tf, model, def);
   await trainSteps(tf, model, def, data, 5, { seed: 1 });
   const s = new Session();
   s.connect();
@@ -93,7 +93,7 @@ async function main() {
   const tasks = (opt('--tasks') ?? 'A,B,C').split(',') as TaskId[];
   const seconds = Number(opt('--seconds') ?? 4);
   const threads = opt('--threads') ? Number(opt('--threads')) : undefined;
-  const storage = (opt('--storage') ?? 'float32') as 'float32' | 'uint8';
+  const storage = (opt('--storage') ?? 'uint8') as 'float32' | 'uint8';
   for (const t of tasks) {
     const p = await profileTask(t, seconds, storage, threads);
     console.log(`task ${t} on ${p.backend} (${p.threads ?? 1} threads): ${p.samplesPerSec.toFixed(0)} samples/s, ${p.msPerStep.toFixed(2)} ms/step`);

@@ -24,6 +24,7 @@ import { EpochWriter } from './epoch-writer';
 import { buildModel, compileModel, countParams, DEFAULT_LEARNING_RATES, ModelBuildError, planOutput, summarizeBuiltModel, type OutputPlan } from './model';
 import { predictArray, predictRows, resolvePredictInputs } from './predict';
 import { makeTrainStep, type TrainStep } from './step';
+import { fitThreadsToModel } from './threads';
 import type { TF } from './tf';
 import { weightStats } from '../runs/weight-stats';
 
@@ -223,6 +224,11 @@ export async function runTraining(job: TrainJob, ctx: TrainerContext): Promise<'
     model = buildModel(tf, { layers: spec.model.layers ?? [], plan, inputShape: pre.inputShape, seed, base, freeze: resolved.model.freeze });
   }
   compileModel(tf, model, plan, optimizerSpec, metricNames);
+  // The thread count the user left to us: one thread for a network too small for several to pay.
+  if (!job.threads) {
+    const why = fitThreadsToModel(tf, model, Math.max(1, resolved.training.batchSize), report);
+    if (why) ctx.emit({ type: 'log', level: 'info', message: `one thread: ${why}` });
+  }
   if (resumeFrom && !(await resumeFrom.restoreOptimizer())) {
     ctx.emit({ type: 'log', level: 'warn', message: 'the checkpoint holds no optimizer state: the optimizer starts fresh' });
   }

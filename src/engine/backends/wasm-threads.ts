@@ -64,8 +64,9 @@ export function registerThreadedWasm(tf: TF, pkg: WasmPackage, dir: string, thre
       const module = await factory({
         locateFile: (file: string) => path.join(dir, file.endsWith('.wasm') ? THREADED_WASM : file),
         mainScriptUrlOrBlob: gluePath,
-        // XNNPACK's pool holds threads - 1 workers (the calling thread works too); one spare for emscripten.
-        pthreadPoolSize: threads,
+        // XNNPACK's pool starts threads - 1 pthreads (the calling thread works too), all from this pool: a
+        // worker started later would need the main thread's event loop, which pthreadpool_create blocks.
+        pthreadPoolSize: threads - 1,
         // tfjs's C++ uses at most half the cores it is told of (hyper-threads in browsers); the count
         // asked for is already the user's choice.
         logicalCores: 2 * threads,

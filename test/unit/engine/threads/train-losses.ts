@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     const task = TASKS[id];
     const data = makeData(task, 1024, 3, 'uint8');
     const model = task.build(tf, 11);
-    compileForBench(tf, model);
+    compileForBench(tf, model, task);
     losses[name] = (await trainSteps(tf, model, task, data, steps, { seed: 5, batchSize: 64 })).losses;
   }
   process.stdout.write(JSON.stringify({ threads: report.threads, threadsNote: report.threadsNote, ...losses }) + '\n');
