@@ -223,7 +223,7 @@ export async function runTraining(job: TrainJob, ctx: TrainerContext): Promise<'
   compileModel(tf, model, plan, optimizerSpec, metricNames);
   // The thread count the user left to us: one thread for a network too small for several to pay.
   if (!job.threads) {
-    const why = fitThreadsToModel(tf, model, Math.max(1, resolved.training.batchSize), report);
+    const why = fitThreadsToModel(tf, model, Math.max(1, runPlan.batchSize), report);
     if (why) ctx.emit({ type: 'log', level: 'info', message: `one thread: ${why}` });
   }
   if (resumeFrom && !(await resumeFrom.restoreOptimizer())) {
