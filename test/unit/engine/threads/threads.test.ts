@@ -3,7 +3,12 @@
 // differently across threads). Each thread count runs in its own process (train-losses.ts).
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { threadedUnavailable } from '../../../../src/engine/backends/wasm-threads';
+import { largestProduct, LARGE_OP } from '../../../../src/engine/threads';
+import { TASKS } from '../../../../bench/tasks';
+import { TF_NS, setup, tf } from '../../kernels/compare';
 
 interface Result {
   threads: number;
@@ -46,5 +51,26 @@ describe('wasm on several threads', function () {
       // And training happened: the loss moved.
       assert.notEqual(one[net][0], one[net][one[net].length - 1]);
     }
+  });
+});
+
+describe('when threads are used', () => {
+  it('names why the threaded build cannot start', () => {
+    assert.equal(threadedUnavailable(os.tmpdir(), 1), 'one thread asked for');
+    assert.match(threadedUnavailable(os.tmpdir(), 2) ?? '', /tfjs-backend-wasm-threaded-simd\.wasm, .* not found in .*npm run build/);
+  });
+
+  it("sizes a network by its largest product: the bench's tabular MLP is too small for threads, the 784-128 MLP and the CNN are not", async () => {
+    await setup();
+    await tf.setBackend('cpu');
+    const ops = (id: 'A' | 'B' | 'C' | 'D') => largestProduct(TASKS[id].build(TF_NS, 1), TASKS[id].batchSize);
+    assert.equal(ops('A'), 256 * 64 * 64);
+    assert.ok(ops('A') < LARGE_OP);
+    assert.equal(ops('B'), 128 * 784 * 128);
+    assert.ok(ops('B') >= LARGE_OP);
+    // conv2d 16 -> 32, 3x3, on 11x11 outputs, batch 64.
+    assert.equal(ops('C'), 64 * 11 * 11 * 3 * 3 * 16 * 32);
+    // The LSTM's input kernel (32 x 4*64) at each of 64 steps.
+    assert.equal(ops('D'), 64 * 64 * 32 * 256);
   });
 });
