@@ -30,6 +30,8 @@ interface Flags {
   threads: number;
   scaling: boolean;
   e2e: boolean;
+  /** The examples run end to end (default: course-gender, iris, and digits-cnn unless --quick). */
+  examples?: string[];
   /** undefined: on for full runs, off with --quick. */
   memory?: boolean;
   render: boolean;
@@ -38,7 +40,7 @@ interface Flags {
 
 const USAGE =
   'usage: node dist/bench.js [--quick] [--tasks A,B,C,D,E,F] [--backends cpu,wasm,webgpu] [--threads N] [--seconds N] [--rounds N] ' +
-  '[--no-torch] [--torch-device cpu|cuda] [--torch-threads N] [--no-e2e] [--memory|--no-memory] [--no-scaling] [--no-render] [--out FILE]';
+  '[--no-torch] [--torch-device cpu|cuda] [--torch-threads N] [--no-e2e] [--examples a,b] [--memory|--no-memory] [--no-scaling] [--no-render] [--out FILE]';
 
 /** What each task must reach against PyTorch at its better thread count (issue 16). */
 const TARGETS: Partial<Record<TaskId, number>> = { A: 0.8, B: 0.5, C: 0.5, D: 0.3 };
@@ -113,6 +115,9 @@ function parseFlags(argv: string[]): Flags {
         break;
       case '--no-e2e':
         f.e2e = false;
+        break;
+      case '--examples':
+        f.examples = list(value(), '--examples');
         break;
       case '--memory':
         f.memory = true;
@@ -378,7 +383,7 @@ async function main(): Promise<number> {
   if (f.e2e) {
     const exampleScript = scriptPath(bundleDir, 'torch_example.py');
     // course-gender and iris against PyTorch; digits-cnn (not with --quick) for its accuracy and time.
-    const examples = f.quick ? ['course-gender', 'iris'] : ['course-gender', 'iris', 'digits-cnn'];
+    const examples = f.examples ?? (f.quick ? ['course-gender', 'iris'] : ['course-gender', 'iris', 'digits-cnn']);
     for (const ex of examples) {
       const dir = path.join(root, 'examples', ex);
       if (!exampleSpec(dir)) {

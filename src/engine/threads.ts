@@ -11,6 +11,18 @@ import type { TF } from './tf';
 /** Multiply-adds of the largest single product of a batch below which several threads do not pay. */
 export const LARGE_OP = 4_000_000;
 
+/** Input values of a training set below which an epoch is too short for threads to matter. */
+export const SMALL_DATA = 1_000_000;
+
+/**
+ * Why a training set is too small to start a thread pool for (its workers take a few tenths of a second
+ * to start, longer than a whole small training), or undefined.
+ */
+export function smallData(rows: number, inputSize: number): string | undefined {
+  const values = rows * inputSize;
+  return values < SMALL_DATA ? `a small data set (${values.toLocaleString('en-US')} input values): no thread pool to start` : undefined;
+}
+
 interface LayerLike {
   name: string;
   trainableWeights: { originalName: string; shape: (number | null)[] }[];

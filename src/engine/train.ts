@@ -24,7 +24,7 @@ import { EpochWriter } from './epoch-writer';
 import { buildModel, compileModel, countParams, ModelBuildError, outputPlanOf, summarizeBuiltModel, type OutputPlan } from './model';
 import { predictArray, predictRows, resolvePredictInputs } from './predict';
 import { makeTrainStep, type TrainStep } from './step';
-import { fitThreadsToModel } from './threads';
+import { fitThreadsToModel, smallData } from './threads';
 import type { TF } from './tf';
 import { weightStats } from '../runs/weight-stats';
 
@@ -190,7 +190,10 @@ export async function runTraining(job: TrainJob, ctx: TrainerContext): Promise<'
   if (data.split.train.length === 0) throw new DataError(`${data.source}: no training rows`, data.source);
   if (data.dropped) ctx.emit({ type: 'log', level: 'warn', message: `${data.dropped} rows with missing values were dropped (data.missing is "drop")` });
 
-  const { tf, report } = await loadBackend(job.backend, { nativeBackendDir: job.nativeBackendDir, extensionRoot: ctx.extensionRoot, threads: job.threads || undefined });
+  // A thread count left to us: one thread for a small data set (no worker pool to start), else the cores.
+  const small = job.threads ? undefined : smallData(data.split.train.length, data.inputSize);
+  const { tf, report } = await loadBackend(job.backend, { nativeBackendDir: job.nativeBackendDir, extensionRoot: ctx.extensionRoot, threads: job.threads || (small ? 1 : undefined) });
+  if (small && report.name === 'wasm') report.threadsNote = small;
   for (const a of report.attempts.filter((x) => !x.ok)) ctx.emit({ type: 'log', level: 'info', message: `backend ${a.name} not used: ${a.reason}` });
   if (report.threadsNote) ctx.emit({ type: 'log', level: 'info', message: `one thread: ${report.threadsNote}` });
 
