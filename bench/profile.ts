@@ -70,6 +70,9 @@ export async function profileTask(task: TaskId, seconds: number, storage: 'float
     const key = `${c}: ${n.callFrame.functionName || '(anonymous)'} ${path.basename(n.callFrame.url)}`;
     fns.set(key, (fns.get(key) ?? 0) + dt);
   });
+  // Shares of the training's own time: the profiler's message handling is left out.
+  totals.delete('profiler');
+  for (const k of [...fns.keys()]) if (k.startsWith('profiler:')) fns.delete(k);
   const sum = [...totals.values()].reduce((a, b) => a + b, 0);
   const steps = r.stepMs.length;
   return {
