@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import type { ConcreteBackend } from '../src/format/types';
 import { exampleSpec, runE2e, type E2eResult, type E2eSide } from './e2e';
 import { defaultThreads } from '../src/engine/backends/index';
+import { busyMachine } from '../src/engine/threads';
 import { TASK_IDS, TASKS, type TaskId } from './tasks';
 import { extensionRootFromBundle, runChild, type ChildArgs, type TfjsResult } from './tfjs-runner';
 import { findTorch, runProcess, runTorchTask, scriptPath, type TorchInfo, type TorchResult } from './torch';
@@ -170,8 +171,8 @@ function medianE2e(results: E2eResult[]): E2eResult & { rounds?: number } {
 function childPlan(task: TaskId, backend: ConcreteBackend, f: Flags, threads: number): ChildArgs {
   const rows = f.quick ? Math.min(TASKS[task].rows, 8192) : TASKS[task].rows;
   if (backend === 'cpu' && task === 'C') return { task, backend, seconds: 1, rows: 1024, maxSteps: 2, warmup: 1 };
-  // dlmodel's thread count as the trainer uses it by default (one thread for a small network); 1 as asked.
-  return { task, backend, seconds: f.seconds, rows, maxSteps: 0, warmup: backend === 'webgpu' ? 3 : 5, threads, autoThreads: threads > 1 };
+  // dlmodel's thread count, kept, with the trainer's default choice for the network reported beside it.
+  return { task, backend, seconds: f.seconds, rows, maxSteps: 0, warmup: backend === 'webgpu' ? 3 : 5, threads, decideThreads: threads > 1 };
 }
 
 /** A row of the summary: dlmodel on wasm at its thread count and at 1, PyTorch at 1 and at dlmodel's count. */
@@ -179,12 +180,14 @@ interface TaskSummary {
   task: TaskId;
   title: string;
   threads: number;
-  /** Threads the default (auto) run used, and why fewer than `threads`. */
+  /** Threads the trainer's default uses for this network, and why fewer than `threads`. */
   threadsUsed?: number;
   threadsNote?: string;
+  /** dlmodel as the trainer runs it by default; wasm at `threads` threads (kept); wasm at 1 thread. */
   wasm?: number;
+  wasmN?: number;
   wasm1?: number;
-  /** wasm at `threads` over wasm at 1 thread. */
+  /** wasm at `threads` threads over wasm at 1 thread. */
   speedup?: number;
   torch1?: number;
   torchN?: number;
@@ -196,11 +199,19 @@ interface TaskSummary {
   met?: boolean;
 }
 
-function summarize(task: TaskId, threads: number, tfjs: TfjsResult[], torch: TorchResult[]): TaskSummary {
+/**
+ * A task's row. dlmodel's figure is what the trainer's default would run: `threads` threads, or one where
+ * the network is too small for threads or the machine was busy when the bench started (`busy`).
+ */
+function summarize(task: TaskId, threads: number, tfjs: TfjsResult[], torch: TorchResult[], busy?: string): TaskSummary {
   const wasmRuns = tfjs.filter((r) => r.task === task && r.backend === 'wasm' && r.ok);
-  const auto = wasmRuns.find((r) => !r.label?.startsWith('1 thread')) ?? wasmRuns[0];
+  const many = wasmRuns.find((r) => !r.label?.startsWith('1 thread')) ?? wasmRuns[0];
+  const one = threads > 1 ? wasmRuns.find((r) => r.label?.startsWith('1 thread')) : many;
+  const note = threads > 1 ? many?.threadsNote ?? many?.autoNote ?? busy : undefined;
+  const auto = note && one ? one : many;
   const wasm = auto?.samplesPerSec;
-  const wasm1 = threads > 1 ? wasmRuns.find((r) => r.label?.startsWith('1 thread'))?.samplesPerSec : wasm;
+  const wasmN = many?.samplesPerSec;
+  const wasm1 = one?.samplesPerSec;
   const t1 = torch.find((r) => r.task === task && r.ok && r.threads === 1)?.samplesPerSec;
   const tN = threads > 1 ? torch.find((r) => r.task === task && r.ok && r.threads === threads)?.samplesPerSec : undefined;
   const candidates: [number, number][] = [];
@@ -213,11 +224,12 @@ function summarize(task: TaskId, threads: number, tfjs: TfjsResult[], torch: Tor
     task,
     title: TASKS[task].title,
     threads,
-    threadsUsed: auto?.threads,
-    threadsNote: auto?.threadsNote,
+    threadsUsed: note ? 1 : many?.threads,
+    threadsNote: note,
     wasm,
+    wasmN,
     wasm1,
-    speedup: wasm && wasm1 && threads > 1 ? wasm / wasm1 : undefined,
+    speedup: wasmN && wasm1 && threads > 1 ? wasmN / wasm1 : undefined,
     torch1: t1,
     torchN: tN,
     peer: best?.[0],
@@ -306,6 +318,9 @@ async function main(): Promise<number> {
 
   const tfjs: TfjsResult[] = [];
   const torchResults: TorchResult[] = [];
+  // The trainer's default takes one thread on a busy machine: judged, as the trainer does, before any work.
+  const busyAtStart = busyMachine(cpus.length, os.loadavg()[0]);
+  if (busyAtStart) console.log(`note: ${busyAtStart}: dlmodel's default would train on one thread; both thread counts are measured`);
   // PyTorch at 1 thread and at dlmodel's thread count (the better one is the peer), unless --torch-threads.
   const torchThreadCounts = f.torchDevice === 'cuda' ? [0] : f.torchThreads ? [f.torchThreads] : [...new Set([1, f.threads])];
   // On a shared machine the speed drifts over minutes: each round measures every backend then PyTorch, back to
@@ -328,7 +343,7 @@ async function main(): Promise<number> {
           const r = await spawnChild(childPlan(task, backend, f, threads));
           // The one-thread measurement of a several-thread run, labelled apart in the tables.
           if (backend === 'wasm' && r.ok) {
-            r.label = threads === 1 && f.threads > 1 ? `1 thread, ${r.label}` : `${r.threads ?? 1} thread${(r.threads ?? 1) > 1 ? 's' : ''} (auto), ${r.label}`;
+            r.label = threads === 1 && f.threads > 1 ? `1 thread, ${r.label}` : `${r.threads ?? 1} thread${(r.threads ?? 1) > 1 ? 's' : ''}, ${r.label}`;
           }
           runs.set(key, [...(runs.get(key) ?? []), r]);
           console.log(r.ok ? `${fmt(r.samplesPerSec)} samples/s (${r.label}${r.threadsNote ? `; one thread: ${r.threadsNote}` : ''})` : `failed: ${r.error}`);
@@ -346,7 +361,7 @@ async function main(): Promise<number> {
     for (const list of runs.values()) tfjs.push(medianRun(list, (r) => r.samplesPerSec));
     for (const list of torchRuns.values()) torchResults.push(medianRun(list, (r) => r.samplesPerSec));
   }
-  const summary = f.tasks.map((t) => summarize(t, f.threads, tfjs, torchResults));
+  const summary = f.tasks.map((t) => summarize(t, f.threads, tfjs, torchResults, busyAtStart));
 
   // Scaling: task A at 10k, 100k and 1M rows, one full epoch each (after the warm-up), dlmodel on wasm at its
   // thread count and PyTorch at its better thread count on task A: time per epoch and peak memory.
@@ -433,13 +448,15 @@ async function main(): Promise<number> {
   }
   printTable(rows);
   if (summary.length) {
-    console.log(`\nwasm against PyTorch at its better thread count (1 or ${f.threads}), samples/s; speed-up: wasm at ${f.threads} threads over 1:`);
-    const sr: string[][] = [['task', 'network', 'wasm (threads)', 'wasm 1t', 'speed-up', 'PyTorch 1t', `PyTorch ${f.threads}t`, 'ratio', 'target']];
+    console.log(`\ndlmodel (wasm, threads as the trainer's default picks them) against PyTorch at its better thread count (1 or ${f.threads}), samples/s;`);
+    console.log(`speed-up: wasm at ${f.threads} threads over 1 thread:`);
+    const sr: string[][] = [['task', 'network', 'dlmodel (threads)', `wasm ${f.threads}t`, 'wasm 1t', 'speed-up', 'PyTorch 1t', `PyTorch ${f.threads}t`, 'ratio', 'target']];
     for (const x of summary) {
       sr.push([
         x.task,
         x.title,
         `${fmt(x.wasm)} (${x.threadsUsed ?? '-'})`,
+        fmt(x.wasmN),
         fmt(x.wasm1),
         x.speedup ? `${fmt(x.speedup, 2)}x` : '-',
         fmt(x.torch1),
@@ -449,7 +466,7 @@ async function main(): Promise<number> {
       ]);
     }
     printTable(sr);
-    for (const x of summary) if (x.threadsNote) console.log(`  ${x.task}: one thread: ${x.threadsNote}`);
+    for (const x of summary) if (x.threadsNote) console.log(`  ${x.task}: one thread by default: ${x.threadsNote}`);
   }
   if (scaling.length) {
     console.log('\nScaling, task A, one epoch (after the warm-up): seconds and peak RSS');

@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { loadBackend } from '../src/engine/backends/index';
 import type { ConcreteBackend } from '../src/format/types';
-import { fitThreadsToModel } from '../src/engine/threads';
+import { fitThreadsToModel, tooSmallForThreads } from '../src/engine/threads';
 import { TASKS, compileForBench, makeData, trainSteps, type TaskId } from './tasks';
 
 export interface TfjsResult {
@@ -31,6 +31,8 @@ export interface TfjsResult {
   /** Seconds to make the data set; one full epoch's seconds (with `epoch`). */
   dataS?: number;
   epochS?: number;
+  /** Why the trainer's default would train this network on one thread (with `decideThreads`). */
+  autoNote?: string;
 }
 
 export interface ChildArgs {
@@ -48,6 +50,8 @@ export interface ChildArgs {
   epoch?: boolean;
   /** `threads` is the default, not a choice: one thread for a network too small for several (as the trainer does). */
   autoThreads?: boolean;
+  /** Keep `threads`, but report in `autoNote` why the trainer's default would take one thread for this network. */
+  decideThreads?: boolean;
 }
 
 export function peakRssMb(): number {
@@ -67,6 +71,7 @@ export async function runChild(a: ChildArgs, extensionRoot: string): Promise<Tfj
     const model = task.build(tf, 7);
     compileForBench(tf, model, task);
     if (a.autoThreads) fitThreadsToModel(tf, model, task.batchSize, report);
+    const autoNote = a.decideThreads ? tooSmallForThreads(model, task.batchSize) : undefined;
     const warm = await trainSteps(tf, model, task, data, a.warmup, { seed: 1 });
     const start = performance.now();
     // Timed steps until the time budget is spent (at least 2 steps, at most maxSteps).
@@ -100,6 +105,7 @@ export async function runChild(a: ChildArgs, extensionRoot: string): Promise<Tfj
       threadsNote: report.threadsNote,
       dataS,
       epochS: a.epoch ? elapsed : undefined,
+      autoNote,
     };
   } catch (e) {
     return { ...base, error: (e as Error).message.split('\n')[0], peakRssMb: peakRssMb() };

@@ -15,6 +15,15 @@ export const LARGE_OP = 4_000_000;
 export const SMALL_DATA = 1_000_000;
 
 /**
+ * Why the machine has no core to spare, or undefined. XNNPACK's workers wait for each other at every
+ * product: when a worker is not scheduled, every thread waits for it. On a machine whose cores are already
+ * busy (load average at least cores - 1), two threads measured 2-5x slower than one.
+ */
+export function busyMachine(cores: number, load1: number): string | undefined {
+  return cores - load1 < 1 ? `the machine is busy (load average ${load1.toFixed(1)} on ${cores} cores)` : undefined;
+}
+
+/**
  * Why a training set is too small to start a thread pool for (its workers take a few tenths of a second
  * to start, longer than a whole small training), or undefined.
  */
@@ -66,15 +75,21 @@ interface ThreadedWasm {
  */
 export function fitThreadsToModel(tf: TF, model: LayersModel, batch: number, report: BackendReport): string | undefined {
   if (report.name !== 'wasm' || (report.threads ?? 1) <= 1) return undefined;
-  const ops = largestProduct(model, batch);
-  if (ops >= LARGE_OP) return undefined;
+  const why = tooSmallForThreads(model, batch);
+  if (!why) return undefined;
   const tfjs = (tf.engine().backend as unknown as ThreadedWasm).wasm?.tfjs;
   if (!tfjs?.initWithThreadsCount || !tfjs.getThreadsCount) return undefined;
   // A new pool of one thread (the calling one): the old pool's workers sleep from now on. Never raised again
   // in this process (a larger pool would need workers the emscripten pool no longer has).
   tfjs.initWithThreadsCount(1);
   report.threads = tfjs.getThreadsCount();
-  const why = `the network's largest product is ${(ops / 1e6).toFixed(1)} M multiply-adds per batch, too small for several threads to pay (below ${LARGE_OP / 1e6} M)`;
   report.threadsNote = why;
   return why;
+}
+
+/** Why `model` at `batch` rows is too small for several threads (see LARGE_OP), or undefined. */
+export function tooSmallForThreads(model: LayersModel, batch: number): string | undefined {
+  const ops = largestProduct(model, batch);
+  if (ops >= LARGE_OP) return undefined;
+  return `the network's largest product is ${(ops / 1e6).toFixed(1)} M multiply-adds per batch, too small for several threads to pay (below ${LARGE_OP / 1e6} M)`;
 }

@@ -3,6 +3,7 @@
 // batch by batch from in-memory arrays (never the whole data set as one tensor on the device). After every
 // epoch (epoch-writer.ts): a checkpoint, then the metrics line (on disk), then run.json, then the `epoch`
 // event.
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { BackendReport, LayerWeights, TrainerEvent, TrainJob } from '../protocol/trainer';
@@ -18,13 +19,13 @@ import { formatProblem } from '../format/problems';
 import { validateSpecFile } from '../format/validate';
 import { planForRun, type Plan } from '../format/plan';
 import type { LayerSpec, MetricName, Spec } from '../format/types';
-import { BackendError, loadBackend } from './backends/index';
+import { BackendError, defaultThreads, loadBackend } from './backends/index';
 import { loadCheckpoint, loadRunModel, publishCheckpointAsModel, type LoopState } from './checkpoint';
 import { EpochWriter } from './epoch-writer';
 import { buildModel, compileModel, countParams, ModelBuildError, outputPlanOf, summarizeBuiltModel, type OutputPlan } from './model';
 import { predictArray, predictRows, resolvePredictInputs } from './predict';
 import { makeTrainStep, type TrainStep } from './step';
-import { fitThreadsToModel, smallData } from './threads';
+import { busyMachine, fitThreadsToModel, smallData } from './threads';
 import type { TF } from './tf';
 import { weightStats } from '../runs/weight-stats';
 
@@ -190,8 +191,9 @@ export async function runTraining(job: TrainJob, ctx: TrainerContext): Promise<'
   if (data.split.train.length === 0) throw new DataError(`${data.source}: no training rows`, data.source);
   if (data.dropped) ctx.emit({ type: 'log', level: 'warn', message: `${data.dropped} rows with missing values were dropped (data.missing is "drop")` });
 
-  // A thread count left to us: one thread for a small data set (no worker pool to start), else the cores.
-  const small = job.threads ? undefined : smallData(data.split.train.length, data.inputSize);
+  // A thread count left to us: one thread for a small data set (no worker pool to start) or a busy machine,
+  // else the cores.
+  const small = job.threads ? undefined : smallData(data.split.train.length, data.inputSize) ?? busyMachine(defaultThreads(), os.loadavg()[0]);
   const { tf, report } = await loadBackend(job.backend, { nativeBackendDir: job.nativeBackendDir, extensionRoot: ctx.extensionRoot, threads: job.threads || (small ? 1 : undefined) });
   if (small && report.name === 'wasm') report.threadsNote = small;
   for (const a of report.attempts.filter((x) => !x.ok)) ctx.emit({ type: 'log', level: 'info', message: `backend ${a.name} not used: ${a.reason}` });
