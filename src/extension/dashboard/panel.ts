@@ -7,12 +7,13 @@ import {
 } from '../../protocol/webview';
 import type { RunService } from '../run-service';
 import type { ValidationCache } from '../validation';
-import { boundaryFromPredictions, featureRange, gridInputs, linspace } from '../../../webview/model/boundary';
+import { boundaryFromPredictions, featureRange, gridInputs, linspace } from '../../common/boundary';
 import { dashboardHtml, localRoots } from './html';
 import { listRuns, type RunInfo, loadImage, loadSpecInfo, readMetrics, readPredictions, readPreprocess, readSavedWeights } from './loader';
 import { DashboardState, runItem, toEpochPoint, weightsForTransport } from './state';
-import { ColumnTable } from '../../../webview/model/columns';
+import { ColumnTable } from '../../common/columns';
 import { Throttle } from './throttle';
+import { nameFromPath } from '../../common/names';
 
 export const SNAPSHOT_INTERVAL_MS = 100;
 
@@ -37,7 +38,7 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   static title(specPath: string): string {
-    return `Dashboard: ${path.basename(specPath).replace(/\.dlmodel\.json$/, '')}`;
+    return `Dashboard: ${nameFromPath(specPath)}`;
   }
 
   constructor(
@@ -48,7 +49,7 @@ export class DashboardPanel implements vscode.Disposable {
     private readonly validation: ValidationCache,
     initial: { runDir?: string; compare?: string[] } = {},
   ) {
-    this.state = new DashboardState(specPath, path.basename(specPath).replace(/\.dlmodel\.json$/, ''));
+    this.state = new DashboardState(specPath, nameFromPath(specPath));
     if (initial.runDir) this.state.selectedRun = initial.runDir;
     if (initial.compare) this.state.compareRuns = initial.compare;
     panel.webview.options = { enableScripts: true, localResourceRoots: localRoots(extensionUri) };

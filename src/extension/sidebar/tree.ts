@@ -11,6 +11,7 @@ import type { RunManager } from '../runs/manager';
 import { samePath } from '../runs/manager';
 import * as settings from '../settings';
 import { ARTIFACTS, runContextValue, type TreeNode } from './nodes';
+import { nameFromPath } from '../../common/names';
 
 const REFRESH_MS = 500;
 export const SPEC_GLOB = '**/*.dlmodel.json';
@@ -114,7 +115,7 @@ export class ExperimentsTree implements vscode.TreeDataProvider<TreeNode>, vscod
     switch (node.kind) {
       case 'spec': {
         const uri = vscode.Uri.file(node.specPath);
-        const item = new vscode.TreeItem(path.basename(node.specPath, '.dlmodel.json'), vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(nameFromPath(node.specPath), vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `spec:${node.specPath}`;
         // The folder, relative to the workspace; nothing for a spec at the workspace root.
         const relDir = path.dirname(vscode.workspace.asRelativePath(node.specPath, false));
