@@ -5,11 +5,12 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { startTrainer, type TrainerHandle } from '../../engine/client';
 import type { BackendReport, PredictJob, TrainerEvent, TrainJob } from '../../protocol/trainer';
-import { latestCompletedRun, listRuns, readRun, writeRun } from '../../runs/store';
+import { readRun, writeRun, type RunInfo } from '../../runs/store';
 import type { Row } from '../../runs/types';
 import type { ActiveRun, PredictResult, RunEvent, RunService } from '../run-service';
 import * as settings from '../settings';
 import { requireTrust } from '../trust';
+import { RunFolders } from './folders';
 import { RunQueue, type QueueEntry } from './queue';
 
 interface RunState {
@@ -53,6 +54,8 @@ export class RunManager implements RunService, vscode.Disposable {
   private readonly activeChanged = new vscode.EventEmitter<void>();
   readonly onEvent = this.events.event;
   readonly onDidChangeActive = this.activeChanged.event;
+  private readonly folders = new RunFolders();
+  readonly onDidChangeRuns = this.folders.onDidChange;
   private readonly updates = new vscode.EventEmitter<TrainingUpdate>();
   readonly onTrainingUpdate = this.updates.event;
   private readonly queue: RunQueue<RunState>;
@@ -71,6 +74,14 @@ export class RunManager implements RunService, vscode.Disposable {
       () => settings.maxConcurrentRuns(),
       () => this.activeChanged.fire(),
     );
+  }
+
+  listRuns(specPath: string): Promise<RunInfo[]> {
+    return this.folders.list(specPath);
+  }
+
+  latestCompletedRun(specPath: string): Promise<RunInfo | undefined> {
+    return this.folders.latestCompleted(specPath);
   }
 
   setOverrides(o: TrainerOverrides): void {
@@ -120,10 +131,10 @@ export class RunManager implements RunService, vscode.Disposable {
   async predict(specPath: string, opts: { runDir?: string; inputs?: Row[] } = {}): Promise<PredictResult> {
     requireTrust('Prediction');
     const specUri = vscode.Uri.file(specPath);
-    const runsRoot = settings.runsRoot(specUri);
+    const runsRoot = this.folders.root(specPath);
     let runDir = opts.runDir;
     if (!runDir) {
-      const latest = await latestCompletedRun(specPath, { runsRoot });
+      const latest = await this.folders.latestCompleted(specPath);
       if (!latest) {
         throw new Error(`${path.basename(specPath)} has no completed run yet: train it first, then predict.`);
       }
@@ -168,7 +179,7 @@ export class RunManager implements RunService, vscode.Disposable {
   async reconcile(specPaths: string[]): Promise<void> {
     for (const p of specPaths) {
       try {
-        await listRuns(p, { runsRoot: settings.runsRoot(vscode.Uri.file(p)) });
+        await this.folders.list(p);
       } catch (err) {
         this.log.warn(`Could not read the runs of ${p}: ${(err as Error).message}`);
       }
@@ -185,7 +196,7 @@ export class RunManager implements RunService, vscode.Disposable {
       backend: settings.backend(specUri),
       nativeBackendDir: settings.nativeBackendPath(),
       resume: s.resume,
-      runsRoot: settings.runsRoot(specUri),
+      runsRoot: this.folders.root(s.specPath),
       progressIntervalMs: settings.progressIntervalMs(),
     };
     this.log.info(`Training ${s.specPath} on backend '${job.backend}'`);
@@ -332,6 +343,7 @@ export class RunManager implements RunService, vscode.Disposable {
   dispose(): void {
     void this.shutdown();
     this.events.dispose();
+    this.folders.dispose();
     this.activeChanged.dispose();
     this.updates.dispose();
   }

@@ -4,12 +4,11 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { listRuns, readMetrics } from '../../runs/store';
+import { readMetrics } from '../../runs/store';
 import type { RunJson } from '../../runs/types';
 import { epochDescription, epochLabel, runDescription, runLabel, runTooltip, statusIcon } from '../format';
 import type { RunManager } from '../runs/manager';
 import { samePath } from '../runs/manager';
-import * as settings from '../settings';
 import { ARTIFACTS, runContextValue, type TreeNode } from './nodes';
 import { nameFromPath } from '../../common/names';
 
@@ -30,17 +29,13 @@ export class ExperimentsTree implements vscode.TreeDataProvider<TreeNode>, vscod
       canSelectMany: true,
       showCollapseAll: true,
     });
-    const runJson = vscode.workspace.createFileSystemWatcher('**/.dlmodel/runs/**/run.json');
     const specs = vscode.workspace.createFileSystemWatcher(SPEC_GLOB, false, true, false);
     const soon = () => this.refreshSoon();
     this.disposables.push(
       this.view,
       this.changed,
-      runJson,
       specs,
-      runJson.onDidCreate(soon),
-      runJson.onDidChange(soon),
-      runJson.onDidDelete(soon),
+      runs.onDidChangeRuns(soon),
       specs.onDidCreate(soon),
       specs.onDidDelete(soon),
       runs.onDidChangeActive(() => this.refresh()),
@@ -77,7 +72,7 @@ export class ExperimentsTree implements vscode.TreeDataProvider<TreeNode>, vscod
           .map((_, i): TreeNode => ({ kind: 'queued', specPath: node.specPath, position: i + 1 }));
         let runs: TreeNode[] = [];
         try {
-          const infos = await listRuns(node.specPath, { runsRoot: settings.runsRoot(vscode.Uri.file(node.specPath)) });
+          const infos = await this.runs.listRuns(node.specPath);
           runs = infos.map((i) => ({ kind: 'run', specPath: node.specPath, dir: i.dir, run: i.run }));
         } catch {
           // An unreadable runs folder shows as no runs; the log has the reason when training.
