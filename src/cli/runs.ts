@@ -3,7 +3,7 @@
 import { EXIT } from '../protocol/trainer';
 import { listRuns } from '../runs/store';
 import { booleanFlag, parseArgs } from './args';
-import { formatNumber } from './train';
+import { formatNumber } from './output';
 import { displayPath } from './validate';
 
 export const RUNS_USAGE = 'dlmodel runs FILE [--json]';
