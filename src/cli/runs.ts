@@ -1,7 +1,7 @@
 // `dlmodel runs FILE [--json]`: the runs of an experiment, newest first. Runs left "running" by a process
 // that is gone are reported (and recorded) as interrupted.
 import { EXIT } from '../protocol/trainer';
-import { listRuns } from '../runs/store';
+import { listRuns } from '../runs/folder';
 import { booleanFlag, parseArgs } from './args';
 import { formatNumber } from './train';
 import { displayPath } from './validate';

@@ -5,7 +5,7 @@ import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { io, Tensor } from '@tensorflow/tfjs-core';
-import { RUN_FILES } from '../runs/store';
+import { RUN_FILES } from '../runs/folder';
 import type { EpochRecord } from '../runs/types';
 import { fileLoadHandler, MODEL_JSON, modelJsonText, replaceDirAtomically, resolveSavedDir, WEIGHTS_BIN } from './io';
 import type { TF } from './tf';

@@ -5,7 +5,7 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { TrainerEvent } from '../protocol/trainer';
 import type { EpochRecord, RunJson } from '../runs/types';
-import { MetricsLog, stageRunJson } from '../runs/writer';
+import { MetricsLog, stageRunJson } from '../runs/folder';
 import { CheckpointWriter, type CheckpointOptions, type LoopState } from './checkpoint';
 import type { TF } from './tf';
 

@@ -2,7 +2,7 @@
 // `Stop (epoch 3/50, loss 0.412)`; above the `predict` block, `Predict` (or `Predict (train first)`).
 // They refresh when runs start, progress (throttled) and end.
 import * as vscode from 'vscode';
-import { latestCompletedRun } from '../runs/store';
+import { latestCompletedRun } from '../runs/folder';
 import { stopLensTitle, summaryLensTitle } from './format';
 import type { RunManager } from './runs/manager';
 import { samePath } from './runs/manager';

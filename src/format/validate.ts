@@ -1,8 +1,9 @@
 // Everything the schema cannot say: the data file exists and parses, the named columns exist, layer shapes
 // fit together, loss, output activation and metrics suit the task, predict inputs have the features, a
 // transfer-learning base exists. Never throws for bad input: every problem is data with a range.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
+import { FileRefused, isContained, LIMITS, readRegularFile } from '../runs/safe-fs';
 import { findNodeAtLocation, type Node } from 'jsonc-parser';
 import { describeData, featureColumns, presentValues, targetColumns, type DataDescription } from '../data/columns';
 import { isImageFile, listImageFolder, type ImageFolder } from '../data/image-folder';
@@ -16,9 +17,12 @@ import { didYouMean } from './suggest';
 import type { LossName, MetricName, Spec } from './types';
 
 export interface ValidateOptions {
-  /** Whether the workspace is trusted. With `workspaceRoot`, untrusted specs may not name paths outside it. */
+  /**
+   * Whether the workspace is trusted. An untrusted spec may not name a path whose real location (symbolic
+   * links resolved) is outside `workspaceRoot`, or outside the spec's own folder when there is none.
+   */
   trusted?: boolean;
-  /** The workspace folder; without it no containment check is made (the command line). */
+  /** The workspace folder holding the spec, if any. */
   workspaceRoot?: string;
 }
 
@@ -87,11 +91,6 @@ class Reporter {
   }
 }
 
-function isInside(root: string, p: string): boolean {
-  const rel = relative(resolve(root), resolve(p));
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}
-
 async function kindOf(p: string): Promise<'file' | 'dir' | undefined> {
   try {
     const s = await stat(p);
@@ -104,10 +103,9 @@ async function kindOf(p: string): Promise<'file' | 'dir' | undefined> {
 export async function validateSpecFile(specPath: string, text?: string, opts: ValidateOptions = {}): Promise<ValidationResult> {
   if (text === undefined) {
     try {
-      text = await readFile(specPath, 'utf8');
+      text = (await readRegularFile(specPath, LIMITS.spec)).toString('utf8');
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'file not found' : (e as Error).message;
+      const why = e instanceof FileRefused ? e.message : (e as Error).message;
       return { problems: [{ path: [], message: `cannot read the spec: ${why}`, offset: 0, length: 0, line: 1, column: 1, severity: 'error' }] };
     }
   }
@@ -182,12 +180,18 @@ class SpecValidator {
     await this.checkPredict();
   }
 
-  /** A path named in the spec, resolved; undefined (and reported) if it leaves an untrusted workspace. */
+  /**
+   * A path named in the spec, resolved; undefined (and reported) if, in an untrusted workspace, its real
+   * location is outside the workspace folder (or the spec's folder, when the spec is in no workspace folder).
+   */
   private resolvePath(p: string, path: JsonPath): string | undefined {
     const abs = resolve(this.dir, p);
-    const root = this.opts.workspaceRoot;
-    if (root !== undefined && this.opts.trusted !== true && !isInside(root, abs)) {
-      this.r.error(path, `"${p}" is outside the workspace folder; paths outside it are allowed only in a trusted workspace`);
+    if (this.opts.trusted === true) return abs;
+    const root = this.opts.workspaceRoot ?? this.dir;
+    if (!isContained(root, abs)) {
+      const where = this.opts.workspaceRoot !== undefined ? 'the workspace folder' : "the spec's folder (no workspace folder is open)";
+      const viaLink = !relative(root, abs).startsWith('..') && !isAbsolute(relative(root, abs));
+      this.r.error(path, `"${p}" is outside ${where}${viaLink ? ' (a symbolic link leads out of it)' : ''}; paths outside it are allowed only in a trusted workspace`);
       return undefined;
     }
     return abs;
@@ -214,7 +218,15 @@ class SpecValidator {
     }
     try {
       if (kind === 'dir') this.images = await listImageFolder(abs);
-      else this.table = await readTableCached(abs);
+      else {
+        this.table = await readTableCached(abs);
+        if (this.table.encoding) {
+          this.r.warn(
+            ['data', 'source'],
+            `"${source}" is not UTF-8 (from line ${this.table.encoding.line}); it is read as Windows-1252 (Latin-1). Save it as UTF-8 to be sure every character is read as meant`,
+          );
+        }
+      }
     } catch (e) {
       if (e instanceof DataError) this.r.dataError(['data', 'source'], e);
       else this.r.error(['data', 'source'], `cannot read "${source}": ${(e as Error).message}`);

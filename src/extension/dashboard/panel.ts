@@ -157,7 +157,7 @@ export class DashboardPanel implements vscode.Disposable {
     if (live) return;
     const [pred, pre, weights] = await Promise.all([
       readPredictions(runDir).catch(() => undefined),
-      readPreprocess(runDir),
+      readPreprocess(runDir).catch(() => undefined),
       this.state.weights?.runDir === runDir && !force ? Promise.resolve(undefined) : readSavedWeights(runDir).catch(() => undefined),
     ]);
     if (this.state.selectedRun !== runDir) return;

@@ -4,7 +4,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { listRuns, readMetrics } from '../../runs/store';
+import { listRuns, readMetrics } from '../../runs/folder';
 import type { RunJson } from '../../runs/types';
 import { epochDescription, epochLabel, runDescription, runLabel, runTooltip, statusIcon } from '../format';
 import type { RunManager } from '../runs/manager';

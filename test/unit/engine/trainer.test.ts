@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { TrainerEvent, TrainJob } from '../../../src/protocol/trainer';
 import type { PredictionsJson, PreprocessJson } from '../../../src/runs/types';
-import { listRuns, readMetrics, readRun } from '../../../src/runs/store';
+import { listRuns, readMetrics, readRun } from '../../../src/runs/folder';
 import { resolveSavedDir } from '../../../src/engine/io';
 import { buildBundles, lastJsonLine, peopleCsv, REPO, runCli, runTrainer, scratch, spec, writeFiles } from './helpers';
 

@@ -3,8 +3,22 @@ import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { deleteRun, latestCompletedRun, listRuns, readMetrics, readRun, runsRootFor } from '../../../src/runs/store';
-import { appendMetrics, createRunDir, hashJson, MetricsLog, newRunId, stageRunJson, truncateMetrics, writeRunJson } from '../../../src/runs/writer';
+import {
+  appendMetrics,
+  createRunDir,
+  deleteRun,
+  hashJson,
+  latestCompletedRun,
+  listRuns,
+  MetricsLog,
+  newRunId,
+  readMetrics,
+  readRun,
+  runsRootFor,
+  stageRunJson,
+  truncateMetrics,
+  writeRunJson,
+} from '../../../src/runs/folder';
 import type { RunJson } from '../../../src/runs/types';
 import { scratch } from '../engine/helpers';
 

@@ -1,0 +1,20 @@
+// An experiment's name becomes a folder (`.dlmodel/runs/<name>/`), so it must be one safe path segment.
+// Pure: the parser reports it with the name's range, the run folder module refuses it before writing.
+
+/**
+ * Why `name` cannot be one folder name (undefined when it can): a name with a separator or `.`/`..` would
+ * write elsewhere, a leading dot hides the folder from listings, and some characters are not allowed in file
+ * names on Windows.
+ */
+export function unsafeSegment(name: string): string | undefined {
+  if (name.length === 0) return 'is empty';
+  if (name.length > 120) return 'is longer than 120 characters';
+  if (name === '.' || name === '..') return `is "${name}"`;
+  if (/[/\\]/.test(name)) return 'contains "/" or "\\"';
+  if (name.startsWith('.')) return 'starts with "."';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name)) return 'contains a control character';
+  if (/[<>:"|?*]/.test(name)) return 'contains one of < > : " | ? * (not allowed in file names on Windows)';
+  if (/[. ]$/.test(name)) return 'ends with a dot or a space';
+  return undefined;
+}
