@@ -3,16 +3,19 @@
 // transfer-learning base exists. Never throws for bad input: every problem is data with a range.
 import { stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
-import { FileRefused, isContained, LIMITS, readRegularFile } from '../runs/safe-fs';
+import { FileRefused, formatBytes, isContained, LIMITS, readRegularFile } from '../runs/safe-fs';
 import { findNodeAtLocation, type Node } from 'jsonc-parser';
 import { describeData, featureColumns, presentValues, targetColumns, type DataDescription } from '../data/columns';
 import { isImageFile, listImageFolder, type ImageFolder } from '../data/image-folder';
+import { checkImageFiles } from '../data/images';
 import { DataError, isMissing, readTable, tableFromRows, type Table } from '../data/table';
 import { BaseModelError, readBaseModel, type BaseModel } from './base-model';
 import { defaultMetrics, derivedOutput, DEFAULTS } from './defaults';
 import { parseSpecDocument, type JsonPath } from './parse';
 import { rangeOf, type Problem, type ProblemSink, type Severity, type Target } from './problems';
 import { inferShapes, outputIssue } from './shapes';
+import { describeMemory, trainingMemory, TRAINER_MEMORY_BYTES } from './memory';
+import { summarizeModel } from './summary';
 import { didYouMean } from './suggest';
 import type { LossName, MetricName, Spec } from './types';
 
@@ -131,6 +134,7 @@ export async function validateSpecFile(specPath: string, text?: string, opts: Va
  * The editor validates on every change: a data file is parsed again only when its size or modification
  * time changed. Two entries: the data and, say, a second experiment's.
  */
+const imageCheckCache = new Map<string, { file: string; problem: string }[]>();
 const tableCache = new Map<string, { mtimeMs: number; size: number; table: Table }>();
 const TABLE_CACHE_SIZE = 2;
 
@@ -217,7 +221,10 @@ class SpecValidator {
       return;
     }
     try {
-      if (kind === 'dir') this.images = await listImageFolder(abs);
+      if (kind === 'dir') {
+        this.images = await listImageFolder(abs);
+        await this.checkImageFiles(this.images);
+      }
       else {
         this.table = await readTableCached(abs);
         if (this.table.encoding) {
@@ -231,6 +238,22 @@ class SpecValidator {
       if (e instanceof DataError) this.r.dataError(['data', 'source'], e);
       else this.r.error(['data', 'source'], `cannot read "${source}": ${(e as Error).message}`);
     }
+  }
+
+  /** Truncated or oversized images fail validation, not training (cached while the folder's listing is unchanged). */
+  private async checkImageFiles(images: ImageFolder): Promise<void> {
+    const files = images.files.map((f) => f.path);
+    const key = `${images.dir}\0${files.length}\0${files[0]}\0${files[files.length - 1]}`;
+    let bad = imageCheckCache.get(key);
+    if (!bad) {
+      bad = await checkImageFiles(files);
+      imageCheckCache.clear();
+      imageCheckCache.set(key, bad);
+    }
+    if (bad.length === 0) return;
+    const first = bad[0];
+    const more = bad.length > 1 ? ` (and ${bad.length - 1} more: ${bad.slice(1, 4).map((b) => relative(images.dir, b.file)).join(', ')}${bad.length > 4 ? ', ...' : ''})` : '';
+    this.r.error(['data', 'source'], `${relative(images.dir, first.file)}: ${first.problem}${more}`);
   }
 
   private whereIs(table: Table, rowIndex: number): string {
@@ -451,7 +474,28 @@ class SpecValidator {
     if (why) {
       if (layers.length > 0) this.r.error(['model', 'layers', layers.length - 1, 'type'], why);
       else this.r.error(['model', 'layers'], why);
+      return;
     }
+    this.checkMemory(desc, base);
+  }
+
+  /** A model whose parameters or activations cannot fit in the trainer's memory is said so before training. */
+  private checkMemory(desc: DataDescription, base: BaseModel | undefined): void {
+    let layers;
+    try {
+      layers = summarizeModel(this.spec, desc, base);
+    } catch {
+      return; // the shape checks above report what is wrong
+    }
+    const batchSize = this.spec.training?.batchSize ?? DEFAULTS.batchSize;
+    const m = trainingMemory(layers, batchSize);
+    if (m.total <= TRAINER_MEMORY_BYTES) return;
+    const where: JsonPath = m.activationBytes > m.paramBytes && this.spec.training?.batchSize !== undefined ? ['training', 'batchSize'] : ['model', 'layers'];
+    this.r.warn(
+      where,
+      `this model will not fit in memory: ${describeMemory(m, batchSize)}, more than the ${formatBytes(TRAINER_MEMORY_BYTES)} the trainer can hold; use fewer units or filters, or a smaller batchSize`,
+      'key',
+    );
   }
 
   private checkEmbedding(): void {
