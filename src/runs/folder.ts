@@ -241,7 +241,10 @@ export async function listRunFolders(specPath: string, opts: ListOptions = {}): 
         continue;
       }
       if (path.basename(run.specPath) !== specFile) continue;
-      runs.push(await reconcileRun({ dir: runDir, run }, { base, write: opts.write === true }));
+      // Written only inside the spec's folder (or the configured runs folder): a `.dlmodel` that is a link
+      // out of the project is read, never written.
+      const within = opts.runsRoot ? base : path.dirname(path.resolve(specPath));
+      runs.push(await reconcileRun({ dir: runDir, run }, { base: within, write: opts.write === true }));
     }
   }
   runs.sort((a, b) => (a.run.startedAt < b.run.startedAt ? 1 : a.run.startedAt > b.run.startedAt ? -1 : b.run.id.localeCompare(a.run.id)));
@@ -493,7 +496,8 @@ export async function acquireRunLock(runDir: string): Promise<RunLock> {
 
 async function lockIsFresh(file: string): Promise<boolean> {
   try {
-    return Date.now() - (await fs.lstat(file)).mtimeMs < 2000;
+    const st = await fs.lstat(file);
+    return st.isFile() && Date.now() - st.mtimeMs < 2000;
   } catch {
     return false;
   }
