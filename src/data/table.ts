@@ -276,6 +276,7 @@ function rowFromNode(node: Node, file: string, line: number, column: number): Re
   for (const p of node.children ?? []) {
     const [k, v] = p.children ?? [];
     if (!k || !v) continue;
+    checkColumnName(String(k.value), file, line, column);
     if (v.type === 'object' || v.type === 'array') {
       throw DataError.at(`column "${String(k.value)}" holds ${v.type === 'array' ? 'a list' : 'an object'}; only numbers, strings, true/false and null are allowed`, file, line, column);
     }

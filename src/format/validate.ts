@@ -240,16 +240,15 @@ class SpecValidator {
     }
   }
 
-  /** Truncated or oversized images fail validation, not training (cached while the folder's listing is unchanged). */
+  /** Truncated or oversized images fail validation, not training (files found good are not read again while the folder's listing is unchanged). */
   private async checkImageFiles(images: ImageFolder): Promise<void> {
     const files = images.files.map((f) => f.path);
     const key = `${images.dir}\0${files.length}\0${files[0]}\0${files[files.length - 1]}`;
-    let bad = imageCheckCache.get(key);
-    if (!bad) {
-      bad = await checkImageFiles(files);
-      imageCheckCache.clear();
-      imageCheckCache.set(key, bad);
-    }
+    // Same listing as last time: only the files that were bad are read again (so fixing one shows at once).
+    const cached = imageCheckCache.get(key);
+    const bad = await checkImageFiles(cached ? cached.map((b) => b.file) : files);
+    imageCheckCache.clear();
+    imageCheckCache.set(key, bad);
     if (bad.length === 0) return;
     const first = bad[0];
     const more = bad.length > 1 ? ` (and ${bad.length - 1} more: ${bad.slice(1, 4).map((b) => relative(images.dir, b.file)).join(', ')}${bad.length > 4 ? ', ...' : ''})` : '';
