@@ -48,9 +48,14 @@ export class EpochWriter {
     const writes = (async () => {
       try {
         await this.checkpoint.write(snap);
-        const commitRun = stageRunJson(this.runDir, run);
-        await this.metrics.append(record);
-        await commitRun();
+        const staged = stageRunJson(this.runDir, run);
+        try {
+          await this.metrics.append(record);
+        } catch (err) {
+          staged.discard();
+          throw err;
+        }
+        await staged.commit();
         this.send(event);
       } finally {
         this.held = undefined;

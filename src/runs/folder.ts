@@ -10,7 +10,7 @@ import { constants, promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import { RUN_STATUSES, type EpochRecord, type PredictionsJson, type PreprocessJson, type RunJson } from './types';
-import { FileRefused, isContained, LIMITS, NOFOLLOW, openAppend, readRegularFile, stageFileAtomic, writeFileAtomic } from './safe-fs';
+import { FileRefused, isContained, LIMITS, NOFOLLOW, openAppend, readRegularFile, stageFileAtomic, writeFileAtomic, type StagedFile } from './safe-fs';
 import { unsafeSegment } from '../format/names';
 import { nestingProblem } from '../format/nesting';
 
@@ -370,9 +370,9 @@ export function writeRunJson(dir: string, run: RunJson, opts: { sync?: boolean }
 
 /**
  * writeRunJson in two steps: the temp file now (synchronously: a few KB), the rename when the returned
- * function is called, so that the new run.json shows only after other writes (the metrics line).
+ * is committed, so that the new run.json shows only after other writes (the metrics line).
  */
-export function stageRunJson(dir: string, run: RunJson): () => Promise<void> {
+export function stageRunJson(dir: string, run: RunJson): StagedFile {
   return stageFileAtomic(path.join(dir, RUN_FILES.run), JSON.stringify(run, null, 2) + '\n');
 }
 

@@ -39,13 +39,26 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
   }
 }
 
+/** A temp file written and waiting to be renamed over its target (or removed). */
+export interface StagedFile {
+  commit(): Promise<void>;
+  /** Removes the temp file (the writes it should follow failed). */
+  discard(): void;
+}
+
 /**
  * writeFileAtomic in two steps: the temp file now, with synchronous calls (a few KB, cheaper than waiting for
- * the event loop), and the rename when the returned function is called, so that the new file shows only
- * after other writes. The returned function may be called once.
+ * the event loop), and the rename at `commit`, so that the new file shows only after other writes.
  */
-export function stageFileAtomic(file: string, data: string | Uint8Array, opts: { sync?: boolean } = {}): () => Promise<void> {
+export function stageFileAtomic(file: string, data: string | Uint8Array, opts: { sync?: boolean } = {}): StagedFile {
   const tmp = tempName(file);
+  const remove = () => {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already gone
+    }
+  };
   const fd = openSync(tmp, CREATE_EXCLUSIVE, 0o644);
   try {
     const buf = typeof data === 'string' ? Buffer.from(data) : data;
@@ -53,21 +66,20 @@ export function stageFileAtomic(file: string, data: string | Uint8Array, opts: {
     if (opts.sync) fsyncSync(fd);
   } catch (err) {
     closeSync(fd);
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // already gone
-    }
+    remove();
     throw err;
   }
   closeSync(fd);
-  return async () => {
-    try {
-      renameSync(tmp, file);
-    } catch (err) {
-      await fs.unlink(tmp).catch(() => undefined);
-      throw err;
-    }
+  return {
+    async commit() {
+      try {
+        renameSync(tmp, file);
+      } catch (err) {
+        remove();
+        throw err;
+      }
+    },
+    discard: remove,
   };
 }
 

@@ -123,9 +123,9 @@ describe('run store', () => {
     await log.append({ epoch: 3, loss: 0.3, ms: 1 });
     await log.close();
     assert.deepEqual((await readMetrics(dir)).map((m) => [m.epoch, m.loss]), [[1, 1], [2, 0.4], [3, 0.3]]);
-    const commit = stageRunJson(dir, run('r1', { status: 'running', epochsDone: 3 }));
+    const staged = stageRunJson(dir, run('r1', { status: 'running', epochsDone: 3 }));
     assert.equal((await readRun(dir)).epochsDone, 2);
-    await commit();
+    await staged.commit();
     assert.equal((await readRun(dir)).epochsDone, 3);
   });
 
