@@ -13,6 +13,7 @@ import { listRuns, type RunInfo, loadImage, loadSpecInfo, readMetrics, readPredi
 import { DashboardState, runItem, toEpochPoint, weightsForTransport } from './state';
 import { ColumnTable } from '../../../webview/model/columns';
 import { Throttle } from './throttle';
+import { isContained } from '../../runs/safe-fs';
 
 export const SNAPSHOT_INTERVAL_MS = 100;
 
@@ -287,6 +288,12 @@ export class DashboardPanel implements vscode.Disposable {
     const listed = [...(this.state.predictions?.validation ?? []), ...(this.state.predictions?.predict ?? [])].some((p) => Object.values(p.input).includes(file));
     if (!listed) return;
     const abs = path.resolve(path.dirname(this.specPath), file);
+    // predictions.json comes with the repository: in a restricted workspace its paths must stay inside it.
+    const root = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(this.specPath))?.uri.fsPath ?? path.dirname(this.specPath);
+    if (!vscode.workspace.isTrusted && !isContained(root, abs)) {
+      this.notice('error', `${file} is outside the workspace folder; images outside it are shown only in a trusted workspace`);
+      return;
+    }
     try {
       this.state.shownImage = { ...(await loadImage(abs, image)), path: file };
     } catch (err) {
