@@ -1,8 +1,7 @@
-// Whether a model can be trained in the trainer's memory, estimated from the layer summary (no
+// Whether a model can be trained in the trainer's memory, estimated from the plan's layers (no
 // TensorFlow.js): validation warns before a run that cannot fit, and an out-of-memory failure says how big
 // the model was. Training holds four float32 copies of every parameter (weights, gradients and Adam's two
 // moments) and, per layer, a batch of outputs and their gradients.
-import type { LayerSummary } from '../protocol/trainer';
 import { formatBytes } from '../runs/safe-fs';
 
 /** What the trainer can hold: wasm's heap is at most 4 GB, of which about half is usable for one model. */
@@ -17,7 +16,8 @@ export interface MemoryEstimate {
   total: number;
 }
 
-export function trainingMemory(layers: readonly LayerSummary[], batchSize: number): MemoryEstimate {
+/** From the plan's layers (or any layer list with output shapes and parameter counts). */
+export function trainingMemory(layers: readonly { params: number; outputShape: readonly (number | null)[] }[], batchSize: number): MemoryEstimate {
   let params = 0;
   let values = 0;
   for (const l of layers) {

@@ -11,7 +11,7 @@ import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import { RUN_STATUSES, type EpochRecord, type PredictionsJson, type PreprocessJson, type RunJson } from './types';
 import { FileRefused, isContained, LIMITS, NOFOLLOW, openAppend, readRegularFile, stageFileAtomic, writeFileAtomic, type StagedFile } from './safe-fs';
-import { unsafeSegment } from '../format/names';
+import { unsafeSegment } from '../common/names';
 import { nestingProblem } from '../format/nesting';
 
 export interface RunInfo {
