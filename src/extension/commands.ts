@@ -4,7 +4,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { deleteRun, readRun, type RunInfo } from '../runs/store';
+import { deleteRun, readRun, type RunInfo } from '../runs/folder';
 import type { Row } from '../runs/types';
 import { BACKENDS, type BackendName } from '../format/types';
 import type { SpecDiagnostics } from './diagnostics';

@@ -3,7 +3,7 @@
 // this interface only: it lists runs and reports changes from the one place that knows the runs folder.
 import type * as vscode from 'vscode';
 import type { TrainerEvent } from '../protocol/trainer';
-import type { RunInfo } from '../runs/store';
+import type { RunInfo } from '../runs/folder';
 import type { Prediction, Row } from '../runs/types';
 
 export interface RunEvent {

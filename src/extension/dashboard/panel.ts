@@ -14,6 +14,7 @@ import { DashboardState, runItem, toEpochPoint, weightsForTransport } from './st
 import { ColumnTable } from '../../common/columns';
 import { Throttle } from './throttle';
 import { nameFromPath } from '../../common/names';
+import { isContained } from '../../runs/safe-fs';
 
 export const SNAPSHOT_INTERVAL_MS = 100;
 
@@ -157,7 +158,7 @@ export class DashboardPanel implements vscode.Disposable {
     if (live) return;
     const [pred, pre, weights] = await Promise.all([
       readPredictions(runDir).catch(() => undefined),
-      readPreprocess(runDir),
+      readPreprocess(runDir).catch(() => undefined),
       this.state.weights?.runDir === runDir && !force ? Promise.resolve(undefined) : readSavedWeights(runDir).catch(() => undefined),
     ]);
     if (this.state.selectedRun !== runDir) return;
@@ -287,6 +288,12 @@ export class DashboardPanel implements vscode.Disposable {
     const listed = [...(this.state.predictions?.validation ?? []), ...(this.state.predictions?.predict ?? [])].some((p) => Object.values(p.input).includes(file));
     if (!listed) return;
     const abs = path.resolve(path.dirname(this.specPath), file);
+    // predictions.json comes with the repository: in a restricted workspace its paths must stay inside it.
+    const root = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(this.specPath))?.uri.fsPath ?? path.dirname(this.specPath);
+    if (!vscode.workspace.isTrusted && !isContained(root, abs)) {
+      this.notice('error', `${file} is outside the workspace folder; images outside it are shown only in a trusted workspace`);
+      return;
+    }
     try {
       this.state.shownImage = { ...(await loadImage(abs, image)), path: file };
     } catch (err) {

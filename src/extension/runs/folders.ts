@@ -2,7 +2,7 @@
 // folder (`.dlmodel/runs` beside the spec, or `dlmodel.runsFolder` in a trusted workspace). Listing and
 // watching go through it, so the lenses, the sidebar, the commands and the dashboard all see the same runs.
 import * as vscode from 'vscode';
-import { latestCompletedRun, listRuns, type RunInfo } from '../../runs/store';
+import { latestCompletedRun, listRunFolders, listRuns, type RunInfo, type UnreadableRun } from '../../runs/folder';
 import * as settings from '../settings';
 
 export class RunFolders implements vscode.Disposable {
@@ -29,9 +29,19 @@ export class RunFolders implements vscode.Disposable {
     return settings.runsRoot(vscode.Uri.file(specPath));
   }
 
-  /** Every run of the spec, newest first (runs whose process is gone are marked interrupted). */
+  /** Every readable run of the spec, newest first (a run whose process is gone reads as interrupted). Writes nothing. */
   list(specPath: string): Promise<RunInfo[]> {
     return listRuns(specPath, { runsRoot: this.root(specPath) });
+  }
+
+  /** The readable runs and the unreadable ones. Writes nothing. */
+  listAll(specPath: string): Promise<{ runs: RunInfo[]; unreadable: UnreadableRun[] }> {
+    return listRunFolders(specPath, { runsRoot: this.root(specPath) });
+  }
+
+  /** Records runs whose process is gone as `interrupted`; only the caller knows whether writing is allowed. */
+  async reconcile(specPath: string): Promise<void> {
+    await listRuns(specPath, { runsRoot: this.root(specPath), write: true });
   }
 
   latestCompleted(specPath: string): Promise<RunInfo | undefined> {

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { startTrainer, type TrainerHandle } from '../../engine/client';
 import type { BackendReport, PredictJob, TrainerEvent, TrainJob } from '../../protocol/trainer';
-import { readRun, writeRun, type RunInfo } from '../../runs/store';
+import { readRun, writeRunJson, type RunInfo, type UnreadableRun } from '../../runs/folder';
 import type { Row } from '../../runs/types';
 import type { ActiveRun, PredictResult, RunEvent, RunService } from '../run-service';
 import * as settings from '../settings';
@@ -78,6 +78,11 @@ export class RunManager implements RunService, vscode.Disposable {
 
   listRuns(specPath: string): Promise<RunInfo[]> {
     return this.folders.list(specPath);
+  }
+
+  /** The readable runs and the unreadable ones (shown as such, never hiding the rest). */
+  listRunFolders(specPath: string): Promise<{ runs: RunInfo[]; unreadable: UnreadableRun[] }> {
+    return this.folders.listAll(specPath);
   }
 
   latestCompletedRun(specPath: string): Promise<RunInfo | undefined> {
@@ -175,11 +180,15 @@ export class RunManager implements RunService, vscode.Disposable {
     }
   }
 
-  /** Runs `listRuns` on each spec: runs left `running` by a process that is gone become `interrupted`. */
+  /**
+   * Records runs left `running` by a process that is gone as `interrupted`. Only in a trusted workspace: a
+   * restricted one writes nothing (the sidebar still shows such runs as interrupted, from memory).
+   */
   async reconcile(specPaths: string[]): Promise<void> {
+    if (!vscode.workspace.isTrusted) return;
     for (const p of specPaths) {
       try {
-        await this.folders.list(p);
+        await this.folders.reconcile(p);
       } catch (err) {
         this.log.warn(`Could not read the runs of ${p}: ${(err as Error).message}`);
       }
@@ -284,7 +293,7 @@ export class RunManager implements RunService, vscode.Disposable {
       if (run.status !== 'running' && run.status !== 'interrupted') return;
       const updated = { ...run, status: 'failed' as const, error: message, endedAt: new Date().toISOString() };
       delete updated.pid;
-      await writeRun(runDir, updated);
+      await writeRunJson(runDir, updated);
     } catch (err) {
       this.log.warn(`Could not mark ${runDir} as failed: ${(err as Error).message}`);
     }

@@ -4,7 +4,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { readMetrics } from '../../runs/store';
+import { readMetrics } from '../../runs/folder';
 import type { RunJson } from '../../runs/types';
 import { epochDescription, epochLabel, runDescription, runLabel, runTooltip, statusIcon } from '../format';
 import type { RunManager } from '../runs/manager';
@@ -72,8 +72,11 @@ export class ExperimentsTree implements vscode.TreeDataProvider<TreeNode>, vscod
           .map((_, i): TreeNode => ({ kind: 'queued', specPath: node.specPath, position: i + 1 }));
         let runs: TreeNode[] = [];
         try {
-          const infos = await this.runs.listRuns(node.specPath);
-          runs = infos.map((i) => ({ kind: 'run', specPath: node.specPath, dir: i.dir, run: i.run }));
+          const found = await this.runs.listRunFolders(node.specPath);
+          runs = [
+            ...found.runs.map((i): TreeNode => ({ kind: 'run', specPath: node.specPath, dir: i.dir, run: i.run })),
+            ...found.unreadable.map((u): TreeNode => ({ kind: 'unreadable', specPath: node.specPath, dir: u.dir, id: u.id, error: u.error })),
+          ];
         } catch {
           // An unreadable runs folder shows as no runs; the log has the reason when training.
         }
@@ -101,6 +104,7 @@ export class ExperimentsTree implements vscode.TreeDataProvider<TreeNode>, vscod
       case 'queued':
       case 'epoch':
       case 'artifact':
+      case 'unreadable':
       case 'empty':
         return [];
     }
@@ -172,6 +176,15 @@ export class ExperimentsTree implements vscode.TreeDataProvider<TreeNode>, vscod
         item.iconPath = node.file.startsWith('model/') ? new vscode.ThemeIcon('circuit-board') : vscode.ThemeIcon.File;
         item.command = { command: 'vscode.open', title: 'Open', arguments: [uri] };
         item.contextValue = 'dlmodel.artifact';
+        return item;
+      }
+      case 'unreadable': {
+        const item = new vscode.TreeItem(node.id, vscode.TreeItemCollapsibleState.None);
+        item.id = `unreadable:${node.dir}`;
+        item.description = 'unreadable';
+        item.tooltip = node.error;
+        item.iconPath = new vscode.ThemeIcon('warning');
+        item.contextValue = 'dlmodel.run.unreadable';
         return item;
       }
       case 'empty': {
