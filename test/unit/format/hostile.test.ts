@@ -101,6 +101,16 @@ describe('hostile and broken inputs (issue 14)', function () {
     assert.match(errors(await validateSpecFile(up, undefined, { trusted: false })).join('\n'), /outside the spec's folder/);
     // Trusted: allowed, as before.
     assert.deepEqual(errors(await validateSpecFile(f, undefined, { trusted: true, workspaceRoot: dir })), []);
+    // An image inside an image folder that links out is not read either.
+    const privatePng = path.join(s.dir, 'private.png');
+    writeFileSync(privatePng, png(4, 4));
+    for (const c of ['a', 'b']) {
+      mkdirSync(path.join(dir, 'imgs', c), { recursive: true });
+      writeFileSync(path.join(dir, 'imgs', c, '1.png'), png(4, 4));
+    }
+    symlinkSync(privatePng, path.join(dir, 'imgs', 'a', '2.png'));
+    const imgSpec = specFile('i.dlmodel.json', JSON.stringify({ data: { source: 'imgs', target: 'class', image: { width: 4, height: 4, channels: 1 } }, model: { layers: [{ type: 'flatten' }] } }));
+    assert.match(errors(await validateSpecFile(imgSpec, undefined, { trusted: false, workspaceRoot: dir })).join('\n'), /a\/2\.png is a link to a file outside the workspace folder/);
   });
 
   it('case 6: webgpu is loaded only from the extension folder, never from a node_modules above it', async () => {
