@@ -11,6 +11,7 @@ import { checkImageFiles } from '../data/images';
 import { DataError, isMissing, readTable, tableFromRows, type Table } from '../data/table';
 import { splitCounts } from '../data/split';
 import { BaseModelError, readBaseModel, type BaseModel } from './base-model';
+import { imageKeyOf } from '../common/image-inputs';
 import { nameFromPath } from '../common/names';
 import { defaultMetrics, derivedOutput, DEFAULTS, makePlan, PlanError, type Plan } from './plan';
 import { parseSpecDocument, type JsonPath } from './parse';
@@ -45,7 +46,6 @@ export interface ValidationResult {
 
 const CLASSIFICATION_LOSSES: ReadonlySet<LossName> = new Set(['binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy']);
 const MANY_CLASSES = 50;
-const IMAGE_INPUT_KEYS = ['file', 'image', 'path'] as const;
 const MANY_CATEGORIES = 50;
 /** How many source lines a message about the rows left for training lists. */
 const USABLE_LINES_SHOWN = 8;
@@ -694,7 +694,7 @@ class SpecValidator {
   private async checkImageInputs(inputs: Record<string, unknown>[]): Promise<void> {
     for (let i = 0; i < inputs.length; i++) {
       const path: JsonPath = ['predict', 'inputs', i];
-      const key = IMAGE_INPUT_KEYS.find((k) => typeof inputs[i][k] === 'string');
+      const key = imageKeyOf(inputs[i]);
       if (!key) {
         this.r.error(path, `predict input ${i + 1} needs "file": "path/to/image.png" (an image model predicts images)`);
         continue;

@@ -11,6 +11,7 @@ import type { ValidationResult } from '../../format/validate';
 import type { SpecInfo } from './state';
 import { toLayerView } from './state';
 import { weightStats } from '../../runs/weight-stats';
+import { nameFromPath } from '../../common/names';
 import { readModelFolder, readWeightData, type ModelFolder } from '../../runs/model-files';
 
 export { listRuns, readMetrics, readPredictions, readPreprocess, type RunInfo };
@@ -18,7 +19,7 @@ export { listRuns, readMetrics, readPredictions, readPreprocess, type RunInfo };
 /** The layer summary and data description of the spec (from its validation, which the editor shares);
  *  problems (FILE:LINE:COL) when it is not valid. */
 export async function loadSpecInfo(specPath: string, validated: Promise<ValidationResult>): Promise<SpecInfo> {
-  const fallbackName = path.basename(specPath).replace(/\.dlmodel\.json$/, '');
+  const fallbackName = nameFromPath(specPath);
   try {
     const { spec, problems, description, plan } = await validated;
     const info: SpecInfo = {

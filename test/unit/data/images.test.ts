@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
 import { decodeImage, ImageError, imageToPixels, listImagesToPredict, readImagePixels, type RgbaImage } from '../../../src/data/images';
-import { scratch } from './helpers';
+import { scratch } from '../engine/helpers';
 
 function rgba(width: number, height: number, px: (x: number, y: number) => [number, number, number, number]): RgbaImage {
   const data = new Uint8Array(width * height * 4);
