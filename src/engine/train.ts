@@ -62,7 +62,7 @@ export function classifyError(err: unknown): { reason: 'invalid' | 'oom' | 'back
   return { reason: 'crash', message };
 }
 
-interface Setup {
+export interface Setup {
   specPath: string;
   spec: Spec;
   resolved: ResolvedSpec;
@@ -72,7 +72,8 @@ interface Setup {
   resumeRun?: { dir: string; run: RunJson };
 }
 
-async function readSpec(job: TrainJob, ctx: TrainerContext): Promise<Setup> {
+/** Validates the spec (or takes a resumed run's snapshot) and prepares the data: what every trainer needs. */
+export async function readSpec(job: TrainJob, ctx: TrainerContext): Promise<Setup> {
   const specPath = path.resolve(job.specPath);
   let spec: Spec;
   let resumeRun: Setup['resumeRun'];
@@ -115,7 +116,7 @@ async function readSpec(job: TrainJob, ctx: TrainerContext): Promise<Setup> {
 }
 
 /** Regression losses and metrics are reported in the target's own units (exact for one target). */
-function unitScale(pre: PreprocessJson, plan: OutputPlan, name: string): number {
+export function unitScale(pre: PreprocessJson, plan: OutputPlan, name: string): number {
   if (pre.task !== 'regression' || !pre.targetScale || pre.target.length !== 1) return 1;
   const s = pre.targetScale.std[0];
   const base = name.replace(/^val_/, '');
@@ -183,7 +184,8 @@ export async function runTraining(job: TrainJob, ctx: TrainerContext): Promise<'
   if (data.split.train.length === 0) throw new DataError(`${data.source}: no training rows`, data.source);
   if (data.dropped) ctx.emit({ type: 'log', level: 'warn', message: `${data.dropped} rows with missing values were dropped (data.missing is "drop")` });
 
-  const { tf, report } = await loadBackend(job.backend, { nativeBackendDir: job.nativeBackendDir, extensionRoot: ctx.extensionRoot });
+  // `torch` never gets here (torch/choose.ts sends it to PyTorch).
+  const { tf, report } = await loadBackend(job.backend === 'torch' ? 'auto' : job.backend, { nativeBackendDir: job.nativeBackendDir, extensionRoot: ctx.extensionRoot });
   for (const a of report.attempts.filter((x) => !x.ok)) ctx.emit({ type: 'log', level: 'info', message: `backend ${a.name} not used: ${a.reason}` });
 
   const plan = planOutput(pre, { loss: spec.training?.loss, activation: spec.model.output?.activation });

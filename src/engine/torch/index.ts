@@ -1,0 +1,86 @@
+// The `torch` backend inside the trainer process: prepare the data and write the PyTorch program (the
+// same one `dlmodel export` writes) into the run folder's `program/`, then run it with `--events` and relay
+// its events. train.py writes the run folder itself, so a run trained here and one started by hand with
+// `python train.py` or `torchrun` look the same to dlmodel.
+import * as path from 'node:path';
+import type { ExportJob, TrainerEvent, TrainJob } from '../../protocol/trainer';
+import { readRun, runsRootFor } from '../../runs/store';
+import { createRunDir, writeRunJson } from '../../runs/writer';
+import { withDefaults } from '../../format/defaults';
+import { exportPytorch } from '../../export/pytorch';
+import { loadBackend } from '../backends/index';
+import { readSpec, RunFailure, type TrainerContext } from '../train';
+import { choosePython, probeTorch, torchAttempts, type TorchProbe } from './python';
+import { lastErrorLine, runRelay } from './relay';
+
+/** TensorFlow.js on the plain CPU backend: only to build the network once and read its topology. */
+async function topologyTf(ctx: TrainerContext) {
+  return (await loadBackend('cpu', { extensionRoot: ctx.extensionRoot })).tf;
+}
+
+/** `dlmodel export FILE --to pytorch`. */
+export async function runExport(job: ExportJob, ctx: TrainerContext): Promise<void> {
+  const setup = await readSpec({ kind: 'train', specPath: job.specPath, backend: 'cpu', seed: job.seed, runsRoot: job.runsRoot }, ctx);
+  const name = withDefaults(setup.spec, setup.specPath).name;
+  const outDir = path.resolve(job.outDir ?? path.join(path.dirname(setup.specPath), '.dlmodel', 'export', name));
+  const res = await exportPytorch(await topologyTf(ctx), setup, { outDir, runsRoot: job.runsRoot, extensionRoot: ctx.extensionRoot });
+  const python = process.platform === 'win32' ? 'python' : 'python3';
+  ctx.emit({ type: 'exported', dir: res.dir, script: res.script, run: `${python} ${quote(res.script)}`, files: res.files });
+}
+
+function quote(p: string): string {
+  return /^[\w@%+=:,./-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `dlmodel train --backend torch` (or `auto` when it found a GPU for PyTorch: `probe` is then known). */
+export async function runTorchTraining(job: TrainJob, ctx: TrainerContext, known?: TorchProbe): Promise<'completed' | 'stopped'> {
+  const choice = choosePython(job.pythonPath);
+  const probe = known ?? (await probeTorch(choice));
+  const setup = await readSpec(job, ctx);
+  if (setup.data.dropped) ctx.emit({ type: 'log', level: 'warn', message: `${setup.data.dropped} rows with missing values were dropped (data.missing is "drop")` });
+  for (const a of torchAttempts(probe).filter((x) => !x.ok)) ctx.emit({ type: 'log', level: 'info', message: `backend ${a.name} not used: ${a.reason}` });
+
+  const resuming = setup.resumeRun;
+  const runDir = resuming ? resuming.dir : (await createRunDir(runsRootFor(setup.specPath, setup.resolved.name, job.runsRoot))).dir;
+  const program = path.join(runDir, 'program');
+  try {
+    await exportPytorch(await topologyTf(ctx), setup, { outDir: program, runsRoot: job.runsRoot, extensionRoot: ctx.extensionRoot });
+  } catch (err) {
+    throw Object.assign(err instanceof Error ? err : new Error(String(err)), { runDir: resuming ? runDir : undefined });
+  }
+  const args = [path.join(program, 'train.py'), '--events', '--seed', String(setup.seed)];
+  if (resuming) args.push('--resume', runDir);
+  else args.push('--run-dir', runDir);
+  if (job.epochs !== undefined) args.push('--epochs', String(job.epochs));
+
+  let started = false;
+  const res = await runRelay({
+    python: probe.python || choice.command,
+    args,
+    cwd: program,
+    // Python's own output unbuffered, so that events arrive as they happen.
+    env: { PYTHONUNBUFFERED: '1' },
+    emit: (e: TrainerEvent) => {
+      if (e.type === 'started') started = true;
+      ctx.emit(e);
+    },
+    cancelled: ctx.cancelled,
+    onStderr: (t) => process.stderr.write(t),
+  });
+  if (res.end?.type === 'finished') {
+    ctx.emit(res.end);
+    return res.end.status;
+  }
+  const failure = res.end?.type === 'failed' ? res.end : undefined;
+  const message =
+    failure?.message ??
+    (res.spawnError
+      ? `could not start ${probe.python}: ${res.spawnError}`
+      : `train.py ${res.signal ? `was killed (${res.signal})` : `exited with code ${res.exitCode}`}: ${lastErrorLine(res.stderrTail) ?? 'no message'}`);
+  // train.py records its own failures in run.json; a Python that died without a word is recorded here.
+  if (!failure && started) {
+    const run = await readRun(runDir).catch(() => undefined);
+    if (run && run.status === 'running') await writeRunJson(runDir, { ...run, status: 'failed', error: message, endedAt: new Date().toISOString(), pid: undefined }, { sync: true });
+  }
+  throw Object.assign(new RunFailure(failure?.reason ?? 'crash', message, { epoch: failure?.epoch }), { runDir });
+}
