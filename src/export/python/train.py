@@ -848,7 +848,8 @@ def main():
                 print("epoch %d/%d  %s  (%.1fs)" % (epoch, epochs, "  ".join("%s %.4f" % (k, v) for k, v in record.items()
                                                                              if k not in ("epoch", "ms")), record["ms"] / 1000), flush=True)
         if stop_now:
-            events.say("early stopping after epoch %d: %s did not improve for %d epochs (best %s)" % (epoch, monitor, es["patience"], best))
+            if writer:
+                events.say("early stopping after epoch %d: %s did not improve for %d epochs (best %s)" % (epoch, monitor, es["patience"], best))
             break
         if events.stop_requested:
             stopped = True
