@@ -55,7 +55,8 @@ export async function runTorchTraining(job: TrainJob, ctx: TrainerContext, known
 
   let started = false;
   const res = await runRelay({
-    python: probe.python || choice.command,
+    // The command as the user named it (a wrapper or a shim may set up the environment), not sys.executable.
+    python: choice.command,
     args,
     cwd: program,
     // Python's own output unbuffered, so that events arrive as they happen.
@@ -75,7 +76,7 @@ export async function runTorchTraining(job: TrainJob, ctx: TrainerContext, known
   const message =
     failure?.message ??
     (res.spawnError
-      ? `could not start ${probe.python}: ${res.spawnError}`
+      ? `could not start ${choice.command}: ${res.spawnError}`
       : `train.py ${res.signal ? `was killed (${res.signal})` : `exited with code ${res.exitCode}`}: ${lastErrorLine(res.stderrTail) ?? 'no message'}`);
   // train.py records its own failures in run.json; a Python that died without a word is recorded here.
   if (!failure && started) {
