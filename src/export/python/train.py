@@ -831,12 +831,13 @@ def main():
         run["finalMetrics"] = {k: v for k, v in record.items() if k not in ("epoch", "ms")}
         if writer:
             # The checkpoint first, then the metrics line (on disk), then run.json: as dlmodel's own trainer.
-            def write_checkpoint(tmp):
-                torch.save({"model": net.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch,
-                            "best": best, "wait": wait, "seed": seed}, os.path.join(tmp, "torch.pt"))
-                save_tfjs_model(net, topology, tmp)
-                write_json_atomic(os.path.join(tmp, "state.json"), {"epoch": epoch, "seed": seed, "best": best, "wait": wait, "record": record})
-            replace_dir(os.path.join(run_dir, "checkpoint"), write_checkpoint)
+            ckpt_dir = os.path.join(run_dir, "checkpoint")
+            os.makedirs(ckpt_dir, exist_ok=True)
+            tmp = os.path.join(ckpt_dir, "torch.pt.%d.tmp" % os.getpid())
+            torch.save({"model": net.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch,
+                        "best": best, "wait": wait, "seed": seed}, tmp)
+            os.replace(tmp, os.path.join(ckpt_dir, "torch.pt"))
+            write_json_atomic(os.path.join(ckpt_dir, "state.json"), {"epoch": epoch, "seed": seed, "best": best, "wait": wait, "record": record})
             with open(metrics_file, "a", encoding="utf-8") as f:
                 f.write(json.dumps(record) + "\n")
                 f.flush()
@@ -858,13 +859,12 @@ def main():
     # ---- the end: model/ (TensorFlow.js format), predictions.json, run.json ----
     status = "stopped" if stopped else "completed"
     if writer:
-        ckpt = os.path.join(run_dir, "checkpoint")
-        if os.path.exists(os.path.join(ckpt, "torch.pt")):
+        ckpt = os.path.join(run_dir, "checkpoint", "torch.pt")
+        if os.path.exists(ckpt):
             # After a stop mid-epoch the weights in memory are half an epoch ahead: use the saved ones.
             if stopped:
-                net.load_state_dict(torch.load(os.path.join(ckpt, "torch.pt"), map_location=device)["model"])
-            replace_dir(os.path.join(run_dir, "model"), lambda tmp: [shutil.copyfile(os.path.join(ckpt, f), os.path.join(tmp, f))
-                                                                     for f in ("model.json", "weights.bin")])
+                net.load_state_dict(torch.load(ckpt, map_location=device)["model"])
+            replace_dir(os.path.join(run_dir, "model"), lambda tmp: save_tfjs_model(net, topology, tmp))
             events.emit(live_weights(net, plan, epochs_done, None))
             predictions = write_predictions(net, plan, preprocess, x, val_rows, predict_x.to(device), examples, run, run_dir)
             shown = predictions["predict"] if predictions["predict"] else predictions["validation"][:50]

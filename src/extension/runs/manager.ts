@@ -184,6 +184,7 @@ export class RunManager implements RunService, vscode.Disposable {
       specPath: s.specPath,
       backend: settings.backend(specUri),
       nativeBackendDir: settings.nativeBackendPath(),
+      pythonPath: settings.pythonPath(),
       resume: s.resume,
       runsRoot: settings.runsRoot(specUri),
       progressIntervalMs: settings.progressIntervalMs(),
