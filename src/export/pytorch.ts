@@ -65,6 +65,8 @@ export interface TorchPlan {
   params: ParamCounts;
   /** The network as the dashboard draws it (the `started` event's layers). */
   summary: LayerSummary[];
+  /** The weights TensorFlow.js draws for `seed` (weights.bin layout): train.py starts from them. */
+  initialWeights: { file: string; seed: number };
 }
 
 /** Options of a built layer that train.py reads, as TensorFlow.js filled them in. */
@@ -108,11 +110,13 @@ export function torchUnsupported(setup: Setup): string | undefined {
 }
 
 /** The network in TensorFlow.js Layers format: the topology and the weights' names, shapes and order. */
-async function topologyOf(model: LayersModel): Promise<{ modelTopology: unknown; weightSpecs: io.WeightsManifestEntry[] }> {
-  let captured: { modelTopology: unknown; weightSpecs: io.WeightsManifestEntry[] } | undefined;
+async function topologyOf(model: LayersModel): Promise<{ topology: { modelTopology: unknown; weightSpecs: io.WeightsManifestEntry[] }; weights: Uint8Array }> {
+  let captured: { topology: { modelTopology: unknown; weightSpecs: io.WeightsManifestEntry[] }; weights: Uint8Array } | undefined;
   await model.save({
     async save(artifacts: io.ModelArtifacts) {
-      captured = { modelTopology: artifacts.modelTopology, weightSpecs: artifacts.weightSpecs ?? [] };
+      const data = artifacts.weightData;
+      const weights = data === undefined ? new Uint8Array(0) : Array.isArray(data) ? Buffer.concat(data.map((b) => Buffer.from(b))) : new Uint8Array(data);
+      captured = { topology: { modelTopology: artifacts.modelTopology, weightSpecs: artifacts.weightSpecs ?? [] }, weights };
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     },
   });
@@ -197,8 +201,9 @@ export async function exportPytorch(tf: TF, setup: Setup, o: ExportOptions): Pro
     run: { name: resolved.name, specPath, spec, specHash: hashJson(spec), params, task: pre.task },
     params,
     summary: summarizeBuiltModel(model),
+    initialWeights: { file: 'initial-weights.bin', seed },
   };
-  const topology = await topologyOf(model);
+  const { topology, weights } = await topologyOf(model);
   model.dispose();
 
   const dataDir = path.join(dir, 'data');
@@ -215,6 +220,7 @@ export async function exportPytorch(tf: TF, setup: Setup, o: ExportOptions): Pro
   await write('plan.json', json(plan));
   await write('preprocess.json', json(pre));
   await write('model-topology.json', JSON.stringify(topology) + '\n');
+  await write('initial-weights.bin', weights);
 
   const pixels = pre.image ? asPixelBytes(data.x) : undefined;
   const inputsFile = pixels ? 'inputs.u8' : 'inputs.f32';

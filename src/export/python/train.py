@@ -17,6 +17,9 @@ The files beside this program:
   data/examples.json   the validation rows as the user wrote them, and the `predict` inputs
   data/predict.f32     the `predict` inputs, encoded
   model-topology.json  the same network in TensorFlow.js Layers format, for the saved model/model.json
+  initial-weights.bin  the weights TensorFlow.js draws for the seed (model-topology.json's order and layout):
+                       with the same seed, training starts from the same weights and sees the batches in the
+                       same order as in dlmodel, so the two runs follow each other closely
 
 Run it:
   python3 train.py [--epochs N] [--runs DIR] [--resume RUN_DIR]
@@ -367,14 +370,25 @@ class Network(nn.Module):
             x = layer(x)
         return x
 
-    def tfjs_weights(self):
-        """Every weight converted to TensorFlow.js's layout, by its name there ("dense_1/kernel")."""
+    def tfjs_views(self):
+        """Every weight seen in TensorFlow.js's layout, by its name there ("dense_1/kernel"). The transposed
+        and permuted tensors are views: reading them converts to TensorFlow.js, copying into them converts back."""
         out = {}
         for spec, layer in zip(self.specs, self.layers):
             if hasattr(layer, "tfjs_weights"):
                 for suffix, w in layer.tfjs_weights():
-                    out[spec["name"] + "/" + suffix] = w.detach().float().cpu().contiguous()
+                    out[spec["name"] + "/" + suffix] = w
         return out
+
+    def tfjs_weights(self):
+        return {name: w.detach().float().cpu().contiguous() for name, w in self.tfjs_views().items()}
+
+    def load_tfjs_weights(self, values):
+        """Sets every weight from TensorFlow.js's layout (the initial weights dlmodel drew with the seed)."""
+        views = self.tfjs_views()
+        with torch.no_grad():
+            for name, v in values.items():
+                views[name].copy_(v.reshape(views[name].shape))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -455,6 +469,40 @@ def read_array(path, dtype, shape):
     if len(raw) == 0:
         return torch.zeros(shape, dtype=dtype)
     return torch.frombuffer(raw, dtype=dtype).reshape(shape)
+
+
+def read_tfjs_weights(path, specs):
+    """A weights.bin in TensorFlow.js's layout: the float32 tensors of `specs`, one after another."""
+    flat = read_array(path, torch.float32, [-1])
+    out, at = {}, 0
+    for spec in specs:
+        n = math.prod(spec["shape"]) if spec["shape"] else 1
+        out[spec["name"]] = flat[at:at + n].reshape(spec["shape"])
+        at += n
+    return out
+
+
+def mulberry32(seed):
+    """dlmodel's seeded generator (src/data/split.ts), so that batches come in the same order as there."""
+    a = seed & 0xFFFFFFFF
+
+    def rand():
+        nonlocal a
+        a = (a + 0x6D2B79F5) & 0xFFFFFFFF
+        t = a
+        t = ((t ^ (t >> 15)) * (t | 1)) & 0xFFFFFFFF
+        t ^= (t + (((t ^ (t >> 7)) * (t | 61)) & 0xFFFFFFFF)) & 0xFFFFFFFF
+        return ((t ^ (t >> 14)) & 0xFFFFFFFF) / 4294967296
+    return rand
+
+
+def shuffled(rows, seed):
+    """Fisher-Yates with mulberry32, exactly as dlmodel shuffles the training rows each epoch."""
+    rows, rand = list(rows), mulberry32(seed)
+    for i in range(len(rows) - 1, 0, -1):
+        j = int(rand() * (i + 1))
+        rows[i], rows[j] = rows[j], rows[i]
+    return rows
 
 
 def load_data(folder):
@@ -667,7 +715,12 @@ def main():
     # ---- the network, seeded: the same seed gives the same initial weights and batch order ----
     random.seed(seed)
     torch.manual_seed(seed)
-    net = Network(plan).to(device)
+    net = Network(plan)
+    # The weights TensorFlow.js draws for this seed: a PyTorch run starts where a dlmodel run starts.
+    init = plan.get("initialWeights")
+    if init and seed == init["seed"]:
+        net.load_tfjs_weights(read_tfjs_weights(os.path.join(HERE, init["file"]), topology["weightSpecs"]))
+    net = net.to(device)
     optimizer = make_optimizer(plan["optimizer"], net.parameters())
     model = net
     if ddp:
@@ -752,13 +805,11 @@ def main():
 
     for epoch in range(start_epoch + 1, epochs + 1):
         t0 = time.time()
-        # DistributedSampler gives each process its share of the training rows, shuffled per epoch with
-        # the seed (with one process: all of them). The shuffle is the sampler's; dlmodel's own trainer
-        # shuffles with another generator, so batches differ from a TensorFlow.js run, not their statistics.
-        sampler = torch.utils.data.distributed.DistributedSampler(
-            range(len(train_rows)), num_replicas=world, rank=rank, shuffle=plan["shuffle"], seed=seed)
-        sampler.set_epoch(epoch)
-        order = train_rows[torch.tensor(list(iter(sampler)), dtype=torch.long)].to(device)
+        # The training rows in dlmodel's order for this epoch (shuffled with the seed, as src/engine/train.ts
+        # does), then DistributedSampler gives each process its share (with one process: all of them).
+        epoch_rows = shuffled(train_rows.tolist(), seed + epoch * 7919) if plan["shuffle"] else train_rows.tolist()
+        sampler = torch.utils.data.distributed.DistributedSampler(epoch_rows, num_replicas=world, rank=rank, shuffle=False)
+        order = torch.tensor([epoch_rows[i] for i in sampler], dtype=torch.long).to(device)
         batches = math.ceil(len(order) / batch_size)
         model.train()
         sums = [0.0] * len(names)
