@@ -31,7 +31,14 @@ export interface TrainerContext {
   /** True once the host asked to stop (cancel message, SIGINT/SIGTERM, host gone). */
   cancelled(): boolean;
   extensionRoot: string;
+  /** Events sent but not yet taken by the host. Live `weights` wait while the host is behind: on a busy
+   *  machine megabytes of kernels queue up faster than the host reads them, and the run's last events
+   *  would then not leave before the process exits. */
+  backlog?(): number;
 }
+
+/** More unsent events than this, and live weights are skipped until the host catches up. */
+export const MAX_BACKLOG = 4;
 
 /** A failure with the reason the protocol reports; anything else thrown is a crash. */
 export class RunFailure extends Error {
@@ -276,7 +283,7 @@ export async function runTraining(job: TrainJob, ctx: TrainerContext): Promise<'
 
   let status: 'completed' | 'stopped';
   const epochWriter = new EpochWriter(tf, model, runDir, (e) => ctx.emit(e));
-  const loopCtx: TrainerContext = { emit: epochWriter.emit, cancelled: () => ctx.cancelled(), extensionRoot: ctx.extensionRoot };
+  const loopCtx: TrainerContext = { emit: epochWriter.emit, cancelled: () => ctx.cancelled(), extensionRoot: ctx.extensionRoot, backlog: ctx.backlog };
   try {
     status = await loop(tf, model, { job, ctx: loopCtx, setup, plan, metricNames, runDir, run, report, startEpoch, resumedState: resumeFrom?.state, learningRate: optimizerSpec.learningRate, epochWriter });
   } catch (err) {
@@ -365,7 +372,7 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
         names.slice(1).forEach((n, i) => (m[n] = (sums[i + 1] / seen) * unitScale(pre, plan, n)));
         ctx.emit({ type: 'batch', epoch, batch: bi + 1, batchesPerEpoch, loss: (sums[0] / seen) * unitScale(pre, plan, 'loss'), metrics: m });
       }
-      if (weightsThrottle.ready()) ctx.emit({ type: 'weights', epoch, batch: bi + 1, layers: await readLayerWeights(model) });
+      if ((ctx.backlog?.() ?? 0) <= MAX_BACKLOG && weightsThrottle.ready()) ctx.emit({ type: 'weights', epoch, batch: bi + 1, layers: await readLayerWeights(model) });
       await yieldToEvents();
       if (ctx.cancelled()) {
         stopped = true;

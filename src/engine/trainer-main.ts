@@ -32,7 +32,7 @@ async function drain(): Promise<void> {
 }
 
 async function runJob(job: Job): Promise<number> {
-  const ctx: TrainerContext = { emit, cancelled: () => cancelled, extensionRoot: findExtensionRoot() };
+  const ctx: TrainerContext = { emit, cancelled: () => cancelled, extensionRoot: findExtensionRoot(), backlog: () => pending };
   try {
     if (job.kind === 'train') {
       const trainer = await chooseTrainer(job, ctx);

@@ -9,7 +9,7 @@ import { createRunDir, writeRunJson } from '../../runs/writer';
 import { withDefaults } from '../../format/defaults';
 import { exportPytorch } from '../../export/pytorch';
 import { loadBackend } from '../backends/index';
-import { readSpec, RunFailure, type TrainerContext } from '../train';
+import { MAX_BACKLOG, readSpec, RunFailure, type TrainerContext } from '../train';
 import { choosePython, probeTorch, torchAttempts, type TorchProbe } from './python';
 import { lastErrorLine, runRelay } from './relay';
 
@@ -63,6 +63,7 @@ export async function runTorchTraining(job: TrainJob, ctx: TrainerContext, known
     env: { PYTHONUNBUFFERED: '1' },
     emit: (e: TrainerEvent) => {
       if (e.type === 'started') started = true;
+      if ((e.type === 'weights' || e.type === 'batch') && (ctx.backlog?.() ?? 0) > MAX_BACKLOG) return;
       ctx.emit(e);
     },
     cancelled: ctx.cancelled,
