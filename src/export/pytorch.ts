@@ -13,32 +13,30 @@ import type { ParamCounts, PreprocessJson, Row } from '../runs/types';
 import { runsRootFor } from '../runs/store';
 import { hashJson } from '../runs/writer';
 import { encodeInputs } from '../data/preprocess';
-import type { LayerType } from '../format/types';
-import { buildModel, countParams, DEFAULT_LEARNING_RATES, layerTypeName, planOutput, summarizeBuiltModel, type OutputPlan } from '../engine/model';
+import type { LayerSpec, LayerType } from '../format/types';
+import { LAYERS, type AnyLayerType } from '../format/layers';
+import type { Plan } from '../format/plan';
+import { buildModel, countParams, outputPlanOf, summarizeBuiltModel, type OutputPlan } from '../engine/model';
 import { resolvePredictInputs } from '../engine/predict';
 import { RunFailure, unitScale, type Setup } from '../engine/train';
 import type { TF } from '../engine/tf';
 
 /** Layer types train.py builds. Anything else is refused before training, with the layer's place. */
-export const TORCH_LAYER_TYPES: ReadonlySet<string> = new Set<LayerType | 'input'>([
+export const TORCH_LAYER_TYPES: ReadonlySet<string> = new Set<LayerType>([
   'dense', 'dropout', 'batchNormalization', 'flatten', 'conv2d', 'maxPooling2d', 'averagePooling2d',
   'globalAveragePooling2d', 'reshape', 'embedding', 'simpleRNN', 'lstm', 'gru', 'conv1d', 'globalAveragePooling1d',
+  'globalMaxPooling1d', 'maxPooling1d', 'repeatVector', 'upSampling2d',
 ]);
 
 /** Validation predictions kept in predictions.json (as the Node trainer keeps them). */
 const VALIDATION_PREDICTIONS_LIMIT = 10_000;
 
-/** One layer of plan.json: its type, every option as TensorFlow.js fills it in, and where it sits. */
-export interface TorchLayer {
-  type: string;
-  name: string;
+/** One layer of plan.json: the plan's layer (every option filled in), its TensorFlow.js class and index. */
+export type TorchLayer = Plan['layers'][number] & {
   className: string;
   /** Index in the TensorFlow.js model's layers (the input layer is 0), as the diagram counts them. */
   tfjsIndex: number;
-  outputShape: number[];
-  derived?: 'output';
-  [option: string]: unknown;
-}
+};
 
 export interface TorchPlan {
   format: 'dlmodel-pytorch-plan';
@@ -55,13 +53,13 @@ export interface TorchPlan {
   epochs: number;
   seed: number;
   shuffle: boolean;
-  earlyStopping: { monitor: string; patience: number; minDelta: number } | null;
+  earlyStopping: Plan['earlyStopping'] | null;
   /** Factor from the scaled targets to the target's own units, per loss or metric name (regression). */
   unitScale: Record<string, number>;
   /** Relative to the program's folder: where `python train.py` puts its run folder. */
   runsDir: string;
   /** The run.json fields dlmodel knows before training. */
-  run: { name: string; specPath: string; spec: unknown; specHash: string; params: ParamCounts; task: string };
+  run: { name: string; specPath: string; spec: unknown; specHash: string; params: ParamCounts; task: string; plan: Plan };
   params: ParamCounts;
   /** The network as the dashboard draws it (the `started` event's layers). */
   summary: LayerSummary[];
@@ -69,40 +67,23 @@ export interface TorchPlan {
   initialWeights: { file: string; seed: number };
 }
 
-/** Options of a built layer that train.py reads, as TensorFlow.js filled them in. */
-const OPTION_KEYS = ['units', 'activation', 'useBias', 'rate', 'filters', 'kernelSize', 'strides', 'padding', 'poolSize', 'targetShape', 'inputDim', 'outputDim', 'returnSequences'];
-
 /**
- * The layers of the network as TensorFlow.js built it (derived output layer and any inserted flatten
- * included), each with every option filled in. The one place the torch program's layers come from.
+ * The plan's layers after the input (derived output included) with their TensorFlow.js class and index.
+ * Checked against the model TensorFlow.js built from the same plan, whose topology model/ will carry.
  */
-export function torchLayers(model: LayersModel): TorchLayer[] {
-  const out: TorchLayer[] = [];
-  const last = model.layers.length - 1;
-  model.layers.forEach((layer, i) => {
-    const className = layer.getClassName();
-    if (className === 'InputLayer') return;
-    const cfg = layer.getConfig() as Record<string, unknown>;
-    const l: TorchLayer = {
-      type: layerTypeName(layer),
-      name: layer.name,
-      className,
-      tfjsIndex: i,
-      outputShape: (layer.outputShape as (number | null)[]).slice(1).map((d) => d ?? -1),
-    };
-    for (const k of OPTION_KEYS) if (cfg[k] !== undefined && cfg[k] !== null) l[k] = cfg[k];
-    // TensorFlow.js writes 1-D convolutions' sizes as one-element arrays.
-    if (l.type === 'conv1d') for (const k of ['kernelSize', 'strides']) if (Array.isArray(l[k])) l[k] = (l[k] as number[])[0];
-    if (i === last) l.derived = 'output';
-    out.push(l);
-  });
-  return out;
+export function torchLayers(plan: Plan, model: LayersModel): TorchLayer[] {
+  const names = model.layers.map((l) => l.name);
+  const planned = plan.layers.map((l) => l.name);
+  if (names.join('|') !== planned.join('|')) {
+    throw new Error(`the plan's layers (${planned.join(', ')}) are not the model's (${names.join(', ')})`);
+  }
+  return plan.layers.flatMap((l, i) => (l.type === 'input' ? [] : [{ ...l, className: LAYERS[l.type as AnyLayerType].tfjs.className, tfjsIndex: i }]));
 }
 
 /** "not supported by the torch backend yet" for the first layer train.py cannot build, with its place. */
-export function torchUnsupported(setup: Setup): string | undefined {
-  if (setup.spec.model.from) return 'model.from: transfer learning is not supported by the torch backend yet';
-  const layers = setup.spec.model.layers ?? [];
+export function torchUnsupported(spec: Setup['spec']): string | undefined {
+  if (spec.model.from) return 'model.from: transfer learning is not supported by the torch backend yet';
+  const layers = spec.model.layers ?? [];
   for (let i = 0; i < layers.length; i++) {
     if (!TORCH_LAYER_TYPES.has(layers[i].type)) return `model.layers[${i}] (${layers[i].type}): not supported by the torch backend yet`;
   }
@@ -164,41 +145,40 @@ export function trainPyTemplate(extensionRoot: string): string {
 
 /** Writes the program and its files into `o.outDir`. `tf` only builds the network to read its topology. */
 export async function exportPytorch(tf: TF, setup: Setup, o: ExportOptions): Promise<ExportResult> {
-  const unsupported = torchUnsupported(setup);
+  const unsupported = torchUnsupported(setup.spec);
   if (unsupported) throw new RunFailure('invalid', `${setup.specPath}: ${unsupported}`);
-  const { spec, resolved, data, seed, epochs, specPath } = setup;
+  const { spec, plan: runPlan, data, seed, epochs, specPath } = setup;
   const { pre } = data;
-  const output = planOutput(pre, { loss: spec.training?.loss, activation: spec.model.output?.activation });
-  const model = buildModel(tf, { layers: spec.model.layers ?? [], plan: output, inputShape: pre.inputShape, seed });
-  const layers = torchLayers(model);
+  const output = outputPlanOf(runPlan);
+  const hidden = runPlan.layers.filter((l) => !l.derived && !l.fromBase) as LayerSpec[];
+  const model = buildModel(tf, { layers: hidden, output, inputShape: runPlan.inputShape, seed });
+  const layers = torchLayers(runPlan, model);
   const params = countParams(model);
-  const metrics = resolved.training.metrics ?? (pre.task === 'classification' ? ['accuracy'] : ['mae']);
   const scale: Record<string, number> = {};
-  for (const n of ['loss', ...metrics]) {
+  for (const n of ['loss', ...runPlan.metrics]) {
     const s = unitScale(pre, output, n);
     if (s !== 1) scale[n] = s;
   }
-  const opt = resolved.training.optimizer;
   const dir = path.resolve(o.outDir);
   const plan: TorchPlan = {
     format: 'dlmodel-pytorch-plan',
     version: 1,
-    name: resolved.name,
+    name: runPlan.name,
     task: pre.task,
-    inputShape: pre.inputShape,
+    inputShape: runPlan.inputShape,
     layers,
     targetMode: output.targetMode,
     loss: output.loss,
-    metrics,
-    optimizer: { type: opt.type, learningRate: opt.learningRate ?? DEFAULT_LEARNING_RATES[opt.type] },
-    batchSize: Math.max(1, resolved.training.batchSize),
+    metrics: runPlan.metrics,
+    optimizer: { type: runPlan.optimizer, learningRate: runPlan.learningRate },
+    batchSize: Math.max(1, runPlan.batchSize),
     epochs,
     seed,
-    shuffle: resolved.data.shuffle,
-    earlyStopping: resolved.training.earlyStopping ?? null,
+    shuffle: runPlan.shuffle,
+    earlyStopping: runPlan.earlyStopping ?? null,
     unitScale: scale,
-    runsDir: path.relative(dir, runsRootFor(specPath, resolved.name, o.runsRoot)).split(path.sep).join('/'),
-    run: { name: resolved.name, specPath, spec, specHash: hashJson(spec), params, task: pre.task },
+    runsDir: path.relative(dir, runsRootFor(specPath, runPlan.name, o.runsRoot)).split(path.sep).join('/'),
+    run: { name: runPlan.name, specPath, spec, specHash: hashJson(spec), params, task: pre.task, plan: runPlan },
     params,
     summary: summarizeBuiltModel(model),
     initialWeights: { file: 'initial-weights.bin', seed },

@@ -6,7 +6,6 @@ import * as path from 'node:path';
 import type { ExportJob, TrainerEvent, TrainJob } from '../../protocol/trainer';
 import { readRun, runsRootFor } from '../../runs/store';
 import { createRunDir, writeRunJson } from '../../runs/writer';
-import { withDefaults } from '../../format/defaults';
 import { exportPytorch } from '../../export/pytorch';
 import { loadBackend } from '../backends/index';
 import { MAX_BACKLOG, readSpec, RunFailure, type TrainerContext } from '../train';
@@ -21,7 +20,7 @@ async function topologyTf(ctx: TrainerContext) {
 /** `dlmodel export FILE --to pytorch`. */
 export async function runExport(job: ExportJob, ctx: TrainerContext): Promise<void> {
   const setup = await readSpec({ kind: 'train', specPath: job.specPath, backend: 'cpu', seed: job.seed, runsRoot: job.runsRoot }, ctx);
-  const name = withDefaults(setup.spec, setup.specPath).name;
+  const name = setup.plan.name;
   const outDir = path.resolve(job.outDir ?? path.join(path.dirname(setup.specPath), '.dlmodel', 'export', name));
   const res = await exportPytorch(await topologyTf(ctx), setup, { outDir, runsRoot: job.runsRoot, extensionRoot: ctx.extensionRoot });
   const python = process.platform === 'win32' ? 'python' : 'python3';
@@ -41,7 +40,7 @@ export async function runTorchTraining(job: TrainJob, ctx: TrainerContext, known
   for (const a of torchAttempts(probe).filter((x) => !x.ok)) ctx.emit({ type: 'log', level: 'info', message: `backend ${a.name} not used: ${a.reason}` });
 
   const resuming = setup.resumeRun;
-  const runDir = resuming ? resuming.dir : (await createRunDir(runsRootFor(setup.specPath, setup.resolved.name, job.runsRoot))).dir;
+  const runDir = resuming ? resuming.dir : (await createRunDir(runsRootFor(setup.specPath, setup.plan.name, job.runsRoot))).dir;
   const program = path.join(runDir, 'program');
   try {
     await exportPytorch(await topologyTf(ctx), setup, { outDir: program, runsRoot: job.runsRoot, extensionRoot: ctx.extensionRoot });

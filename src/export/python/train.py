@@ -209,6 +209,22 @@ class Pooling2d(nn.Module):
         return x.permute(0, 2, 3, 1)
 
 
+class Pooling1d(nn.Module):
+    """spec: { "type": "maxPooling1d", "poolSize", "strides", "padding" }"""
+
+    def __init__(self, pool_size=2, strides=None, padding="valid"):
+        super().__init__()
+        self.pool = pool_size if isinstance(pool_size, int) else int(pool_size[0])
+        s = strides if strides is not None else self.pool
+        self.strides, self.padding = (s if isinstance(s, int) else int(s[0])), padding
+
+    def forward(self, x):  # x: (batch, steps, channels)
+        x = x.permute(0, 2, 1)
+        if self.padding == "same":
+            x = F.pad(x, same_padding(x.shape[2], self.pool, self.strides), value=-math.inf)
+        return F.max_pool1d(x, self.pool, self.strides).permute(0, 2, 1)
+
+
 class BatchNormalization(nn.Module):
     """spec: { "type": "batchNormalization" }: normalizes the last axis, TensorFlow.js's defaults
     (momentum 0.99, epsilon 0.001). The weights carry TensorFlow.js's names."""
@@ -343,6 +359,17 @@ def make_layer(spec, in_shape):
         return Lambda(lambda x: x.mean(dim=(1, 2)))
     if t == "globalAveragePooling1d":
         return Lambda(lambda x: x.mean(dim=1))
+    if t == "globalMaxPooling1d":
+        return Lambda(lambda x: x.max(dim=1).values)
+    if t == "maxPooling1d":
+        return Pooling1d(spec["poolSize"], spec.get("strides"), spec.get("padding", "valid"))
+    if t == "repeatVector":
+        n = spec["n"]
+        return Lambda(lambda x: x.unsqueeze(1).repeat(1, n, 1))
+    if t == "upSampling2d":
+        size = pair(spec.get("size", 2))
+        # Nearest neighbour: each pixel repeated size[0] x size[1] times (TensorFlow.js's default).
+        return Lambda(lambda x: x.repeat_interleave(size[0], dim=1).repeat_interleave(size[1], dim=2))
     if t == "embedding":
         return Embedding(spec["inputDim"], spec["outputDim"])
     if t in ("simpleRNN", "lstm", "gru"):

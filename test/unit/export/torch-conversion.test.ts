@@ -9,7 +9,8 @@ import { loadRunModel } from '../../../src/engine/checkpoint';
 import type { TF } from '../../../src/engine/tf';
 import type { PredictionsJson } from '../../../src/runs/types';
 import { torchLayers, TORCH_LAYER_TYPES, torchUnsupported } from '../../../src/export/pytorch';
-import { buildModel, planOutput } from '../../../src/engine/model';
+import { buildModel, outputPlanOf } from '../../../src/engine/model';
+import { validateSpecFile } from '../../../src/format/validate';
 import { LAYER_TYPES, type LayerSpec } from '../../../src/format/types';
 import { REPO, runTrainer, scratch, spec, writeFiles } from '../engine/helpers';
 import { runPython, torchMissing } from './torch-helpers';
@@ -90,6 +91,19 @@ const CASES: Case[] = [
       { type: 'embedding', inputDim: 10, outputDim: 4 },
       { type: 'conv1d', filters: 3, kernelSize: 3, padding: 'same', activation: 'relu' },
       { type: 'globalAveragePooling1d' },
+    ],
+  },
+  {
+    title: 'maxPooling1d (same), globalMaxPooling1d, repeatVector, upSampling2d',
+    csv: table(60, 12, 3),
+    layers: [
+      { type: 'reshape', targetShape: [6, 2] },
+      { type: 'maxPooling1d', poolSize: 2, strides: 1, padding: 'same' },
+      { type: 'globalMaxPooling1d' },
+      { type: 'repeatVector', n: 4 },
+      { type: 'reshape', targetShape: [2, 2, 2] },
+      { type: 'upSampling2d' },
+      { type: 'flatten' },
     ],
   },
   {
@@ -186,38 +200,40 @@ describe('plan to program', function () {
   it('train.py builds every layer type of the format, or the type is refused by name', () => {
     const unsupported = LAYER_TYPES.filter((t) => !TORCH_LAYER_TYPES.has(t));
     for (const t of unsupported) {
-      const msg = torchUnsupported({ spec: { data: { target: 'y' }, model: { layers: [{ type: t }] } } } as never);
+      const msg = torchUnsupported({ data: { target: 'y' }, model: { layers: [{ type: t }] } } as never);
       assert.equal(msg, `model.layers[0] (${t}): not supported by the torch backend yet`);
     }
     const pyText = readFileSync(path.join(REPO, 'src', 'export', 'python', 'train.py'), 'utf8');
     for (const t of TORCH_LAYER_TYPES) assert.ok(pyText.includes(`"${t}"`), `train.py's make_layer names ${t}`);
   });
 
-  it('each layer carries every option as TensorFlow.js filled it in', () => {
-    const pre = { task: 'classification' as const, features: [], inputNames: [], inputShape: [6, 6, 1], normalization: { kind: 'none' as const, a: [], b: [] }, target: ['t'], classNames: ['a', 'b', 'c'] };
-    const model = buildModel(tf, {
-      layers: [
-        { type: 'conv2d', filters: 2, kernelSize: 3 },
-        { type: 'maxPooling2d', poolSize: 2 },
-        { type: 'dropout', rate: 0.3 },
-      ],
-      plan: planOutput(pre, {}),
-      inputShape: [6, 6, 1],
-      seed: 1,
-    });
-    const layers = torchLayers(model);
-    assert.deepEqual(
-      layers.map((l) => l.type),
-      ['conv2d', 'maxPooling2d', 'dropout', 'flatten', 'dense'],
-      'the flatten TensorFlow.js inserts before the output, and the derived output layer',
-    );
-    assert.deepEqual(
-      { ...layers[0] },
-      { type: 'conv2d', name: 'conv2d_1', className: 'Conv2D', tfjsIndex: 1, outputShape: [4, 4, 2], filters: 2, kernelSize: [3, 3], strides: [1, 1], padding: 'valid', activation: 'linear', useBias: true },
-    );
-    assert.deepEqual(layers[1].strides, [2, 2], 'pooling strides default to the pool size');
-    assert.equal(layers[4].derived, 'output');
-    assert.equal(layers[4].activation, 'softmax');
-    assert.equal(layers[4].units, 3);
+  it('each layer carries every option from the plan, with its TensorFlow.js class and index', async () => {
+    const s = scratch();
+    try {
+      writeFiles(s.dir, {
+        'd.csv': table(30, 36, 3),
+        'x.dlmodel.json': spec({
+          data: { source: 'd.csv', target: 'label' },
+          model: { layers: [{ type: 'reshape', targetShape: [6, 6, 1] }, { type: 'conv2d', filters: 2, kernelSize: 3 }, { type: 'maxPooling2d' }, { type: 'flatten' }, { type: 'dropout', rate: 0.3 }] },
+        }),
+      });
+      const { plan } = await validateSpecFile(path.join(s.dir, 'x.dlmodel.json'), undefined, { trusted: true });
+      assert.ok(plan);
+      const hidden = plan.layers.filter((l) => !l.derived) as LayerSpec[];
+      const model = buildModel(tf, { layers: hidden, output: outputPlanOf(plan), inputShape: plan.inputShape, seed: 1 });
+      const layers = torchLayers(plan, model);
+      assert.deepEqual(layers.map((l) => l.type), ['reshape', 'conv2d', 'maxPooling2d', 'flatten', 'dropout', 'dense']);
+      const conv = layers[1];
+      assert.equal(conv.className, 'Conv2D');
+      assert.equal(conv.tfjsIndex, 2, 'the input layer is index 0, as in the model TensorFlow.js builds');
+      assert.deepEqual(conv.outputShape, [4, 4, 2]);
+      for (const k of ['filters', 'kernelSize', 'strides', 'padding', 'activation', 'useBias']) assert.ok(conv[k as keyof typeof conv] !== undefined, `conv2d has ${k}`);
+      assert.ok(layers[2].poolSize !== undefined && layers[2].strides !== undefined, 'pooling defaults filled in');
+      assert.equal(layers[5].derived, 'output');
+      assert.equal(layers[5].activation, 'softmax');
+      assert.equal(layers[5].units, 3);
+    } finally {
+      s.cleanup();
+    }
   });
 });
