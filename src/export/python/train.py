@@ -816,6 +816,7 @@ def main():
     maximize = any(k in monitor for k in ("acc", "precision", "recall"))
     last_progress = last_weights = 0.0
     epochs_done, last_record, stopped, times = start_epoch, None, False, []
+    best_state = None  # earlyStopping.restoreBestWeights: the weights of the best epoch so far
 
     def measure(p, yb):
         """Loss and metrics of one batch, as Python floats, in the target's units for regression."""
@@ -903,6 +904,8 @@ def main():
             improved = best is None or (current - es["minDelta"] > best if maximize else current + es["minDelta"] < best)
             if improved:
                 best, wait = current, 0
+                if es.get("restoreBestWeights"):
+                    best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
             stop_now = wait >= es["patience"]
         epochs_done, last_record = epoch, record
         run["epochsDone"] = epoch
@@ -927,6 +930,8 @@ def main():
                 print("epoch %d/%d  %s  (%.1fs)" % (epoch, epochs, "  ".join("%s %.4f" % (k, v) for k, v in record.items()
                                                                              if k not in ("epoch", "ms")), record["ms"] / 1000), flush=True)
         if stop_now:
+            if best_state is not None:
+                net.load_state_dict(best_state)  # the saved model is the best epoch's (restoreBestWeights)
             if writer:
                 events.say("early stopping after epoch %d: %s did not improve for %d epochs (best %s)" % (epoch, monitor, es["patience"], best))
             break
