@@ -920,7 +920,7 @@ def main():
             os.replace(tmp, os.path.join(ckpt_dir, "torch.pt"))
             write_json_atomic(os.path.join(ckpt_dir, "state.json"), {"epoch": epoch, "seed": seed, "best": best, "wait": wait, "record": record})
             with open(metrics_file, "a", encoding="utf-8") as f:
-                f.write(json.dumps(record) + "\n")
+                f.write(json.dumps(record, separators=(",", ":")) + "\n")
                 f.flush()
                 os.fsync(f.fileno())
             write_json_atomic(os.path.join(run_dir, "run.json"), run)
