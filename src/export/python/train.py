@@ -781,6 +781,8 @@ def main():
     run.update({"status": "running", "backend": backend, "backendLabel": label, "epochs": epochs, "seed": seed,
                 "backendDetail": "; ".join("%s: %s (%s)" % (a["name"], "ok" if a["ok"] else "no", a["reason"]) for a in attempts),
                 "pid": os.getpid()})
+    if isinstance(run.get("plan"), dict):  # the plan as this run uses it
+        run["plan"] = dict(run["plan"], epochs=epochs, seed=seed)
     run.pop("endedAt", None)
     run.pop("error", None)
     if ddp:
