@@ -718,6 +718,8 @@ def main():
     device, backend, label, attempts = pick_device(ddp)
     if ddp:
         import torch.distributed as dist
+        if device.type == "cuda":
+            torch.cuda.set_device(device)  # one GPU per process: LOCAL_RANK's
         dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
     writer = rank == 0
 
