@@ -2,7 +2,7 @@
 // only when there is a GPU for it (and a Python with PyTorch that sees it); a resumed run keeps the trainer
 // it started with, since a checkpoint of one cannot be read by the other.
 import type { TrainJob } from '../../protocol/trainer';
-import { readRun } from '../../runs/store';
+import { readRun } from '../../runs/folder';
 import { RunFailure, type TrainerContext } from '../train';
 import { choosePython, gpuLikely, probeTorch, type TorchProbe } from './python';
 
@@ -24,7 +24,7 @@ export async function chooseTrainer(job: TrainJob, ctx: TrainerContext): Promise
     return { kind: 'tfjs' };
   }
   try {
-    const probe = await probeTorch(choosePython(job.pythonPath));
+    const probe = await probeTorch(choosePython(job.pythonPath), { devices: true });
     if (probe.cuda || probe.mps) return { kind: 'torch', probe };
     ctx.emit({ type: 'log', level: 'info', message: `backend torch not used: PyTorch ${probe.torch} in ${probe.python} sees no GPU` });
   } catch (err) {

@@ -4,12 +4,11 @@
 // `python train.py` or `torchrun` look the same to dlmodel.
 import * as path from 'node:path';
 import type { ExportJob, TrainerEvent, TrainJob } from '../../protocol/trainer';
-import { readRun, runsRootFor } from '../../runs/store';
-import { createRunDir, writeRunJson } from '../../runs/writer';
+import { acquireRunLock, createRunDir, readRun, runsRootFor, writeRunJson } from '../../runs/folder';
 import { exportPytorch } from '../../export/pytorch';
 import { loadBackend } from '../backends/index';
-import { MAX_BACKLOG, readSpec, RunFailure, type TrainerContext } from '../train';
-import { choosePython, probeTorch, torchAttempts, type TorchProbe } from './python';
+import { MAX_BACKLOG, readSpec, RunFailure, type Held, type TrainerContext } from '../train';
+import { choosePython, probeTorch, type TorchProbe } from './python';
 import { lastErrorLine, runRelay } from './relay';
 
 /** TensorFlow.js on the plain CPU backend: only to build the network once and read its topology. */
@@ -19,7 +18,7 @@ async function topologyTf(ctx: TrainerContext) {
 
 /** `dlmodel export FILE --to pytorch`. */
 export async function runExport(job: ExportJob, ctx: TrainerContext): Promise<void> {
-  const setup = await readSpec({ kind: 'train', specPath: job.specPath, backend: 'cpu', seed: job.seed, runsRoot: job.runsRoot }, ctx);
+  const setup = await readSpec({ kind: 'train', specPath: job.specPath, backend: 'cpu', seed: job.seed, runsRoot: job.runsRoot }, ctx, {});
   const name = setup.plan.name;
   const outDir = path.resolve(job.outDir ?? path.join(path.dirname(setup.specPath), '.dlmodel', 'export', name));
   const res = await exportPytorch(await topologyTf(ctx), setup, { outDir, runsRoot: job.runsRoot, extensionRoot: ctx.extensionRoot });
@@ -31,16 +30,29 @@ function quote(p: string): string {
   return /^[\w@%+=:,./-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`;
 }
 
-/** `dlmodel train --backend torch` (or `auto` when it found a GPU for PyTorch: `probe` is then known). */
+/**
+ * `dlmodel train --backend torch` (or `auto` when it found a GPU for PyTorch: `probe` is then known). This
+ * process holds the run's lock while train.py writes the folder, as the TensorFlow.js trainer does.
+ */
 export async function runTorchTraining(job: TrainJob, ctx: TrainerContext, known?: TorchProbe): Promise<'completed' | 'stopped'> {
+  const held: Held = {};
+  try {
+    return await trainThroughPython(job, ctx, held, known);
+  } finally {
+    await held.lock?.release();
+  }
+}
+
+async function trainThroughPython(job: TrainJob, ctx: TrainerContext, held: Held, known?: TorchProbe): Promise<'completed' | 'stopped'> {
   const choice = choosePython(job.pythonPath);
-  const probe = known ?? (await probeTorch(choice));
-  const setup = await readSpec(job, ctx);
+  // A missing Python or PyTorch is said before anything is prepared or written (`auto` has asked already).
+  if (!known) await probeTorch(choice);
+  const setup = await readSpec(job, ctx, held);
   if (setup.data.dropped) ctx.emit({ type: 'log', level: 'warn', message: `${setup.data.dropped} rows with missing values were dropped (data.missing is "drop")` });
-  for (const a of torchAttempts(probe).filter((x) => !x.ok)) ctx.emit({ type: 'log', level: 'info', message: `backend ${a.name} not used: ${a.reason}` });
 
   const resuming = setup.resumeRun;
   const runDir = resuming ? resuming.dir : (await createRunDir(runsRootFor(setup.specPath, setup.plan.name, job.runsRoot))).dir;
+  held.lock ??= await acquireRunLock(runDir);
   const program = path.join(runDir, 'program');
   try {
     await exportPytorch(await topologyTf(ctx), setup, { outDir: program, runsRoot: job.runsRoot, extensionRoot: ctx.extensionRoot });
@@ -61,7 +73,11 @@ export async function runTorchTraining(job: TrainJob, ctx: TrainerContext, known
     // Python's own output unbuffered, so that events arrive as they happen.
     env: { PYTHONUNBUFFERED: '1' },
     emit: (e: TrainerEvent) => {
-      if (e.type === 'started') started = true;
+      if (e.type === 'started') {
+        started = true;
+        // train.py chose its device; the ladder's report says why not the earlier ones.
+        for (const a of e.backend.attempts.filter((x) => !x.ok)) ctx.emit({ type: 'log', level: 'info', message: `backend ${a.name} not used: ${a.reason}` });
+      }
       if ((e.type === 'weights' || e.type === 'batch') && (ctx.backlog?.() ?? 0) > MAX_BACKLOG) return;
       ctx.emit(e);
     },

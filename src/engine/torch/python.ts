@@ -3,7 +3,6 @@
 // (`python` on Windows). Each failure says which Python was tried and what to do.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import type { BackendAttempt } from '../../protocol/trainer';
 import { BackendError } from '../backends/index';
 
 export interface PythonChoice {
@@ -22,26 +21,41 @@ export interface TorchProbe {
   python: string;
   pythonVersion: string;
   torch: string;
-  cuda: boolean;
+  /** Known only from a full probe (`devices`); train.py finds its device itself. */
+  cuda?: boolean;
   cudaDevice?: string;
-  mps: boolean;
+  mps?: boolean;
 }
 
-const PROBE = [
-  'import json, sys',
-  'out = {"python": sys.executable, "pythonVersion": sys.version.split()[0]}',
-  'try:',
-  '    import torch',
-  'except Exception as e:',
-  '    out["error"] = "%s: %s" % (type(e).__name__, e)',
-  'else:',
-  '    out["torch"] = torch.__version__',
-  '    out["cuda"] = bool(torch.cuda.is_available())',
-  '    out["cudaDevice"] = torch.cuda.get_device_name(0) if out["cuda"] else None',
-  '    m = getattr(torch.backends, "mps", None)',
-  '    out["mps"] = bool(m is not None and m.is_available())',
-  'print(json.dumps(out))',
-].join('\n');
+/** Finds torch without importing it (a second or more); with `devices`, imports it and asks for GPUs. */
+function probeScript(devices: boolean): string {
+  return [
+    'import importlib.util, json, sys',
+    'out = {"python": sys.executable, "pythonVersion": sys.version.split()[0]}',
+    'try:',
+    ...(devices
+      ? [
+          '    import torch',
+          '    out["torch"] = torch.__version__',
+          '    out["cuda"] = bool(torch.cuda.is_available())',
+          '    out["cudaDevice"] = torch.cuda.get_device_name(0) if out["cuda"] else None',
+          '    m = getattr(torch.backends, "mps", None)',
+          '    out["mps"] = bool(m is not None and m.is_available())',
+        ]
+      : [
+          '    if importlib.util.find_spec("torch") is None:',
+          '        raise ModuleNotFoundError("No module named \'torch\'")',
+          '    try:',
+          '        import importlib.metadata as md',
+          '        out["torch"] = md.version("torch")',
+          '    except Exception:',
+          '        out["torch"] = "(version unknown)"',
+        ]),
+    'except Exception as e:',
+    '    out["error"] = "%s: %s" % (type(e).__name__, e)',
+    'print(json.dumps(out))',
+  ].join('\n');
+}
 
 function howToSet(choice: PythonChoice): string {
   return choice.source === 'PATH'
@@ -49,10 +63,13 @@ function howToSet(choice: PythonChoice): string {
     : `check ${choice.source}`;
 }
 
-/** Runs the probe; throws a BackendError that says what is missing (Python, or PyTorch in that Python). */
-export function probeTorch(choice: PythonChoice, timeoutMs = 60_000): Promise<TorchProbe> {
+/**
+ * Runs the probe; throws a BackendError that says what is missing (Python, or PyTorch in that Python).
+ * `devices` also asks PyTorch for CUDA and MPS (it imports torch: only `auto` needs that).
+ */
+export function probeTorch(choice: PythonChoice, opts: { devices?: boolean; timeoutMs?: number } = {}): Promise<TorchProbe> {
   return new Promise((resolve, reject) => {
-    execFile(choice.command, ['-c', PROBE], { timeout: timeoutMs, windowsHide: true }, (err, stdout, stderr) => {
+    execFile(choice.command, ['-c', probeScript(!!opts.devices)], { timeout: opts.timeoutMs ?? 60_000, windowsHide: true }, (err, stdout, stderr) => {
       const fail = (message: string) => reject(new BackendError(message, [{ name: 'torch-cpu', ok: false, reason: message }]));
       if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') {
         return fail(`The torch backend needs Python: "${choice.command}" (from ${choice.source}) was not found; ${howToSet(choice)}.`);
@@ -76,21 +93,6 @@ export function probeTorch(choice: PythonChoice, timeoutMs = 60_000): Promise<To
       resolve(out as TorchProbe);
     });
   });
-}
-
-/** The ladder's view: which device PyTorch will train on, and why the earlier ones are not used. */
-export function torchAttempts(p: TorchProbe): BackendAttempt[] {
-  const at: BackendAttempt[] = [];
-  at.push(
-    p.cuda
-      ? { name: 'torch-cuda', ok: true, reason: `${p.cudaDevice ?? 'CUDA device'} (PyTorch ${p.torch})` }
-      : { name: 'torch-cuda', ok: false, reason: `PyTorch ${p.torch} in ${p.python} sees no CUDA device` },
-  );
-  if (p.cuda) return at;
-  at.push(p.mps ? { name: 'torch-mps', ok: true, reason: 'Apple GPU through Metal' } : { name: 'torch-mps', ok: false, reason: 'no Apple GPU (MPS)' });
-  if (p.mps) return at;
-  at.push({ name: 'torch-cpu', ok: true, reason: `PyTorch ${p.torch} on the CPU` });
-  return at;
 }
 
 /**

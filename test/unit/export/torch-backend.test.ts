@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { TrainerEvent, TrainJob } from '../../../src/protocol/trainer';
-import { listRuns, readMetrics, readRun } from '../../../src/runs/store';
+import { listRuns, readMetrics, readRun } from '../../../src/runs/folder';
 import { lastJsonLine, peopleCsv, runCli, runTrainer, scratch, spec, writeFiles } from '../engine/helpers';
 import { PYTHON, runPython, TORCH_ENV, torchMissing } from './torch-helpers';
 
