@@ -91,6 +91,7 @@ class Progress {
         }
         break;
       case 'weights':
+      case 'exported':
         break;
       case 'finished':
         this.line(`${e.status}: ${e.epochsDone} epochs${Object.keys(e.metrics).length ? `, ${metricText(e.metrics)}` : ''}`);

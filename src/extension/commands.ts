@@ -335,7 +335,8 @@ export const COMMANDS = {
   'dlmodel.selectBackend': async (_s: Services, arg?: unknown): Promise<CommandResult> => {
     const current = settings.backend();
     const about: Record<BackendName, string> = {
-      auto: 'the first that loads: cuda, webgpu, native, wasm, cpu',
+      auto: 'the first that loads: torch (only with a GPU), cuda, webgpu, native, wasm, cpu',
+      torch: 'PyTorch through Python (dlmodel.pythonPath): CUDA, Apple MPS or CPU',
       cuda: 'NVIDIA GPU through @tensorflow/tfjs-node-gpu (CUDA)',
       webgpu: 'a GPU through WebGPU (Dawn)',
       native: 'CPU through @tensorflow/tfjs-node (libtensorflow)',
