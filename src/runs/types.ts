@@ -1,11 +1,12 @@
 // What a training run writes into `.dlmodel/runs/<name>/<runId>/` (shared/spec/dlmodel-format.md, "Runs").
-import type { ConcreteBackend, Missing, Spec, Task } from '../format/types';
+import type { RunBackend, Missing, Spec, Task } from '../format/types';
 import type { ParamCounts } from '../common/params';
 import type { Plan } from '../format/plan';
 
 export type Row = Record<string, unknown>;
 
-export type RunStatus = 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
+export const RUN_STATUSES = ['running', 'completed', 'failed', 'stopped', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** One line of metrics.jsonl: `loss`, `val_loss`, each metric and its `val_` twin, and `ms`. */
 export interface EpochRecord {
@@ -24,7 +25,7 @@ export interface RunJson {
   spec: Spec;
   specHash: string;
   status: RunStatus;
-  backend: ConcreteBackend | null;
+  backend: RunBackend | null;
   /** Human label, e.g. "CPU (WASM)", and why it was chosen over earlier ones on the ladder. */
   backendLabel?: string;
   backendDetail?: string;

@@ -8,8 +8,8 @@ import type {
 } from '../../protocol/webview';
 import type { Task } from '../../format/types';
 import type { EpochRecord, ParamCounts, RunJson, RunStatus } from '../../runs/types';
-import { ColumnTable } from '../../../webview/model/columns';
-import { collapse, DIAGRAM_MAX_SHOWN } from '../../../webview/model/layout';
+import { ColumnTable } from '../../common/columns';
+import { collapse, DIAGRAM_MAX_SHOWN } from '../../common/collapse';
 
 // The webview protocol mirrors the trainer's and the run folder's shapes; these identity functions make
 // the compiler check that the mirror still fits.
@@ -181,6 +181,8 @@ export class DashboardState {
         else this.live = { state: 'failed', epoch: e.epoch ?? 0, epochs: 0, message: e.message, runDir: e.runDir };
         if (e.reason === 'invalid' && e.problems?.length) this.spec.problems = e.problems;
         return { reloadRuns: true, finishedRun: e.runDir };
+      case 'exported':
+        return {};
       default: {
         const never: never = e;
         return never;

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { TrainerEvent, TrainJob } from '../../../src/protocol/trainer';
 import type { PredictionsJson, PreprocessJson } from '../../../src/runs/types';
-import { listRuns, readMetrics, readRun } from '../../../src/runs/store';
+import { listRuns, readMetrics, readRun } from '../../../src/runs/folder';
 import { resolveSavedDir } from '../../../src/engine/io';
 import { buildBundles, lastJsonLine, peopleCsv, REPO, runCli, runTrainer, scratch, spec, writeFiles } from './helpers';
 
@@ -157,12 +157,12 @@ const fs = require('fs'), path = require('path');
       },
     });
     assert.equal(r.signal, 'SIGKILL');
-    const runs = await listRuns(specPath);
+    const runs = await listRuns(specPath, { write: true });
     assert.equal(runs.length, 1);
     assert.equal(runs[0].run.status, 'interrupted');
     const done = (await readMetrics(runs[0].dir)).length;
     assert.ok(done >= 3, `${done} epochs in metrics.jsonl`);
-    assert.equal((await readRun(runs[0].dir)).status, 'interrupted', 'listRuns records it in run.json');
+    assert.equal((await readRun(runs[0].dir)).status, 'interrupted', 'listRuns records it in run.json when it may write');
     // A kill between the two renames of a checkpoint swap leaves the previous one as checkpoint.old.
     assert.ok(await resolveSavedDir(path.join(runs[0].dir, 'checkpoint')), 'a loadable checkpoint');
 
@@ -329,7 +329,7 @@ describe('dlmodel train / predict / runs (command line)', function () {
     assert.ok(!existsSync(path.join(s.dir, '.dlmodel')));
     const u = await runCli(['train', file, '--backend', 'tpu']);
     assert.equal(u.code, 2);
-    assert.match(u.stderr, /--backend must be one of auto, cuda, webgpu, native, wasm, cpu/);
+    assert.match(u.stderr, /--backend must be one of auto, torch, cuda, webgpu, native, wasm, cpu/);
     writeFiles(s.dir, { 'ok.dlmodel.json': spec(GENDER) });
     const p = await runCli(['predict', path.join(s.dir, 'ok.dlmodel.json')]);
     assert.equal(p.code, 2);

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { ColumnTable, columnsFromRecords } from '../../../webview/model/columns';
+import { ColumnTable, columnsFromRecords } from '../../../src/common/columns';
 import { chartData, metricNames } from '../../../webview/model/curves';
 import type { CurveSet } from '../../../src/protocol/webview';
 
@@ -69,7 +69,7 @@ describe('webview/model/curves: chart data', () => {
   });
 });
 
-describe('webview/model/columns: the host table', () => {
+describe('common/columns: the host table', () => {
   it('grows, replaces redone epochs and hands out exact-length copies until it changes', () => {
     const t = new ColumnTable();
     for (let i = 1; i <= 40; i++) t.append({ epoch: i, loss: i / 10 });

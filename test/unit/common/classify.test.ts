@@ -1,11 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { classRows, confusionMatrix, expectedClass } from '../../../webview/model/classify';
+import { classRows, confusionMatrix, expectedClass } from '../../../src/common/classify';
 import type { PredictionView } from '../../../src/protocol/webview';
 
 const names = ['setosa', 'versicolor', 'virginica'];
 const p = (expected: PredictionView['expected'], output: number[], label?: string): PredictionView => ({ input: {}, output, expected, label });
 
-describe('webview/model/classify', () => {
+describe('common/classify', () => {
   it('builds the confusion matrix with rows = expected, columns = predicted', () => {
     const preds = [
       p('setosa', [0.9, 0.05, 0.05]),
