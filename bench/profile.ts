@@ -30,7 +30,7 @@ export function categorize(fn: string, url: string): Category {
   // The inspector session's own message dispatch (the profiler itself).
   if (fn === 'dispatch' && !url) return 'profiler';
   if (url.startsWith('wasm://') || /^\$?wasm-function|^js-to-wasm|^wasm-to-js/.test(fn)) return 'wasm kernels';
-  if (/fillBatch|makeBatch|scaleBatch/.test(fn) || /bench[/\\]tasks/.test(url) && /fill/.test(fn)) return 'batch copies';
+  if (/fillBatch|makeBatch|copyScaled/.test(fn) || /bench[/\\]tasks/.test(url) && /fill/.test(fn)) return 'batch copies';
   if (/src[/\\]engine[/\\](step|optim)/.test(url)) return 'step JS';
   if (/tfjs-(core|layers|backend)/.test(url)) return 'tfjs bookkeeping';
   return 'other JS';
