@@ -15,6 +15,7 @@ export const DEFAULTS = {
   optimizer: 'adam' as const,
   patience: 10,
   minDelta: 0,
+  restoreBestWeights: false,
   freeze: 0,
 };
 
@@ -103,6 +104,7 @@ export function withDefaults(spec: Spec, specPath: string, description?: DataDes
       monitor: t.earlyStopping.monitor ?? (data.validationSplit > 0 ? 'val_loss' : 'loss'),
       patience: t.earlyStopping.patience ?? DEFAULTS.patience,
       minDelta: t.earlyStopping.minDelta ?? DEFAULTS.minDelta,
+      restoreBestWeights: t.earlyStopping.restoreBestWeights ?? DEFAULTS.restoreBestWeights,
     };
   }
   const output: { activation?: Activation } = { ...spec.model.output };

@@ -49,6 +49,8 @@ export interface DataSpec {
   target: string | string[];
   features?: string[];
   ignore?: string[];
+  /** Columns treated as categories even when their values are numbers. */
+  categorical?: string[];
   normalize?: Normalize;
   missing?: Missing;
   validationSplit?: number;
@@ -92,6 +94,8 @@ export interface EarlyStoppingSpec {
   monitor?: string;
   patience?: number;
   minDelta?: number;
+  /** Keep the weights of the best epoch (by `monitor`), as Keras does; default false. */
+  restoreBestWeights?: boolean;
 }
 
 export interface TrainingSpec {

@@ -70,7 +70,7 @@ describe('withDefaults', () => {
       task: 'regression', features: [], inputNames: [], inputShape: [1], target: ['y'], rowCount: 4,
     });
     assert.deepEqual([reg.training.loss, reg.training.metrics, reg.model.output.activation], ['huberLoss', ['mae'], 'linear']);
-    assert.deepEqual(reg.training.earlyStopping, { monitor: 'val_loss', patience: 10, minDelta: 0 });
+    assert.deepEqual(reg.training.earlyStopping, { monitor: 'val_loss', patience: 10, minDelta: 0, restoreBestWeights: false });
   });
 });
 
