@@ -79,6 +79,7 @@ const T = {
   overfitRise: 0.1,
   overfitAfter: 3,
   divergeRatio: 1.5,
+  divergeLost: 0.5,
   oscillateJump: 0.05,
   oscillateShare: 0.3,
   slowDrop: 0.1,
@@ -133,7 +134,10 @@ function learningRateIssue(h: readonly CurvePoint[], input: CoachInput): Insight
   const m = argmin(loss);
   const last = loss[loss.length - 1];
   const tail = loss.slice(-2);
-  if (m < loss.length - 1 && tail.every((v) => v > loss[m] * T.divergeRatio)) {
+  // What counts is the progress lost: a loss near 0 that doubles (memorizing) has not diverged.
+  const progress = Math.max(loss[0] - loss[m], 0);
+  const lost = (v: number) => v > loss[m] * T.divergeRatio && (progress === 0 || (v - loss[m]) / progress > T.divergeLost);
+  if (m < loss.length - 1 && tail.every(lost)) {
     return {
       kind: 'diverging',
       epoch: h[m].epoch + 1,
@@ -148,8 +152,10 @@ function learningRateIssue(h: readonly CurvePoint[], input: CoachInput): Insight
   if (h.length >= 6) {
     let jumps = 0;
     let biggest = 0;
+    // Rises are measured against the loss's own scale: the progress made since epoch 1, when there was some.
+    const scale = progress > 0 ? progress : Math.abs(loss[0]) || 1;
     for (let i = 1; i < loss.length; i++) {
-      const rel = (loss[i] - loss[i - 1]) / Math.abs(loss[i - 1] || 1);
+      const rel = (loss[i] - loss[i - 1]) / scale;
       if (rel > T.oscillateJump) {
         jumps++;
         biggest = Math.max(biggest, rel);
@@ -160,7 +166,7 @@ function learningRateIssue(h: readonly CurvePoint[], input: CoachInput): Insight
         kind: 'oscillating',
         about: 'learningRate',
         message:
-          `The training loss oscillates: it went up in ${jumps} of ${loss.length - 1} epochs (by up to ${pct(biggest)}) instead of falling steadily. ` +
+          `The training loss oscillates: it went up in ${jumps} of ${loss.length - 1} epochs (by up to ${pct(biggest)} of the ground it had gained) instead of falling steadily. ` +
           `The steps jump back and forth across the valley of the loss: the learning rate${lrText} is too high. Try one ten times smaller.`,
         fixes: lowerLr(input.learningRate),
         numbers: { epochsUp: jumps, epochs: loss.length - 1, largestRise: biggest, ...(input.learningRate ? { learningRate: input.learningRate } : {}) },
@@ -314,5 +320,20 @@ function saturated(a: LayerActivity): Insight | undefined {
       `There the curve is flat and the gradient almost 0, so these units barely learn. ` +
       `Normalized inputs, a lower learning rate, or "relu" help.`,
     numbers: { saturated: a.saturated, units: a.units, rows: a.rows },
+  };
+}
+
+/** A loss that became NaN or infinite: the run fails, and run.json keeps this insight for the editor. */
+export function lossNotFinite(epoch: number, value: number, learningRate?: number): Insight {
+  const lrText = learningRate !== undefined ? ` (learningRate ${learningRate})` : '';
+  return {
+    kind: 'diverging',
+    epoch,
+    about: 'learningRate',
+    message:
+      `The loss diverged: it became ${value} in epoch ${epoch}. The steps grew until the numbers overflowed: ` +
+      `the learning rate${lrText} is far too high, or the inputs are not normalized. Try a learning rate ten times smaller.`,
+    fixes: lowerLr(learningRate),
+    numbers: { epoch, ...(learningRate ? { learningRate } : {}) },
   };
 }
