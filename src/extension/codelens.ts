@@ -1,6 +1,9 @@
 // Lenses on a spec file: `Train`, `Summary (9 params, 3 layers)` and, while a run of it is going,
 // `Stop (epoch 3/50, loss 0.412)`; above the `predict` block, `Predict` (or `Predict (train first)`).
-// They refresh when runs start, progress (throttled) and end.
+// They refresh when runs start, at every epoch, on batches (throttled) and when runs end. A refresh must be
+// quick: VS Code drops a lens request that a newer refresh overtakes, so a slow one (listing every run for
+// Predict) kept the Stop lens epochs behind the progress notification. The latest completed run is cached
+// per spec until a run.json changes.
 import * as vscode from 'vscode';
 import { latestCompletedRun } from '../runs/store';
 import { stopLensTitle, summaryLensTitle } from './format';
@@ -18,6 +21,7 @@ export class SpecCodeLenses implements vscode.CodeLensProvider, vscode.Disposabl
   readonly onDidChangeCodeLenses = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private readonly completed = new Map<string, Promise<Awaited<ReturnType<typeof latestCompletedRun>>>>();
 
   constructor(
     private readonly runs: RunManager,
@@ -25,7 +29,10 @@ export class SpecCodeLenses implements vscode.CodeLensProvider, vscode.Disposabl
   ) {
     // Runs finished by the command line (or deleted) change what Predict can do.
     const runJson = vscode.workspace.createFileSystemWatcher('**/.dlmodel/runs/**/run.json');
-    const soon = () => this.refreshSoon();
+    const soon = () => {
+      this.completed.clear();
+      this.refreshSoon();
+    };
     this.disposables.push(
       runJson,
       runJson.onDidCreate(soon),
@@ -37,12 +44,15 @@ export class SpecCodeLenses implements vscode.CodeLensProvider, vscode.Disposabl
       runs.onEvent((e) => {
         switch (e.event.type) {
           case 'batch':
-          case 'epoch':
             this.refreshSoon();
+            break;
+          case 'epoch':
+            this.refresh();
             break;
           case 'started':
           case 'finished':
           case 'failed':
+            this.completed.clear();
             this.refresh();
             break;
           case 'weights':
@@ -91,7 +101,7 @@ export class SpecCodeLenses implements vscode.CodeLensProvider, vscode.Disposabl
     if (block) {
       const line = doc.positionAt(block.offset).line;
       const range = new vscode.Range(line, 0, line, 0);
-      const done = await latestCompletedRun(uri.fsPath, { runsRoot: settings.runsRoot(uri) }).catch(() => undefined);
+      const done = await this.latestCompleted(uri);
       lenses.push(
         new vscode.CodeLens(range, {
           title: done ? '$(run) Predict' : 'Predict (train first)',
@@ -102,6 +112,15 @@ export class SpecCodeLenses implements vscode.CodeLensProvider, vscode.Disposabl
       );
     }
     return lenses;
+  }
+
+  private latestCompleted(uri: vscode.Uri): ReturnType<typeof latestCompletedRun> {
+    let p = this.completed.get(uri.fsPath);
+    if (!p) {
+      p = latestCompletedRun(uri.fsPath, { runsRoot: settings.runsRoot(uri) }).catch(() => undefined);
+      this.completed.set(uri.fsPath, p);
+    }
+    return p;
   }
 
   dispose(): void {

@@ -50,7 +50,7 @@ export function activate(context: vscode.ExtensionContext): DlmodelApi | undefin
     const lenses = new SpecCodeLenses(runs, validation);
     const inline = new InlineResults();
     const insights = new InsightDiagnostics(runs);
-    const tree = new ExperimentsTree(runs);
+    const tree = new ExperimentsTree(runs, (p) => validation.forFile(p));
     const status = new BackendStatus(runs);
     const progress = new TrainingProgress(runs, log);
     const dashboard = registerDashboard(context, runs, validation);
