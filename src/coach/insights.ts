@@ -208,7 +208,9 @@ function overfitting(h: readonly CurvePoint[], input: CoachInput): Insight | und
   const tail = mean(val.slice(-Math.min(3, after)));
   const rise = tail / val[b] - 1;
   const best = withVal[b];
-  if (rise < T.overfitRise || !(end.loss < best.loss * 0.97)) return undefined;
+  // Overfitting is a gap that opens: the validation loss ends clearly above the training loss, not a
+  // small validation set's noise around its minimum.
+  if (rise < T.overfitRise || !(end.loss < best.loss * 0.97) || !(end.val_loss > end.loss * (1 + T.overfitRise))) return undefined;
   const metric = ['mae', 'accuracy'].find((k) => Number.isFinite(end[k]) && Number.isFinite(end[`val_${k}`]));
   const gap = metric
     ? ` At the end the training ${metric === 'mae' ? 'MAE' : 'accuracy'} is ${show(metric, end[metric])}, the validation ${metric === 'mae' ? 'MAE' : 'accuracy'} ${show(metric, end[`val_${metric}`])}.`
@@ -259,15 +261,24 @@ function underfitting(h: readonly CurvePoint[], input: CoachInput): Insight | un
     const noBetter = higherIsBetter ? best <= base + T.underfitAccuracy : best >= base * T.underfitError;
     if (!noBetter) return undefined;
     const name = m === 'accuracy' ? 'accuracy' : m === 'loss' ? 'loss' : m.toUpperCase();
+    // Still learning when it stopped: larger steps (or more epochs) are the first thing to try.
+    const tail = h.slice(-Math.max(3, Math.floor(h.length / 4))).map((p) => p.loss);
+    let falling = 0;
+    for (let i = 1; i < tail.length; i++) if (tail[i] < tail[i - 1]) falling++;
+    const stillFalling = tail.length > 2 && falling / (tail.length - 1) >= 0.6;
+    const fixes: InsightFix[] = stillFalling && input.learningRate ? [{ kind: 'setLearningRate', learningRate: Number((input.learningRate * 10).toPrecision(2)) }] : [];
     const answer = b.task === 'classification' ? `always answering "${b.majorityClass}"` : `always answering the mean (${fmt(b.mean[0])})`;
     return {
       kind: 'underfitting',
       epoch: bestEpoch,
-      about: 'layers',
+      about: stillFalling && input.learningRate ? 'learningRate' : 'layers',
       message:
         `Underfitting: the best ${words} ${name}, ${show(m, best)} (epoch ${bestEpoch}), is no better than ${answer}, which scores ${show(m, base)}. ` +
-        `The network has not learned what the features say about the target: train longer, raise the learning rate, add units or layers, ` +
-        `or check that the features can predict the target at all.`,
+        (stillFalling
+          ? `The training loss was still falling when training ended: the steps are too small or too few. Raise the learning rate${input.learningRate ? ` (now ${input.learningRate})` : ''} or train longer.`
+          : `The network has not learned what the features say about the target: train longer, raise the learning rate, add units or layers, ` +
+            `or check that the features can predict the target at all.`),
+      fixes,
       numbers: { [key]: best, baseline: base, ...(bestEpoch !== undefined ? { epoch: bestEpoch } : {}) },
     };
   }

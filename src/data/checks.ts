@@ -33,6 +33,8 @@ export interface CheckOptions {
 
 /** A class with a share of the rows below this, next to the largest, is "strongly" imbalanced. */
 const IMBALANCE_SHARE = 0.8;
+/** ... or the rarest class has fewer rows than this share of the largest. */
+const RARE_RATIO = 0.05;
 const MIN_ROWS_FOR_ID = 10;
 /** Fewer rows than this make a perfect predictor likely by chance. */
 const MIN_ROWS_FOR_STATS = 20;
@@ -156,7 +158,9 @@ export function checkData(table: Table, spec: Spec, o: CheckOptions): DataFindin
   if (o.validationSplit > 0) {
     const groups = new Map<string, number[]>();
     kept.forEach((i, k) => {
-      const key = JSON.stringify(used.map((c) => keyOf(value(i, c))));
+      // Copies in every column of the file: rows that agree only on the used columns (two days of the same
+      // weather) are different rows.
+      const key = JSON.stringify(table.columns.map((c) => keyOf(value(i, c))));
       const g = groups.get(key);
       if (g) g.push(k);
       else groups.set(key, [k]);
@@ -205,14 +209,22 @@ export function checkData(table: Table, spec: Spec, o: CheckOptions): DataFindin
       }
     }
     const [top, topN] = sorted[0];
+    const [rare, rareN] = sorted[sorted.length - 1];
     if (sorted.length >= 2 && topN / total >= IMBALANCE_SHARE) {
-      const [rare, rareN] = sorted[sorted.length - 1];
       out.push({
         severity: 'warning',
         place: { kind: 'target' },
         message:
           `the classes are strongly imbalanced: "${top}" is ${pct(topN / total)} of the rows, "${rare}" only ${rareN}. Always answering "${top}" already scores ${pct(topN / total)} accuracy, ` +
           `so judge the network against that baseline (and its confusion matrix), not against 0%; more rows of the rare class help most`,
+      });
+    } else if (sorted.length >= 2 && rareN < topN * RARE_RATIO) {
+      out.push({
+        severity: 'warning',
+        place: { kind: 'target' },
+        message:
+          `the classes are strongly imbalanced: "${rare}" has ${rareN} rows, ${pct(rareN / topN)} as many as "${top}" (${topN}). ` +
+          `A network can ignore so rare a class and lose almost nothing, so check its row in the confusion matrix; more rows of it help most`,
       });
     }
   }

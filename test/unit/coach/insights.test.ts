@@ -78,6 +78,9 @@ describe('coach/insights: what the curves say', () => {
     const r = noise(11);
     const h = curve(40, (e) => ({ loss: 0.3 + Math.exp(-e / 4), val_loss: 0.4 + Math.exp(-e / 4) + 0.02 * r() }));
     assert.ok(!kinds({ task: 'classification', history: h, epochs: 40 }).includes('overfitting'));
+    // A validation loss that rose from a lucky minimum but stays below the training loss is no gap.
+    const lucky = curve(40, (e) => ({ loss: 13 - 0.01 * e, val_loss: e === 36 ? 10.1 : 11.2 }));
+    assert.ok(!kinds({ task: 'regression', history: lucky, epochs: 40 }).includes('overfitting'));
   });
 
   it('underfitting: no better than always answering the most common class, or the mean', () => {
@@ -88,6 +91,13 @@ describe('coach/insights: what the curves say', () => {
     assert.equal(u.numbers.val_accuracy, 0.45);
     assert.equal(u.numbers.baseline, 0.44);
     assert.match(u.message, /validation accuracy, 45% \(epoch 9\), is no better than always answering "rain", which scores 44%/);
+    // Still falling at the end, with a learning rate to raise: the fix is a larger one, on its line.
+    const slow = analyzeRun({ task: 'classification', history: h, epochs: 30, baseline: clsBaseline, learningRate: 0.001 }).find((i) => i.kind === 'underfitting');
+    assert.deepEqual([slow?.about, slow?.fixes], ['learningRate', [{ kind: 'setLearningRate', learningRate: 0.01 }]]);
+    assert.match(slow?.message ?? '', /still falling when training ended.*\(now 0\.001\)/);
+    const flat = curve(30, (e) => ({ loss: 1.05 + (e % 2) * 0.001, val_loss: 1.08, accuracy: 0.45, val_accuracy: 0.44 }));
+    const stuck = analyzeRun({ task: 'classification', history: flat, epochs: 30, baseline: clsBaseline, learningRate: 0.001 }).find((i) => i.kind === 'underfitting');
+    assert.deepEqual([stuck?.about, stuck?.fixes], ['layers', []]);
     const reg = curve(20, (e) => ({ loss: 6000 - e, val_loss: 5950, mae: 63, val_mae: 62 }));
     const ru = analyzeRun({ task: 'regression', history: reg, epochs: 20, baseline: regBaseline }).find((i) => i.kind === 'underfitting');
     assert.ok(ru);
