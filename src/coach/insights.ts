@@ -4,6 +4,7 @@
 // DOM, vscode or TensorFlow.js): the trainer calls them after every epoch (live) and at the end, and the
 // run folder keeps the result (`insights` in run.json). Each insight names the numbers it rests on.
 import { baselineValue, fmt, pct, type Baseline } from './baseline';
+import type { Task } from '../format/types';
 
 export type InsightKind =
   | 'overfitting'
@@ -57,7 +58,7 @@ export interface LayerActivity {
 }
 
 export interface CoachInput {
-  task: 'classification' | 'regression';
+  task: Task;
   history: readonly CurvePoint[];
   /** The epochs planned (the spec's, or --epochs). */
   epochs: number;

@@ -1,7 +1,7 @@
 // Data checks before training: mistakes in the data that make training wrong (errors) or weak (warnings),
 // each with where it is and what to do. Pure: works on a table already read and the spec; validate.ts puts
 // each finding on the spec's line (and the data file's line where there is one).
-import type { Spec } from '../format/types';
+import type { Spec, Task } from '../format/types';
 import { splitIndices } from './split';
 import { isMissing, normalizeCell, type Table } from './table';
 
@@ -23,7 +23,7 @@ export interface DataFinding {
 export interface CheckOptions {
   features: readonly string[];
   targets: readonly string[];
-  task?: 'classification' | 'regression';
+  task?: Task;
   validationSplit: number;
   shuffle: boolean;
   missing: 'drop' | 'mean' | 'error';

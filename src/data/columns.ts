@@ -19,11 +19,15 @@ export interface DataDescription {
   rowCount: number;
 }
 
+/** What an image folder's class is called when the spec names no target. */
+export const IMAGE_TARGET = 'class';
+
 /** At most this many distinct whole numbers in a numeric target make it a classification. */
 export const MAX_INFERRED_CLASSES = 10;
 
 export function targetColumns(spec: Spec): string[] {
   const t = spec.data.target;
+  if (t === undefined) return [];
   return Array.isArray(t) ? [...t] : [t];
 }
 
@@ -89,7 +93,8 @@ export function describeData(spec: Spec, data: Table | ImageFolder): DataDescrip
       features: [],
       inputNames: [],
       inputShape: [image.height, image.width, image.channels],
-      target,
+      // The class is the sub-folder; "target" only names it.
+      target: target.length ? target : [IMAGE_TARGET],
       classNames: [...data.classes],
       image: { ...image },
       rowCount: data.files.length,

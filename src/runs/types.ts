@@ -2,6 +2,8 @@
 import type { ConcreteBackend, Missing, Spec, Task } from '../format/types';
 import type { Baseline } from '../coach/baseline';
 import type { Insight } from '../coach/insights';
+import type { ParamCounts } from '../common/params';
+import type { Plan } from '../format/plan';
 
 export type Row = Record<string, unknown>;
 
@@ -15,11 +17,7 @@ export interface EpochRecord {
   [metric: string]: number;
 }
 
-export interface ParamCounts {
-  trainable: number;
-  nonTrainable: number;
-  total: number;
-}
+export type { ParamCounts } from '../common/params';
 
 export interface RunJson {
   id: string;
@@ -52,6 +50,8 @@ export interface RunJson {
   insights?: Insight[];
   /** restoreBestWeights: the epoch whose weights model/ holds, when not the last; `finalMetrics` are its. */
   restoredEpoch?: number;
+  /** Every choice the run used, defaults filled in (format/plan.ts). Runs before format 1.1 have none. */
+  plan?: Plan;
 }
 
 /** preprocess.json: everything prediction needs to prepare inputs exactly as training did. */

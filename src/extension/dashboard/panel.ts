@@ -13,7 +13,6 @@ import { listRuns, type RunInfo, loadImage, loadSpecInfo, readMetrics, readPredi
 import { DashboardState, runItem, toEpochPoint, weightsForTransport } from './state';
 import { previewTable } from '../../data/preview';
 import { prepareTrainingData } from '../../data/preprocess';
-import { withDefaults } from '../../format/defaults';
 import { hasErrors } from '../../format/problems';
 import type { PreprocessJson } from '../../runs/types';
 import { ColumnTable } from '../../../webview/model/columns';
@@ -192,7 +191,7 @@ export class DashboardPanel implements vscode.Disposable {
   private async reloadPreview(runPre?: PreprocessJson): Promise<void> {
     try {
       const v = await this.validation.forFile(this.specPath);
-      if (!v.spec || !v.table || !v.description || hasErrors(v.problems)) {
+      if (!v.spec || !v.table || !v.description || !v.plan || hasErrors(v.problems)) {
         this.state.dataPreview = undefined;
         return;
       }
@@ -200,9 +199,9 @@ export class DashboardPanel implements vscode.Disposable {
       let pre = runPre ?? (sel ? await readPreprocess(sel) : undefined);
       let from = sel ? `run ${this.state.runJson.get(sel)?.id ?? path.basename(sel)}` : '';
       if (!pre || pre.inputNames.join('\n') !== v.description.inputNames.join('\n') || pre.target.join('\n') !== v.description.target.join('\n')) {
-        const d = withDefaults(v.spec, this.specPath).data;
+        const d = v.plan;
         const prepared = await prepareTrainingData(v.spec, this.specPath, {
-          validationSplit: d.validationSplit, shuffle: d.shuffle, normalize: d.normalize, missing: d.missing, seed: v.spec.training?.seed ?? 0,
+          validationSplit: d.validationSplit, shuffle: d.shuffle, normalize: d.normalize, missing: d.missing, seed: d.seed ?? 0,
         });
         pre = prepared.pre;
         from = 'the spec as it is now (normalization fitted on its training split)';

@@ -8,6 +8,7 @@ import type {
 } from '../../protocol/webview';
 import { describeBaseline, type Baseline } from '../../coach/baseline';
 import type { Insight } from '../../coach/insights';
+import type { Task } from '../../format/types';
 import type { EpochRecord, ParamCounts, RunJson, RunStatus } from '../../runs/types';
 import { ColumnTable } from '../../../webview/model/columns';
 import { collapse, DIAGRAM_MAX_SHOWN } from '../../../webview/model/layout';
@@ -29,7 +30,7 @@ export function baselineView(b: Baseline): BaselineView {
 export interface SpecInfo {
   name: string;
   description?: string;
-  task?: 'classification' | 'regression';
+  task?: Task;
   inputNames: string[];
   features: FeatureView[];
   target: string[];
@@ -52,7 +53,8 @@ export const SEND_WHOLE_KERNEL = 4096;
 export function runItem(dir: string, run: RunJson): RunItem {
   return {
     dir, id: run.id, status: toStatusView(run.status), startedAt: run.startedAt, endedAt: run.endedAt, epochs: run.epochs,
-    epochsDone: run.epochsDone, backendLabel: run.backendLabel ?? run.backend ?? undefined, finalMetrics: run.finalMetrics, error: run.error,
+    epochsDone: run.epochsDone, backendLabel: run.backendLabel ?? run.backend ?? undefined, learningRate: run.plan?.learningRate,
+    finalMetrics: run.finalMetrics, error: run.error,
     baseline: run.baseline ? baselineView(run.baseline) : undefined,
     insights: run.insights ? toInsightViews(run.insights) : undefined,
     restoredEpoch: run.restoredEpoch,
@@ -246,7 +248,7 @@ export class DashboardState {
       }),
       specs: shown.flatMap((dir) => {
         const r = this.runJson.get(dir);
-        return r ? [{ runDir: dir, runId: r.id, spec: r.spec }] : [];
+        return r ? [{ runDir: dir, runId: r.id, spec: r.spec, plan: r.plan }] : [];
       }),
       live: this.live,
       weights: this.weights,
