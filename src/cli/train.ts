@@ -115,9 +115,10 @@ class Progress {
       case 'weights':
         break;
       case 'finished':
-        this.line(`${e.status}: ${e.epochsDone} epochs${Object.keys(e.metrics).length ? `, ${metricText(e.metrics)}` : ''}`);
+        // The baseline beside the metrics: a number means little until it is compared with doing nothing.
+        const base = e.baseline ? ` (baseline, ${describeBaseline(e.baseline)})` : '';
+        this.line(`${e.status}: ${e.epochsDone} epochs${Object.keys(e.metrics).length ? `, ${metricText(e.metrics)}` : ''}${base}`);
         if (e.restoredEpoch !== undefined) this.line(`restoreBestWeights: the saved model is epoch ${e.restoredEpoch}'s (the metrics above are its)`);
-        if (e.baseline) this.line(`Baseline (${e.baseline.split} rows): ${describeBaseline(e.baseline)}`);
         if (e.epochsDone > 0) this.line(`Model saved in ${displayPath(path.join(e.runDir, 'model'))}`);
         if (e.insights?.length) {
           this.line('Insights:');
