@@ -3,7 +3,7 @@
 // earlyStopping with restoreBestWeights; the next run keeps the best epoch and scores better. The
 // dashboard shows the baseline, the insights and "What the network sees". Screenshots: coach-*.
 import * as assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { openFile, openProblems, runCommand, STEP_TIMEOUT_MS, waitForCodeLens, waitForProblem, webviewFrame } from '../harness/browser';
@@ -21,13 +21,17 @@ interface RunJsonLite {
 }
 
 async function trainAndWait(page: Page, specDir: string, count: number): Promise<RunJsonLite> {
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  // The lenses sit on the first line: bring it into view.
+  await page.locator('.tabs-container .tab', { hasText: SPEC }).first().click();
+  await page.keyboard.press('Control+Home');
   const train = await waitForCodeLens(page, 'Train');
   await train.click();
   await page.locator('.notifications-toasts', { hasText: 'training completed after' }).first().waitFor({ state: 'visible', timeout: 300_000 });
   const { readdirSync } = await import('node:fs');
   const root = join(specDir, '.dlmodel', 'runs', 'diabetes-overfit');
-  for (let i = 0; i < 60; i++) {
-    const runs = readdirSync(root).sort();
+  for (let i = 0; i < 240; i++) {
+    const runs = existsSync(root) ? readdirSync(root).sort() : [];
     if (runs.length >= count) {
       const run = JSON.parse(readFileSync(join(root, runs[count - 1], 'run.json'), 'utf8')) as RunJsonLite;
       if (run.status === 'completed') return run;
