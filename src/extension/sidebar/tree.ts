@@ -83,7 +83,7 @@ export class ExperimentsTree implements vscode.TreeDataProvider<TreeNode>, vscod
     try {
       const { problems } = await this.validate(specPath);
       const first = problems.find((p) => p.severity === 'error');
-      this.invalid.set(specPath, { mtimeMs, problem: first ? formatProblem(specPath, first).replace(specPath, path.basename(specPath)) : undefined });
+      this.invalid.set(specPath, { mtimeMs, problem: first ? formatProblem(specPath, first).split(path.dirname(specPath) + path.sep).join('') : undefined });
     } catch {
       this.invalid.set(specPath, { mtimeMs });
     }
