@@ -103,6 +103,25 @@ describe('coach in the trainer', function () {
     assert.deepEqual(d?.fixes, [{ kind: 'setLearningRate', learningRate: 1e5 }]);
   });
 
+  it('dlmodel train prints the baseline on its final line and the insights after it; --json carries both', async () => {
+    copyFileSync(DIABETES, path.join(s.dir, 'diabetes.csv'));
+    writeFiles(s.dir, {
+      'd.dlmodel.json': spec({
+        data: { source: 'diabetes.csv', target: 'progression' },
+        model: { layers: [{ type: 'dense', units: 128, activation: 'relu' }, { type: 'dense', units: 128, activation: 'relu' }] },
+        training: { epochs: 20, batchSize: 16, learningRate: 0.003, metrics: ['mae'], seed: 42 },
+      }),
+    });
+    const t = await runCli(['train', path.join(s.dir, 'd.dlmodel.json'), '--backend', 'wasm', '--json']);
+    assert.equal(t.code, 0, t.stderr);
+    assert.match(t.stderr, /^completed: 20 epochs, .*val_mae \d+\.\d+ \(baseline, always answering the mean \(\d+\): MAE \d+(\.\d)?\)$/m);
+    assert.match(t.stderr, /^Insights:\n  overfitting \(epoch \d+\): Overfitting from epoch \d+: the validation loss was lowest/m);
+    const summary = lastJsonLine(t.stdout) as { insights: { kind: string; epoch?: number; message: string }[]; baseline: { task: string; mae: number } };
+    assert.deepEqual(Object.keys(summary.insights[0]), ['kind', 'epoch', 'message']);
+    assert.equal(summary.insights[0].kind, 'overfitting');
+    assert.equal(summary.baseline.task, 'regression');
+  });
+
   it('dead ReLU units: a unit dead on every row, counted per unit (channels last)', () => {
     // 3 rows x 4 units: unit 1 and unit 3 never above 0.
     const values = Float32Array.from([0.5, 0, 1, 0, 0, 0, 2, -0, 0.1, 0, 0, 0]);
