@@ -3,13 +3,11 @@
 // They refresh when runs start, at every epoch, on batches (throttled) and when runs end. A refresh must be
 // quick: VS Code drops a lens request that a newer refresh overtakes, so a slow one (listing every run for
 // Predict) kept the Stop lens epochs behind the progress notification. The latest completed run is cached
-// per spec until a run.json changes.
+// per spec until a run folder changes.
 import * as vscode from 'vscode';
-import { latestCompletedRun } from '../runs/store';
 import { stopLensTitle, summaryLensTitle } from './format';
 import type { RunManager } from './runs/manager';
 import { samePath } from './runs/manager';
-import * as settings from './settings';
 import { predictBlock } from './spec-text';
 import { summaryOf } from './summary';
 import type { ValidationCache } from './validation';
@@ -21,23 +19,18 @@ export class SpecCodeLenses implements vscode.CodeLensProvider, vscode.Disposabl
   readonly onDidChangeCodeLenses = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private readonly completed = new Map<string, Promise<Awaited<ReturnType<typeof latestCompletedRun>>>>();
+  private readonly completed = new Map<string, ReturnType<RunManager['latestCompletedRun']>>();
 
   constructor(
     private readonly runs: RunManager,
     private readonly validation: ValidationCache,
   ) {
     // Runs finished by the command line (or deleted) change what Predict can do.
-    const runJson = vscode.workspace.createFileSystemWatcher('**/.dlmodel/runs/**/run.json');
-    const soon = () => {
-      this.completed.clear();
-      this.refreshSoon();
-    };
     this.disposables.push(
-      runJson,
-      runJson.onDidCreate(soon),
-      runJson.onDidChange(soon),
-      runJson.onDidDelete(soon),
+      runs.onDidChangeRuns(() => {
+        this.completed.clear();
+        this.refreshSoon();
+      }),
       this.changed,
       vscode.languages.registerCodeLensProvider({ scheme: 'file', pattern: '**/*.dlmodel.json' }, this),
       runs.onDidChangeActive(() => this.refresh()),
@@ -101,7 +94,7 @@ export class SpecCodeLenses implements vscode.CodeLensProvider, vscode.Disposabl
     if (block) {
       const line = doc.positionAt(block.offset).line;
       const range = new vscode.Range(line, 0, line, 0);
-      const done = await this.latestCompleted(uri);
+      const done = await this.latestCompleted(uri.fsPath);
       lenses.push(
         new vscode.CodeLens(range, {
           title: done ? '$(run) Predict' : 'Predict (train first)',
@@ -114,11 +107,11 @@ export class SpecCodeLenses implements vscode.CodeLensProvider, vscode.Disposabl
     return lenses;
   }
 
-  private latestCompleted(uri: vscode.Uri): ReturnType<typeof latestCompletedRun> {
-    let p = this.completed.get(uri.fsPath);
+  private latestCompleted(specPath: string): ReturnType<RunManager['latestCompletedRun']> {
+    let p = this.completed.get(specPath);
     if (!p) {
-      p = latestCompletedRun(uri.fsPath, { runsRoot: settings.runsRoot(uri) }).catch(() => undefined);
-      this.completed.set(uri.fsPath, p);
+      p = this.runs.latestCompletedRun(specPath).catch(() => undefined);
+      this.completed.set(specPath, p);
     }
     return p;
   }

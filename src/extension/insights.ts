@@ -6,11 +6,9 @@ import * as vscode from 'vscode';
 import { fixEdits, fixTitle, insightSpan } from '../coach/fixes';
 import type { Insight, InsightFix } from '../coach/insights';
 import { parseSpecText } from '../format/parse';
-import { listRuns } from '../runs/store';
-import { hashJson } from '../runs/writer';
+import { hashJson } from '../runs/folder';
 import { isSpecDocument } from './diagnostics';
 import type { RunService } from './run-service';
-import * as settings from './settings';
 
 const SOURCE = 'dlmodel coach';
 
@@ -37,7 +35,7 @@ export class InsightDiagnostics implements vscode.Disposable, vscode.CodeActionP
   /** Fires after a spec's insights were shown again (tests wait on it). */
   readonly onDidUpdate = this.changed.event;
 
-  constructor(runs: RunService) {
+  constructor(private readonly runs: RunService) {
     this.disposables.push(
       this.collection,
       this.changed,
@@ -76,7 +74,7 @@ export class InsightDiagnostics implements vscode.Disposable, vscode.CodeActionP
   async load(specPath: string): Promise<void> {
     let runs;
     try {
-      runs = await listRuns(specPath, { runsRoot: settings.runsRoot(vscode.Uri.file(specPath)) });
+      runs = await this.runs.listRuns(specPath);
     } catch {
       return;
     }

@@ -1,7 +1,7 @@
 // The coach in the dashboard: the baseline a network must beat and what the curves say (live while the run
 // trains), beside the curves.
 import type { DashboardSnapshot } from '../../src/protocol/webview';
-import { fmt } from '../model/format';
+import { fmt } from '../../src/common/format';
 import { clear, h } from './dom';
 
 export class CoachView {

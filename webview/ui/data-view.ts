@@ -1,7 +1,7 @@
 // "What the network sees": the first rows of the data as read, beside the input vector each becomes
 // (one-hot columns named, normalized values), and the rows training drops and why.
 import type { DashboardSnapshot, DataPreviewView } from '../../src/protocol/webview';
-import { fmt } from '../model/format';
+import { fmt } from '../../src/common/format';
 import { clear, h } from './dom';
 
 export class DataView {

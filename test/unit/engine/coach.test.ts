@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { TrainerEvent, TrainJob } from '../../../src/protocol/trainer';
 import type { PredictionsJson } from '../../../src/runs/types';
-import { readMetrics, readRun } from '../../../src/runs/store';
+import { readMetrics, readRun } from '../../../src/runs/folder';
 import { activityOf } from '../../../src/engine/coach';
 import { buildBundles, lastJsonLine, peopleCsv, REPO, runCli, runTrainer, scratch, spec, writeFiles } from './helpers';
 
