@@ -4,6 +4,8 @@
 // Every message is a plain JSON value, so both sides can validate with `isTrainerEvent` / `isHostMessage`.
 import type { BackendName, RunBackend } from '../format/types';
 import type { EpochRecord, ParamCounts, Prediction, RunStatus } from '../runs/types';
+import type { Baseline } from '../coach/baseline';
+import type { Insight } from '../coach/insights';
 
 export const TRAINER_PROTOCOL_VERSION = 1;
 
@@ -124,9 +126,12 @@ export type TrainerEvent =
       inputNames: string[];
       classNames?: string[];
       samples: { train: number; validation: number };
+      /** What always answering the most common class, or the mean, scores. */
+      baseline?: Baseline;
     }
   | { type: 'batch'; epoch: number; batch: number; batchesPerEpoch: number; loss: number; metrics: Record<string, number> }
-  | { type: 'epoch'; record: EpochRecord; epochs: number; etaMs: number }
+  /** `insights`: what the curves so far already show (live). */
+  | { type: 'epoch'; record: EpochRecord; epochs: number; etaMs: number; insights?: Insight[] }
   | { type: 'weights'; epoch: number; batch?: number; layers: LayerWeights[] }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'predictions'; runDir: string; predictions: Prediction[]; classNames?: string[] }
@@ -137,7 +142,12 @@ export type TrainerEvent =
       status: Extract<RunStatus, 'completed' | 'stopped'>;
       runDir: string;
       epochsDone: number;
+      /** The saved model's metrics: the last epoch's, or the restored best epoch's. */
       metrics: Record<string, number>;
+      insights?: Insight[];
+      baseline?: Baseline;
+      /** restoreBestWeights: the epoch whose weights were saved, when not the last. */
+      restoredEpoch?: number;
     }
   | {
       type: 'failed';
