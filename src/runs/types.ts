@@ -1,5 +1,6 @@
 // What a training run writes into `.dlmodel/runs/<name>/<runId>/` (shared/spec/dlmodel-format.md, "Runs").
 import type { ConcreteBackend, Missing, Spec, Task } from '../format/types';
+import type { TextEncoding } from '../data/text';
 
 export type Row = Record<string, unknown>;
 
@@ -77,6 +78,10 @@ export interface PreprocessJson {
   image?: { width: number; height: number; channels: number };
   /** How training treated missing values; at prediction, `mean` fills numeric inputs with `fill`. */
   missing?: Missing;
+  /** Text input: tokenization and the vocabulary fitted on the training split. */
+  text?: TextEncoding;
+  /** Sequence task: the target's tokenization and vocabulary. */
+  targetText?: TextEncoding;
 }
 
 export interface Prediction {
