@@ -62,7 +62,7 @@ export function messageText(raw: string, bodyWords = 40): string {
   body = body
     .replace(/<(style|script)[\s\S]*?<\/\1>/gi, ' ')
     .replace(/<[^>]*>/g, ' ')
-    .replace(/&(#?\w+);/g, (m, e: string) => (e.startsWith('#') ? String.fromCharCode(Number(e.slice(1)) || 32) : ENTITIES[e.toLowerCase()] ?? ' '))
+    .replace(/&(#?\w+);/g, (_m, e: string) => (e.startsWith('#') ? String.fromCharCode(Number(e.slice(1)) || 32) : ENTITIES[e.toLowerCase()] ?? ' '))
     .split(/\r?\n/)
     .filter((l) => !/^\s*(>|--|Content-|MIME-|This is a multi-part)/i.test(l) && !/^[A-Za-z0-9+/=]{60,}$/.test(l.trim()))
     .join(' ');
