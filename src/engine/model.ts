@@ -10,6 +10,7 @@ import type { ParamCounts, PreprocessJson } from '../runs/types';
 import type { TF } from './tf';
 import { CLASS_TO_TYPE } from '../format/base-model';
 import { fusedAdam } from './optim/fused-adam';
+import { useFastRecurrentLayers } from './layers/fast-lstm';
 
 /** What the output layer and the loss are, derived from the task unless the spec overrides them. */
 export interface OutputPlan {
@@ -150,6 +151,8 @@ function hiddenLayer(tf: TF, l: LayerSpec, name: string, seed: number): Layer {
         returnSequences: l.returnSequences,
         kernelInitializer,
         recurrentInitializer: tf.initializers.orthogonal({ seed: seed + 1 }),
+        // Keras 2 and PyTorch gate with the logistic sigmoid; tfjs still defaults to the hard sigmoid.
+        recurrentActivation: 'sigmoid' as const,
       };
       return l.type === 'simpleRNN' ? tf.layers.simpleRNN(args) : l.type === 'lstm' ? tf.layers.lstm(args) : tf.layers.gru(args);
     }
@@ -242,7 +245,9 @@ export function buildModel(tf: TF, o: BuildOptions): LayersModel {
       kernelInitializer: tf.initializers.glorotUniform({ seed: layerSeed(o.seed, 1000) }),
     })
     .apply(x) as SymbolicTensor;
-  return tf.model({ inputs: input, outputs: out, name: 'dlmodel' });
+  const model = tf.model({ inputs: input, outputs: out, name: 'dlmodel' });
+  useFastRecurrentLayers(tf, model);
+  return model;
 }
 
 export function countParams(model: LayersModel): ParamCounts {
