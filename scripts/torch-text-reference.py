@@ -164,7 +164,7 @@ EXAMPLES = {
     # name: (csv, text column, target column, tokens, target tokens, model, epochs, batch, learning rate)
     "spam": ("spam/messages.csv", "message", "label", "words", None, "average", 10, 32, 0.005),
     "word-language": ("word-language/words.csv", "word", "language", "characters", None, "lstm", 15, 32, 0.005),
-    "numbers-to-digits": ("numbers-to-digits/numbers.csv", "words", "digits", "words", "characters", "seq2seq", 40, 32, 0.005),
+    "numbers-to-digits": ("numbers-to-digits/numbers.csv", "words", "digits", "words", "characters", "seq2seq", 25, 32, 0.005),
 }
 
 
