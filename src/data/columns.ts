@@ -24,6 +24,7 @@ export const MAX_INFERRED_CLASSES = 10;
 
 export function targetColumns(spec: Spec): string[] {
   const t = spec.data.target;
+  if (t === undefined) return [];
   return Array.isArray(t) ? [...t] : [t];
 }
 
