@@ -1,9 +1,33 @@
 // A table with a text column prepared for training: the text tokenized and padded into token ids, the
 // vocabulary fitted on the training split only; the target either a class or (sequence task) a second
 // text with its own vocabulary. No Node, no TensorFlow.js: the rows come already read.
+import type { Spec } from '../format/types';
 import { splitIndices, type Split } from './split';
 import { DataError, isMissing, normalizeCell, type Table } from './table';
 import { coverage, encodeTexts, fitText, type TextEncoding, type TextSettings } from './text';
+
+/** The text column and how it and (sequence task) the target are tokenized; undefined without `data.text`. */
+export interface TextSetup {
+  column: string;
+  settings: TextSettings;
+  targetText?: TextSettings;
+}
+
+/** The one place the text options' defaults are filled in: words, lowercase. */
+export function textSetupOf(spec: Spec): TextSetup | undefined {
+  const t = spec.data.text;
+  if (t === undefined) return undefined;
+  const o = typeof t === 'string' ? { column: t } : t;
+  const settingsOf = (x: { tokens?: 'words' | 'characters'; lowercase?: boolean; maxLength?: number; vocabularySize?: number }): TextSettings => {
+    const s: TextSettings = { tokens: x.tokens ?? 'words', lowercase: x.lowercase ?? true };
+    if (x.maxLength !== undefined) s.maxLength = x.maxLength;
+    if (x.vocabularySize !== undefined) s.vocabularySize = x.vocabularySize;
+    return s;
+  };
+  const setup: TextSetup = { column: o.column ?? '', settings: settingsOf(o) };
+  if (spec.task === 'sequence') setup.targetText = settingsOf(spec.data.targetText ?? {});
+  return setup;
+}
 
 export interface TextDataOptions {
   column: string;
