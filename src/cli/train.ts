@@ -129,7 +129,8 @@ class Progress {
   }
 }
 
-export function describePrediction(p: { output: number[]; label?: string; confidence?: number }): string {
+export function describePrediction(p: { output: number[] | string; label?: string; confidence?: number }): string {
+  if (typeof p.output === 'string') return JSON.stringify(p.output);
   if (p.label !== undefined) return `${p.label} (${((p.confidence ?? 0) * 100).toFixed(1)}%)`;
   return p.output.map((v) => formatNumber(v)).join(', ');
 }

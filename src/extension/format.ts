@@ -85,6 +85,8 @@ export function progressMessage(epoch: number, epochs: number, loss: number | un
 
 /** The inline result after an input: `-> Man 97%` for a class, `-> 11.02` (or `-> 1.20, 3.40`) for values. */
 export function predictionText(p: Prediction): string {
+  // A sequence task's prediction is a text: `-> "1999-10-12"`.
+  if (typeof p.output === 'string') return `-> ${JSON.stringify(p.output)}`;
   if (p.label !== undefined) {
     const conf = p.confidence !== undefined ? ` ${formatPercent(p.confidence)}` : '';
     return `-> ${p.label}${conf}`;
@@ -95,6 +97,10 @@ export function predictionText(p: Prediction): string {
 /** Markdown for the hover: every class probability (most likely first) and the run that answered. */
 export function predictionHover(p: Prediction, runId: string, classNames?: string[], target?: string[]): string {
   const lines: string[] = [];
+  if (typeof p.output === 'string') {
+    lines.push(`**${JSON.stringify(p.output)}**${p.confidence !== undefined ? ` (the whole text: ${formatPercent(p.confidence)})` : ''}`, '', `run \`${runId}\``);
+    return lines.join('\n');
+  }
   if (p.label !== undefined && classNames && classNames.length === p.output.length) {
     lines.push('| class | probability |', '|---|---:|');
     const order = p.output.map((v, i) => ({ v, name: classNames[i] })).sort((a, b) => b.v - a.v);

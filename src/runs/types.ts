@@ -86,8 +86,8 @@ export interface PreprocessJson {
 
 export interface Prediction {
   input: Record<string, unknown>;
-  /** Regression: the values in the target's own units. Classification: all class probabilities. */
-  output: number[];
+  /** Regression: the values in the target's own units. Classification: all class probabilities. Sequence: the predicted text. */
+  output: number[] | string;
   label?: string;
   confidence?: number;
   /** The known answer, for validation rows. */
