@@ -6,9 +6,9 @@ import type { Spec } from '../format/types';
 import { readFile } from 'node:fs/promises';
 import { loadBackend } from './backends/index';
 import { loadRunModel } from './checkpoint';
-import { predictRows, readPreprocess, resolvePredictInputs, resolveRunDir } from './predict';
+import { predictRows, resolvePredictInputs, resolveRunDir } from './predict';
 import { RunFailure, type TrainerContext } from './train';
-import { readRun } from '../runs/store';
+import { readPreprocess, readRun } from '../runs/folder';
 
 async function specFor(specPath: string, runDir: string): Promise<Spec | undefined> {
   // The predict block as the file says now; the run's snapshot when the file no longer parses.
