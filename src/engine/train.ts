@@ -369,7 +369,8 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
   const progress = new Throttle(job.progressIntervalMs ?? DEFAULT_PROGRESS_MS);
   const weightsThrottle = new Throttle(job.weightsIntervalMs ?? DEFAULT_WEIGHTS_MS);
   const names = ['loss', ...metricNames];
-  const step = makeTrainStep(tf, model, { plan, metrics: metricNames, inputShape: pre.inputShape });
+  const targetShape = plan.targetMode === 'sequence' ? [plan.positions ?? 1, 1] : undefined;
+  const step = makeTrainStep(tf, model, { plan, metrics: metricNames, inputShape: pre.inputShape, targetShape });
   if (step.kind === 'dense-wasm') ctx.emit({ type: 'log', level: 'info', message: 'training step: dense layers on the wasm heap (no autograd tape)' });
   else if (step.reason && a.report.name === 'wasm') ctx.emit({ type: 'log', level: 'info', message: `training step: tfjs-layers trainOnBatch (${step.reason})` });
 
