@@ -4,6 +4,7 @@ import type { FeatureEncoding } from '../runs/types';
 import type { ImageOptions, Spec, Task } from '../format/types';
 import { isImageFolder, type ImageFolder } from './image-folder';
 import { DataError, isMissing, type Table } from './table';
+import type { TextData } from './text-data';
 
 export interface DataDescription {
   task: Task;
@@ -83,8 +84,21 @@ export function inputNamesOf(features: readonly FeatureEncoding[]): string[] {
 }
 
 /** Throws DataError when a named column does not exist; validate.ts reports that with spec ranges first. */
-export function describeData(spec: Spec, data: Table | ImageFolder): DataDescription {
+export function describeData(spec: Spec, data: Table | ImageFolder, text?: TextData): DataDescription {
   const target = targetColumns(spec);
+  if (text && !isImageFolder(data)) {
+    // The text column is the input: a sequence of maxLength token ids.
+    const d: DataDescription = {
+      task: spec.task ?? 'classification',
+      features: [],
+      inputNames: [],
+      inputShape: [text.text.maxLength],
+      target,
+      rowCount: data.rows.length,
+    };
+    if (text.classNames) d.classNames = text.classNames;
+    return d;
+  }
   if (isImageFolder(data)) {
     const image = spec.data.image;
     if (!image) throw DataError.at(`an image folder needs "data.image": { "width", "height", "channels" }`, data.dir);

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { BackendReport, LayerWeights, TrainerEvent, TrainJob } from '../protocol/trainer';
-import { WHOLE_WEIGHTS_LIMIT } from '../protocol/trainer';
+import { EMBEDDING_ROWS_SENT, WHOLE_WEIGHTS_LIMIT } from '../protocol/trainer';
 import type { EpochRecord, Prediction, PredictionsJson, PreprocessJson, RunJson } from '../runs/types';
 import { formatBytes } from '../runs/safe-fs';
 import { trainingMemory } from '../format/memory';
@@ -125,7 +125,11 @@ export async function readSpec(job: TrainJob, ctx: TrainerContext, held: Held): 
   // That copy is checked like any spec (run.json is a file anyone could have edited); its problems point
   // into the copy, so they name run.json.
   const text = resumeRun ? JSON.stringify(resumeRun.run.spec, null, 2) : undefined;
-  const validated = await validateSpecFile(specPath, text, { trusted: true });
+  let validated = await validateSpecFile(specPath, text, { trusted: true });
+  const early = validated.plan;
+  const seed = job.seed ?? resumeRun?.run.seed ?? early?.seed ?? randomSeed();
+  // A text vocabulary is fitted on the training split, which the seed picks: fit it on this run's.
+  if (validated.text && seed !== (validated.spec?.training?.seed ?? 0)) validated = await validateSpecFile(specPath, text, { trusted: true, seed });
   const { spec, plan, description } = validated;
   const source = validated.table ?? validated.images;
   const where = resumeRun ? path.join(resumeRun.dir, RUN_FILES.run) : specPath;
@@ -133,14 +137,13 @@ export async function readSpec(job: TrainJob, ctx: TrainerContext, held: Held): 
   if (!spec || !plan || !description || !source || lines.length) {
     throw new RunFailure('invalid', lines[0] ?? `${where}: the spec is not valid`, { problems: lines });
   }
-  const seed = job.seed ?? resumeRun?.run.seed ?? plan.seed ?? randomSeed();
   const epochs = job.epochs ?? resumeRun?.run.epochs ?? plan.epochs;
   ctx.emit({ type: 'log', level: 'info', message: `preparing ${spec.data.source ?? 'the inline rows'}` });
   const data = await prepareTrainingData(
     spec,
     specPath,
     { validationSplit: plan.validationSplit, shuffle: plan.shuffle, normalize: plan.normalize, missing: plan.missing, seed },
-    { data: source, description },
+    { data: source, description, text: validated.text },
   );
   return { specPath, spec, plan: planForRun(plan, { epochs, seed }), data, seed, epochs, resumeRun };
 }
@@ -161,13 +164,13 @@ function makeBatch(data: PreparedData, plan: OutputPlan, order: readonly number[
   const b = end - start;
   const size = data.inputSize;
   const xs = new Float32Array(b * size);
-  const width = plan.targetMode === 'onehot' ? plan.units : plan.targetMode === 'values' ? plan.units : 1;
+  const width = plan.targetMode === 'onehot' || plan.targetMode === 'values' ? plan.units : plan.targetMode === 'sequence' ? (plan.positions ?? 1) : 1;
   const ys = new Float32Array(b * width);
   for (let i = 0; i < b; i++) {
     const r = order[start + i];
     xs.set(data.x.subarray(r * size, (r + 1) * size), i * size);
     if (plan.targetMode === 'onehot') ys[i * width + data.y[r]] = 1;
-    else if (plan.targetMode === 'values') ys.set(data.y.subarray(r * width, (r + 1) * width), i * width);
+    else if (plan.targetMode === 'values' || plan.targetMode === 'sequence') ys.set(data.y.subarray(r * width, (r + 1) * width), i * width);
     else ys[i] = data.y[r];
   }
   return { xs, ys, b, width };
@@ -190,7 +193,10 @@ export async function readLayerWeights(model: LayersModel): Promise<LayerWeights
       kernelShape: kernelVar.shape.map((d) => d ?? 0),
       stats: weightStats(kernel),
     };
-    if (kernel.length <= WHOLE_WEIGHTS_LIMIT) lw.kernel = Array.from(kernel);
+    if (layer.getClassName() === 'Embedding') {
+      const dim = lw.kernelShape[1] ?? 1;
+      lw.embeddingRows = Array.from(kernel.subarray(0, Math.min(kernel.length, EMBEDDING_ROWS_SENT * dim)));
+    } else if (kernel.length <= WHOLE_WEIGHTS_LIMIT) lw.kernel = Array.from(kernel);
     if (biasVar) lw.bias = Array.from((await biasVar.read().data()) as Float32Array);
     out.push(lw);
   }
@@ -234,6 +240,12 @@ async function trainHoldingLock(job: TrainJob, ctx: TrainerContext, held: Held):
   const { pre } = data;
   if (data.split.train.length === 0) throw new DataError(`${data.source}: no training rows`, data.source);
   if (data.dropped) ctx.emit({ type: 'log', level: 'warn', message: `${data.dropped} rows with missing values were dropped (data.missing is "drop")` });
+  const text = data.pre.text;
+  if (text) {
+    const s = text.stats;
+    const cut = s.cut ? `; ${s.cut} of them longer than maxLength ${text.maxLength} and cut` : '';
+    ctx.emit({ type: 'log', level: 'info', message: `text "${text.column}": ${text.vocabulary.length} known ${text.tokens === 'words' ? 'words' : 'characters'} (of ${s.distinctTokens} seen in ${s.texts} training texts)${cut}` });
+  }
 
   // `torch` never gets here (torch/choose.ts sends it to PyTorch).
   const { tf, report } = await loadBackend(job.backend === 'torch' ? 'auto' : job.backend, { nativeBackendDir: job.nativeBackendDir, extensionRoot: ctx.extensionRoot });
@@ -381,7 +393,8 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
   const progress = new Throttle(job.progressIntervalMs ?? DEFAULT_PROGRESS_MS);
   const weightsThrottle = new Throttle(job.weightsIntervalMs ?? DEFAULT_WEIGHTS_MS);
   const names = ['loss', ...metricNames];
-  const step = makeTrainStep(tf, model, { plan, metrics: metricNames, inputShape: pre.inputShape });
+  const targetShape = plan.targetMode === 'sequence' ? [plan.positions ?? 1, 1] : undefined;
+  const step = makeTrainStep(tf, model, { plan, metrics: metricNames, inputShape: pre.inputShape, targetShape });
   if (step.kind === 'dense-wasm') ctx.emit({ type: 'log', level: 'info', message: 'training step: dense layers on the wasm heap (no autograd tape)' });
   else if (step.reason && a.report.name === 'wasm') ctx.emit({ type: 'log', level: 'info', message: `training step: tfjs-layers trainOnBatch (${step.reason})` });
 

@@ -86,6 +86,8 @@ export function progressMessage(epoch: number, epochs: number, loss: number | un
 
 /** The inline result after an input: `-> Man 97%` for a class, `-> 11.02` (or `-> 1.20, 3.40`) for values. */
 export function predictionText(p: Prediction): string {
+  // A sequence task's prediction is a text: `-> "1999-10-12"`.
+  if (typeof p.output === 'string') return `-> ${JSON.stringify(p.output)}`;
   if (p.label !== undefined) {
     const conf = p.confidence !== undefined ? ` ${formatPercent(p.confidence)}` : '';
     return `-> ${p.label}${conf}`;
@@ -111,6 +113,10 @@ export function escapeMarkdown(text: string): string {
 export function predictionHover(p: Prediction, runId: string, classNames?: string[], target?: string[]): string {
   const md = escapeMarkdown;
   const lines: string[] = [];
+  if (typeof p.output === 'string') {
+    lines.push(`**${JSON.stringify(p.output)}**${p.confidence !== undefined ? ` (the whole text: ${formatPercent(p.confidence)})` : ''}`, '', `run \`${runId}\``);
+    return lines.join('\n');
+  }
   if (p.label !== undefined && classNames && classNames.length === p.output.length) {
     lines.push('| class | probability |', '|---|---:|');
     const order = p.output.map((v, i) => ({ v, name: classNames[i] })).sort((a, b) => b.v - a.v);

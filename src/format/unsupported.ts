@@ -16,9 +16,6 @@ export interface UnsupportedFeature {
 }
 
 export const UNSUPPORTED: UnsupportedFeature[] = [
-  { what: '"text"', path: ['data', 'text'], used: (s) => s.data.text !== undefined, key: true },
-  { what: '"targetText"', path: ['data', 'targetText'], used: (s) => s.data.targetText !== undefined, key: true },
-  { what: '"task": "sequence"', path: ['task'], used: (s) => s.task === 'sequence' },
   { what: '"task": "autoencoder"', path: ['task'], used: (s) => s.task === 'autoencoder' },
   { what: '"clusters"', path: ['model', 'clusters'], used: (s) => s.model.clusters !== undefined, key: true },
   { what: '"pseudoLabels"', path: ['training', 'pseudoLabels'], used: (s) => s.training?.pseudoLabels !== undefined, key: true },

@@ -87,12 +87,19 @@ export interface LayerWeights {
   kernelShape: number[];
   /** Row-major kernel values, when the kernel has at most `WHOLE_WEIGHTS_LIMIT` values. */
   kernel?: number[];
+  /**
+   * An embedding's first rows only (`embeddingRows` of them: padding, unknown and the most frequent tokens,
+   * which is what the embedding plot shows); its whole table can be megabytes, sent every half second.
+   */
+  embeddingRows?: number[];
   bias?: number[];
   /** Always present: summary statistics and a histogram of the kernel. */
   stats: { min: number; max: number; mean: number; std: number; histogram: number[]; histMin: number; histMax: number };
 }
 
 export const WHOLE_WEIGHTS_LIMIT = 200_000;
+/** Rows of an embedding table sent live: ids 0 and 1 and the 300 most frequent tokens. */
+export const EMBEDDING_ROWS_SENT = 302;
 
 export interface LayerSummary {
   name: string;

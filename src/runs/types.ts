@@ -2,6 +2,7 @@
 import type { RunBackend, Missing, Spec, Task } from '../format/types';
 import type { Baseline } from '../coach/baseline';
 import type { Insight } from '../coach/insights';
+import type { TextEncoding } from '../data/text';
 import type { ParamCounts } from '../common/params';
 import type { Plan } from '../format/plan';
 
@@ -86,12 +87,16 @@ export interface PreprocessJson {
   image?: { width: number; height: number; channels: number };
   /** How training treated missing values; at prediction, `mean` fills numeric inputs with `fill`. */
   missing?: Missing;
+  /** Text input: tokenization and the vocabulary fitted on the training split. */
+  text?: TextEncoding;
+  /** Sequence task: the target's tokenization and vocabulary. */
+  targetText?: TextEncoding;
 }
 
 export interface Prediction {
   input: Record<string, unknown>;
-  /** Regression: the values in the target's own units. Classification: all class probabilities. */
-  output: number[];
+  /** Regression: the values in the target's own units. Classification: all class probabilities. Sequence: the predicted text. */
+  output: number[] | string;
   label?: string;
   confidence?: number;
   /** The known answer, for validation rows. */

@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
-  DASHBOARD_VIEW_TYPE, isWebviewToHost, type HostToWebview, type WebviewToHost,
+  DASHBOARD_VIEW_TYPE, isWebviewToHost, type HostToWebview, type PredictionView, type WebviewToHost,
 } from '../../protocol/webview';
 import type { RunService } from '../run-service';
 import type { ValidationCache } from '../validation';
@@ -17,6 +17,7 @@ import { hasErrors } from '../../format/problems';
 import type { PreprocessJson } from '../../runs/types';
 import { ColumnTable } from '../../common/columns';
 import { Throttle } from './throttle';
+import type { Prediction } from '../../runs/types';
 import { nameFromPath } from '../../common/names';
 import { isContained } from '../../runs/safe-fs';
 
@@ -168,7 +169,7 @@ export class DashboardPanel implements vscode.Disposable {
       this.state.weights?.runDir === runDir && !force ? Promise.resolve(undefined) : readSavedWeights(runDir).catch(() => undefined),
     ]);
     if (this.state.selectedRun !== runDir) return;
-    if (pred) this.state.predictions = { runDir, validation: pred.validation, predict: pred.predict };
+    if (pred) this.state.predictions = { runDir, validation: pred.validation.map(predictionView), predict: pred.predict.map(predictionView) };
     if (pre) {
       const s = this.state.spec;
       if (!s.classNames && pre.classNames) s.classNames = pre.classNames;
@@ -272,7 +273,8 @@ export class DashboardPanel implements vscode.Disposable {
     try {
       const result = await this.runs.predict(this.specPath, { runDir: dir, inputs: [input] });
       const p = result.predictions[0];
-      this.state.predictResult = { runDir: result.runDir, input, output: p?.output, label: p?.label, confidence: p?.confidence };
+      const view = p ? predictionView(p) : undefined;
+      this.state.predictResult = { runDir: result.runDir, input, output: view?.output, label: view?.label, confidence: view?.confidence };
     } catch (err) {
       this.state.predictResult = { runDir: dir ?? '', input, error: (err as Error).message };
     } finally {
@@ -308,7 +310,7 @@ export class DashboardPanel implements vscode.Disposable {
     try {
       const result = await this.runs.predict(this.specPath, { runDir, inputs: gridInputs(xName, yName, xs, ys) });
       if (s.selectedRun !== runDir) return;
-      s.boundary = boundaryFromPredictions(runDir, xName, yName, xs, ys, result.predictions, result.classNames ?? s.spec.classNames);
+      s.boundary = boundaryFromPredictions(runDir, xName, yName, xs, ys, result.predictions.map(predictionView), result.classNames ?? s.spec.classNames);
       s.boundaryStatus = undefined;
     } catch (err) {
       s.boundaryStatus = `The decision boundary could not be computed: ${(err as Error).message}`;
@@ -358,4 +360,10 @@ export class DashboardPanel implements vscode.Disposable {
     for (const d of this.disposables) d.dispose();
     this.panel.dispose();
   }
+}
+
+/** A prediction as the dashboard shows it: a sequence task's text becomes the label (the protocol's output is numbers). */
+export function predictionView(p: Prediction): PredictionView {
+  if (typeof p.output !== 'string') return p as PredictionView;
+  return { ...p, output: [], label: p.output };
 }

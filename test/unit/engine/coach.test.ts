@@ -50,7 +50,7 @@ describe('coach in the trainer', function () {
     assert.equal(run.restoredEpoch, best.epoch);
     assert.equal(run.finalMetrics?.val_mae, best.val_mae);
     const preds = JSON.parse(readFileSync(path.join(fin.runDir, 'predictions.json'), 'utf8')) as PredictionsJson;
-    const mae = preds.validation.reduce((sum, p) => sum + Math.abs(p.output[0] - (p.expected as number)), 0) / preds.validation.length;
+    const mae = preds.validation.reduce((sum, p) => sum + Math.abs((p.output as number[])[0] - (p.expected as number)), 0) / preds.validation.length;
     assert.ok(Math.abs(mae - best.val_mae) < 1e-3 * best.val_mae, `predictions MAE ${mae} vs epoch ${best.epoch}'s val_mae ${best.val_mae}`);
     // The baseline: always answering the training mean, scored on the validation rows.
     assert.equal(run.baseline?.task, 'regression');
