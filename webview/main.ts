@@ -1,7 +1,7 @@
 // The dashboard webview: says `ready`, then draws each full snapshot the host sends. Work is batched into
 // one animation frame, so a burst of snapshots costs one render.
 import {
-  WEBVIEW_PROTOCOL_VERSION, isHostToWebview, type DashboardSnapshot, type DashboardUiState, type HostToWebview, type WebviewToHost,
+  isHostToWebview, type DashboardSnapshot, type DashboardUiState, type HostToWebview, type WebviewToHost,
 } from '../src/protocol/webview';
 import { fmtDuration } from '../src/common/format';
 import { button, checkbox, registerControls, setDisabled, slider } from './ui/controls';
@@ -170,4 +170,4 @@ window.addEventListener('message', (e: MessageEvent) => {
 });
 onThemeChange(schedule);
 vscode.setState(ui);
-post({ type: 'ready', version: WEBVIEW_PROTOCOL_VERSION });
+post({ type: 'ready' });

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { io, Tensor } from '@tensorflow/tfjs-core';
 import { RUN_FILES } from '../runs/folder';
-import { NOFOLLOW } from '../runs/safe-fs';
+import { LIMITS, NOFOLLOW, readRegularFile } from '../runs/safe-fs';
 import type { EpochRecord } from '../runs/types';
 import { fileLoadHandler, MODEL_JSON, modelJsonText, replaceDirAtomically, resolveSavedDir, WEIGHTS_BIN } from './io';
 import type { TF } from './tf';
@@ -330,7 +330,8 @@ export interface LoadedCheckpoint {
 export async function loadCheckpoint(tf: TF, runDir: string): Promise<LoadedCheckpoint | undefined> {
   const dir = await resolveSavedDir(path.join(runDir, RUN_FILES.checkpoint));
   if (!dir) return undefined;
-  const state = JSON.parse(await fs.readFile(path.join(dir, STATE_JSON), 'utf8')) as LoopState;
+  // Regular files of bounded size only, as every run folder file (a checkpoint may come with a repository).
+  const state = JSON.parse((await readRegularFile(path.join(dir, STATE_JSON), LIMITS.runFile)).toString('utf8')) as LoopState;
   const model = await tf.loadLayersModel(fileLoadHandler(dir));
   return {
     model,
@@ -338,13 +339,13 @@ export async function loadCheckpoint(tf: TF, runDir: string): Promise<LoadedChec
     async restoreOptimizer() {
       let specsText: string;
       try {
-        specsText = await fs.readFile(path.join(dir, OPTIMIZER_JSON), 'utf8');
+        specsText = (await readRegularFile(path.join(dir, OPTIMIZER_JSON), LIMITS.runFile)).toString('utf8');
       } catch {
         return false;
       }
       const { specs } = JSON.parse(specsText) as { specs: io.WeightsManifestEntry[] };
-      const bin = await fs.readFile(path.join(dir, OPTIMIZER_BIN));
-      const map = tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength), specs);
+      const bin = await readRegularFile(path.join(dir, OPTIMIZER_BIN), LIMITS.weights);
+      const map = tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer, specs);
       // setWeights matches by position, in the order getWeights produced (iterations first).
       const list = specs.map((s) => ({ name: s.name, tensor: map[s.name] }));
       if (!model.optimizer) return false;

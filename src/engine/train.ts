@@ -36,7 +36,14 @@ export interface TrainerContext {
   /** True once the host asked to stop (cancel message, SIGINT/SIGTERM, host gone). */
   cancelled(): boolean;
   extensionRoot: string;
+  /** Events sent but not yet taken by the host. Live `weights` wait while the host is behind: on a busy
+   *  machine megabytes of kernels queue up faster than the host reads them, and the run's last events
+   *  would then not leave before the process exits. */
+  backlog?(): number;
 }
+
+/** More unsent events than this, and live weights are skipped until the host catches up. */
+export const MAX_BACKLOG = 4;
 
 /** A failure with the reason the protocol reports; anything else thrown is a crash. */
 export class RunFailure extends Error {
@@ -73,7 +80,7 @@ export function classifyError(err: unknown, model?: { params: number; bytes?: nu
   return { reason: 'crash', message };
 }
 
-interface Setup {
+export interface Setup {
   specPath: string;
   spec: Spec;
   /** Every choice of this run (format/plan.ts), with the epochs and seed it really uses. */
@@ -89,7 +96,11 @@ function specErrors(problems: Awaited<ReturnType<typeof validateSpecFile>>['prob
   return problems.filter((p) => p.severity === 'error').map((p) => formatProblem(p.file ?? file, p));
 }
 
-async function readSpec(job: TrainJob, ctx: TrainerContext, held: Held): Promise<Setup> {
+/**
+ * Validates the spec (or takes a resumed run's snapshot, holding its lock in `held`) and prepares the data:
+ * what every trainer needs (the torch backend too).
+ */
+export async function readSpec(job: TrainJob, ctx: TrainerContext, held: Held): Promise<Setup> {
   const specPath = path.resolve(job.specPath);
   let resumeRun: Setup['resumeRun'];
   if (job.resume) {
@@ -135,7 +146,7 @@ async function readSpec(job: TrainJob, ctx: TrainerContext, held: Held): Promise
 }
 
 /** Regression losses and metrics are reported in the target's own units (exact for one target). */
-function unitScale(pre: PreprocessJson, plan: OutputPlan, name: string): number {
+export function unitScale(pre: PreprocessJson, plan: OutputPlan, name: string): number {
   if (pre.task !== 'regression' || !pre.targetScale || pre.target.length !== 1) return 1;
   const s = pre.targetScale.std[0];
   const base = name.replace(/^val_/, '');
@@ -210,7 +221,7 @@ export async function runTraining(job: TrainJob, ctx: TrainerContext): Promise<'
 }
 
 /** What runTraining holds across the run: the run lock, and the model's estimated size for error messages. */
-interface Held {
+export interface Held {
   lock?: RunLock;
   model?: { params: number; bytes: number };
 }
@@ -224,7 +235,8 @@ async function trainHoldingLock(job: TrainJob, ctx: TrainerContext, held: Held):
   if (data.split.train.length === 0) throw new DataError(`${data.source}: no training rows`, data.source);
   if (data.dropped) ctx.emit({ type: 'log', level: 'warn', message: `${data.dropped} rows with missing values were dropped (data.missing is "drop")` });
 
-  const { tf, report } = await loadBackend(job.backend, { nativeBackendDir: job.nativeBackendDir, extensionRoot: ctx.extensionRoot });
+  // `torch` never gets here (torch/choose.ts sends it to PyTorch).
+  const { tf, report } = await loadBackend(job.backend === 'torch' ? 'auto' : job.backend, { nativeBackendDir: job.nativeBackendDir, extensionRoot: ctx.extensionRoot });
   for (const a of report.attempts.filter((x) => !x.ok)) ctx.emit({ type: 'log', level: 'info', message: `backend ${a.name} not used: ${a.reason}` });
 
   const plan = outputPlanOf(runPlan);
@@ -321,7 +333,7 @@ async function trainHoldingLock(job: TrainJob, ctx: TrainerContext, held: Held):
 
   let status: 'completed' | 'stopped';
   const epochWriter = new EpochWriter(tf, model, runDir, (e) => ctx.emit(e));
-  const loopCtx: TrainerContext = { emit: epochWriter.emit, cancelled: () => ctx.cancelled(), extensionRoot: ctx.extensionRoot };
+  const loopCtx: TrainerContext = { emit: epochWriter.emit, cancelled: () => ctx.cancelled(), extensionRoot: ctx.extensionRoot, backlog: ctx.backlog };
   try {
     status = await loop(tf, model, { job, ctx: loopCtx, setup, plan, metricNames, runDir, run, report, startEpoch, resumedState: resumeFrom?.state, learningRate: optimizerSpec.learningRate, epochWriter, baseline });
   } catch (err) {
@@ -420,7 +432,7 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
         names.slice(1).forEach((n, i) => (m[n] = (sums[i + 1] / seen) * unitScale(pre, plan, n)));
         ctx.emit({ type: 'batch', epoch, batch: bi + 1, batchesPerEpoch, loss: (sums[0] / seen) * unitScale(pre, plan, 'loss'), metrics: m });
       }
-      if (weightsThrottle.ready()) ctx.emit({ type: 'weights', epoch, batch: bi + 1, layers: await readLayerWeights(model) });
+      if ((ctx.backlog?.() ?? 0) <= MAX_BACKLOG && weightsThrottle.ready()) ctx.emit({ type: 'weights', epoch, batch: bi + 1, layers: await readLayerWeights(model) });
       await yieldToEvents();
       if (ctx.cancelled()) {
         stopped = true;

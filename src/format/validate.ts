@@ -282,7 +282,17 @@ class SpecValidator {
 
   /** Truncated or oversized images fail validation, not training (files found good are not read again while the folder's listing is unchanged). */
   private async checkImageFiles(images: ImageFolder): Promise<void> {
-    const files = images.files.map((f) => f.path);
+    let files = images.files.map((f) => f.path);
+    if (this.opts.trusted !== true) {
+      // An image that is a link out of the workspace is not read, not even its header.
+      const root = this.opts.workspaceRoot ?? this.dir;
+      const out = files.filter((f) => !isContained(root, f));
+      if (out.length) {
+        this.r.error(['data', 'source'], `${relative(images.dir, out[0])}${out.length > 1 ? ` (and ${out.length - 1} more)` : ''} is a link to a file outside the workspace folder; allowed only in a trusted workspace`);
+        const refused = new Set(out);
+        files = files.filter((f) => !refused.has(f));
+      }
+    }
     const key = `${images.dir}\0${files.length}\0${files[0]}\0${files[files.length - 1]}`;
     // Same listing as last time: only the files that were bad are read again (so fixing one shows at once).
     const cached = imageCheckCache.get(key);

@@ -2,11 +2,12 @@
 // The webview says `ready`; the host answers with a full `snapshot` of the dashboard state and sends a new
 // full snapshot whenever something changes (at most ~10 per second). Snapshots are plain JSON values,
 // except the curves' columns, which are Float64Arrays (see EpochColumns).
-// This module is the only one the webview bundle may import, so it is self-contained: its view types mirror
-// the shapes of src/protocol/trainer.ts and src/runs/types.ts (the host checks the mirroring at compile time).
+// Host and webview are built together and the webview always loads the host's current bundle, so the
+// messages carry no protocol version. This module and src/common/ are all the webview bundle may import:
+// its view types mirror the shapes of src/protocol/trainer.ts and src/runs/types.ts (the host checks the
+// mirroring at compile time).
 
 export const DASHBOARD_VIEW_TYPE = 'dlmodel.dashboard';
-export const WEBVIEW_PROTOCOL_VERSION = 1;
 
 export type TaskView = 'classification' | 'regression' | 'sequence' | 'autoencoder';
 export type RunStatusView = 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
@@ -253,13 +254,13 @@ export interface DashboardSnapshot {
 // ---- host -> webview --------------------------------------------------------------------------------
 
 export type HostToWebview =
-  | { type: 'snapshot'; version: number; snapshot: DashboardSnapshot }
+  | { type: 'snapshot'; snapshot: DashboardSnapshot }
   | { type: 'notice'; level: 'info' | 'error'; message: string };
 
 // ---- webview -> host --------------------------------------------------------------------------------
 
 export type WebviewToHost =
-  | { type: 'ready'; version: number }
+  | { type: 'ready' }
   | { type: 'selectRun'; runDir: string }
   | { type: 'compareRuns'; runDirs: string[] }
   | { type: 'predict'; runDir?: string; input: Record<string, unknown> }
@@ -285,7 +286,7 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
   const type = m.type as WebviewToHostType;
   switch (type) {
     case 'ready':
-      return typeof m.version === 'number';
+      return true;
     case 'selectRun':
     case 'openRun':
       return typeof m.runDir === 'string';

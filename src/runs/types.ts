@@ -1,5 +1,5 @@
 // What a training run writes into `.dlmodel/runs/<name>/<runId>/` (shared/spec/dlmodel-format.md, "Runs").
-import type { ConcreteBackend, Missing, Spec, Task } from '../format/types';
+import type { RunBackend, Missing, Spec, Task } from '../format/types';
 import type { Baseline } from '../coach/baseline';
 import type { Insight } from '../coach/insights';
 import type { ParamCounts } from '../common/params';
@@ -27,7 +27,7 @@ export interface RunJson {
   spec: Spec;
   specHash: string;
   status: RunStatus;
-  backend: ConcreteBackend | null;
+  backend: RunBackend | null;
   /** Human label, e.g. "CPU (WASM)", and why it was chosen over earlier ones on the ladder. */
   backendLabel?: string;
   backendDetail?: string;

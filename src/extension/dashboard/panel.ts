@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
-  DASHBOARD_VIEW_TYPE, isWebviewToHost, WEBVIEW_PROTOCOL_VERSION, type HostToWebview, type WebviewToHost,
+  DASHBOARD_VIEW_TYPE, isWebviewToHost, type HostToWebview, type WebviewToHost,
 } from '../../protocol/webview';
 import type { RunService } from '../run-service';
 import type { ValidationCache } from '../validation';
@@ -344,7 +344,7 @@ export class DashboardPanel implements vscode.Disposable {
 
   private post(): void {
     if (!this.ready || this.disposed) return;
-    const m: HostToWebview = { type: 'snapshot', version: WEBVIEW_PROTOCOL_VERSION, snapshot: this.state.snapshot(vscode.workspace.isTrusted) };
+    const m: HostToWebview = { type: 'snapshot', snapshot: this.state.snapshot(vscode.workspace.isTrusted) };
     this.posted++;
     void this.panel.webview.postMessage(m);
   }

@@ -202,6 +202,8 @@ export class DashboardState {
         else this.live = { state: 'failed', epoch: e.epoch ?? 0, epochs: 0, message: e.message, runDir: e.runDir };
         if (e.reason === 'invalid' && e.problems?.length) this.spec.problems = e.problems;
         return { reloadRuns: true, finishedRun: e.runDir };
+      case 'exported':
+        return {};
       default: {
         const never: never = e;
         return never;
