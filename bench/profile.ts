@@ -8,7 +8,7 @@
 import { Session } from 'node:inspector';
 import * as path from 'node:path';
 import { loadBackend } from '../src/engine/backends/index';
-import { TASKS, compileForBench, makeData, trainSteps, type TaskId } from './tasks';
+import { TASKS, buildTask, compileForBench, makeData, trainSteps, type TaskId } from './tasks';
 
 interface ProfileNode {
   id: number;
@@ -45,7 +45,7 @@ export async function profileTask(task: TaskId, seconds: number, storage: 'float
   const { tf, report } = await loadBackend('wasm', { extensionRoot: root, threads });
   const def = TASKS[task];
   const data = makeData(def, def.rows, 1, storage);
-  const model = def.build(tf, 7);
+  const model = buildTask(tf, def, 7);
   compileForBench(tf, model, def);
   await trainSteps(tf, model, def, data, 5, { seed: 1 });
   const s = new Session();

@@ -15,6 +15,7 @@ import { copyScaled } from '../src/data/images';
 import { mulberry32, shuffleInPlace } from '../src/data/split';
 import { makeOptimizer, type OutputPlan } from '../src/engine/model';
 import { makeTrainStep } from '../src/engine/step';
+import { useFastRecurrentLayers } from '../src/engine/layers/fast-lstm';
 
 export { mulberry32 };
 
@@ -34,6 +35,13 @@ export interface TaskDef {
   vocab?: number;
   autoencoder?: boolean;
   build(tf: TF, seed: number): LayersModel;
+}
+
+/** The task's network as the trainer builds it: recurrent layers on the fast path where it applies. */
+export function buildTask(tf: TF, task: TaskDef, seed: number): LayersModel {
+  const model = task.build(tf, seed);
+  useFastRecurrentLayers(tf, model);
+  return model;
 }
 
 export const TASKS: Record<TaskId, TaskDef> = {
@@ -103,7 +111,8 @@ export const TASKS: Record<TaskId, TaskDef> = {
       tf.sequential({
         layers: [
           tf.layers.embedding({ inputDim: 48, outputDim: 32, inputLength: 64, embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed }) }),
-          tf.layers.lstm({ units: 64, kernelInitializer: glorot(tf, seed + 1), recurrentInitializer: glorot(tf, seed + 2) }),
+          // Gated with the logistic sigmoid, as the product's LSTM layers (Keras 2, PyTorch) are.
+          tf.layers.lstm({ units: 64, recurrentActivation: 'sigmoid', kernelInitializer: glorot(tf, seed + 1), recurrentInitializer: glorot(tf, seed + 2) }),
           tf.layers.dense({ units: 4, activation: 'softmax', kernelInitializer: glorot(tf, seed + 3) }),
         ],
       }),

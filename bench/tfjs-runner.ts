@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { loadBackend } from '../src/engine/backends/index';
 import type { ConcreteBackend } from '../src/format/types';
 import { fitThreadsToModel, tooSmallForThreads } from '../src/engine/threads';
-import { TASKS, compileForBench, makeData, trainSteps, type TaskId } from './tasks';
+import { TASKS, buildTask, compileForBench, makeData, trainSteps, type TaskId } from './tasks';
 
 export interface TfjsResult {
   kind: 'tfjs';
@@ -68,7 +68,7 @@ export async function runChild(a: ChildArgs, extensionRoot: string): Promise<Tfj
     const t1 = performance.now();
     const data = makeData(task, a.rows, 1, a.storage ?? 'uint8');
     const dataS = (performance.now() - t1) / 1000;
-    const model = task.build(tf, 7);
+    const model = buildTask(tf, task, 7);
     compileForBench(tf, model, task);
     if (a.autoThreads) fitThreadsToModel(tf, model, task.batchSize, report);
     const autoNote = a.decideThreads ? tooSmallForThreads(model, task.batchSize) : undefined;

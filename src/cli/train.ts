@@ -15,6 +15,7 @@ import { trainerScriptPath } from '../engine/locate';
 import { backendFlag, booleanFlag, numberFlag, parseArgs, stringFlag, UsageError } from './args';
 import { describePrediction, formatDuration, formatNumber, trainerStderr } from './output';
 import { displayPath, printProblems, problemJson } from './validate';
+import { describeBaseline } from '../coach/baseline';
 
 export const TRAIN_USAGE = 'dlmodel train FILE [--backend NAME] [--threads N] [--epochs N] [--seed N] [--resume RUN] [--json]';
 
@@ -94,8 +95,15 @@ class Progress {
       case 'exported':
         break;
       case 'finished':
-        this.line(`${e.status}: ${e.epochsDone} epochs${Object.keys(e.metrics).length ? `, ${metricText(e.metrics)}` : ''}`);
+        // The baseline beside the metrics: a number means little until it is compared with doing nothing.
+        const base = e.baseline ? ` (baseline, ${describeBaseline(e.baseline)})` : '';
+        this.line(`${e.status}: ${e.epochsDone} epochs${Object.keys(e.metrics).length ? `, ${metricText(e.metrics)}` : ''}${base}`);
+        if (e.restoredEpoch !== undefined) this.line(`restoreBestWeights: the saved model is epoch ${e.restoredEpoch}'s (the metrics above are its)`);
         if (e.epochsDone > 0) this.line(`Model saved in ${displayPath(path.join(e.runDir, 'model'))}`);
+        if (e.insights?.length) {
+          this.line('Insights:');
+          for (const i of e.insights) this.line(`  ${i.kind}${i.epoch !== undefined ? ` (epoch ${i.epoch})` : ''}: ${i.message}`);
+        }
         break;
       case 'failed':
         this.line(`failed: ${e.message}`);
@@ -188,7 +196,16 @@ export async function trainCommand(args: string[]): Promise<number> {
   let summary: Record<string, unknown>;
   if (last?.type === 'finished') {
     code = EXIT.ok;
-    summary = { status: last.status, runDir: last.runDir, backend: started?.backend.name ?? null, epochs: last.epochsDone, metrics: last.metrics };
+    summary = {
+      status: last.status,
+      runDir: last.runDir,
+      backend: started?.backend.name ?? null,
+      epochs: last.epochsDone,
+      metrics: last.metrics,
+      insights: (last.insights ?? []).map(({ kind, epoch, message }) => (epoch === undefined ? { kind, message } : { kind, epoch, message })),
+    };
+    if (last.baseline) summary.baseline = last.baseline;
+    if (last.restoredEpoch !== undefined) summary.restoredEpoch = last.restoredEpoch;
   } else if (last?.type === 'failed') {
     code = last.reason === 'invalid' ? EXIT.invalid : EXIT.failed;
     summary = {

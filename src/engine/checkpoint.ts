@@ -26,7 +26,12 @@ export interface LoopState {
   /** This epoch's metrics line: the checkpoint is written before metrics.jsonl, so a process killed between
    *  the two leaves the line only here, and resuming puts it back. */
   record?: EpochRecord;
+  /** restoreBestWeights: the epoch whose weights `best/` holds. */
+  bestEpoch?: number;
 }
+
+/** restoreBestWeights: the best epoch's model.json and weights.bin, replaced whenever an epoch improves. */
+export const BEST_DIR = 'best';
 
 /** A checkpoint copied out of the backend at an epoch boundary: writing it touches no tensor. */
 export interface CheckpointSnapshot {
@@ -350,9 +355,19 @@ export async function loadCheckpoint(tf: TF, runDir: string): Promise<LoadedChec
   };
 }
 
-/** The final model folder: the last checkpoint's model.json and weights.bin, without the optimizer. */
-export async function publishCheckpointAsModel(runDir: string): Promise<boolean> {
-  const src = await resolveSavedDir(path.join(runDir, RUN_FILES.checkpoint));
+export async function writeBestModel(runDir: string, snap: CheckpointSnapshot): Promise<void> {
+  await replaceDirAtomically(path.join(runDir, BEST_DIR), async (tmp) => {
+    await fs.writeFile(path.join(tmp, MODEL_JSON), snap.modelJson);
+    await fs.writeFile(path.join(tmp, WEIGHTS_BIN), snap.weights);
+  });
+}
+
+/**
+ * The final model folder: model.json and weights.bin, without the optimizer, of the last checkpoint, or
+ * of the best epoch (`from: "best"`, restoreBestWeights).
+ */
+export async function publishCheckpointAsModel(runDir: string, from: 'checkpoint' | 'best' = 'checkpoint'): Promise<boolean> {
+  const src = await resolveSavedDir(path.join(runDir, from === 'best' ? BEST_DIR : RUN_FILES.checkpoint));
   if (!src) return false;
   await replaceDirAtomically(path.join(runDir, RUN_FILES.model), async (tmp) => {
     for (const f of [MODEL_JSON, WEIGHTS_BIN]) await fs.copyFile(path.join(src, f), path.join(tmp, f));

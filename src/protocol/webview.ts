@@ -60,6 +60,33 @@ export interface ParamCountsView {
   total: number;
 }
 
+/** What the curves say (src/coach/insights.ts), as the dashboard shows it. */
+export interface InsightView {
+  kind: string;
+  epoch?: number;
+  message: string;
+}
+
+/** What always answering the most common class (or the mean) scores, in words, and as a number. */
+export interface BaselineView {
+  text: string;
+  /** The metric it is comparable with ("val_accuracy", "val_mae") and its value there. */
+  metric?: string;
+  value?: number;
+}
+
+/** "What the network sees": the first rows as read beside the input vectors they become. */
+export interface DataPreviewView {
+  columns: string[];
+  target: string[];
+  inputNames: string[];
+  rows: { line: number; values: unknown[]; input?: number[]; dropped?: string }[];
+  dropped: { reason: string; count: number; firstLine: number }[];
+  total: number;
+  /** Whose encoding: a run's preprocess.json, or fitted on the spec's data now (no run yet). */
+  from: string;
+}
+
 export interface RunItem {
   dir: string;
   id: string;
@@ -73,6 +100,10 @@ export interface RunItem {
   learningRate?: number;
   finalMetrics?: Record<string, number>;
   error?: string;
+  baseline?: BaselineView;
+  insights?: InsightView[];
+  /** restoreBestWeights: the epoch whose weights were saved (its metrics are `finalMetrics`). */
+  restoredEpoch?: number;
 }
 
 /** One line of metrics.jsonl: `epoch`, `loss`, `val_loss`, each metric and `val_` twin, `ms`. */
@@ -179,6 +210,8 @@ export interface RunSpecView {
 export interface DashboardSnapshot {
   seq: number;
   specPath: string;
+  /** The spec's path relative to the workspace folder, for the header. */
+  specLabel?: string;
   name: string;
   description?: string;
   task?: TaskView;
@@ -211,6 +244,10 @@ export interface DashboardSnapshot {
   predictBusy?: boolean;
   /** The image the user asked to see, with its pixels. */
   shownImage?: ImageView;
+  /** The selected (or running) run's insights: live while it trains. */
+  insights?: InsightView[];
+  baseline?: BaselineView;
+  dataPreview?: DataPreviewView;
   trusted: boolean;
 }
 

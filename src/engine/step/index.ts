@@ -19,12 +19,14 @@ export interface StepOptions {
   metrics: readonly MetricName[];
   /** One example's input shape (the batch dimension excluded). */
   inputShape: readonly number[];
+  /** One example's target shape, when not a flat row (a sequence task: [positions, 1], one id per position). */
+  targetShape?: readonly number[];
   /** Force tfjs-layers even where the dense path applies (tests compare the two). */
   forceLayers?: boolean;
 }
 
 export function makeTrainStep(tf: TF, model: LayersModel, opts: StepOptions): TrainStep {
-  const stock = () => layersStep(tf, model, opts.inputShape);
+  const stock = () => layersStep(tf, model, opts.inputShape, opts.targetShape);
   if (opts.forceLayers) return stock();
   const dense = denseWasmStep(tf, model, opts.plan, opts.metrics);
   if (typeof dense === 'string') return { ...stock(), reason: dense };
