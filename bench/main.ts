@@ -1,5 +1,5 @@
 // `npm run bench` (dist/bench.js): training speed of the TensorFlow.js backends against PyTorch, in one run.
-//   node dist/bench.js [--quick] [--tasks A,B,C] [--backends cpu,wasm,webgpu] [--seconds N] [--rounds N] [--no-torch]
+//   node dist/bench.js [--quick] [--tasks A,B,C,D] [--backends cpu,wasm,webgpu] [--seconds N] [--rounds N] [--no-torch]
 //                      [--no-e2e] [--memory|--no-memory] [--torch-device cpu|cuda] [--torch-threads N] [--out FILE]
 // Every (task, backend) runs in its own child process, PyTorch right after it (ratios measured back to back),
 // so each peak memory figure belongs to one task. Results: bench/results/<date>-<host>.json.
@@ -31,13 +31,13 @@ interface Flags {
 }
 
 const USAGE =
-  'usage: node dist/bench.js [--quick] [--tasks A,B,C] [--backends cpu,wasm,webgpu] [--seconds N] [--rounds N] [--no-torch] ' +
+  'usage: node dist/bench.js [--quick] [--tasks A,B,C,D] [--backends cpu,wasm,webgpu] [--seconds N] [--rounds N] [--no-torch] ' +
   '[--torch-device cpu|cuda] [--torch-threads N] [--no-e2e] [--memory|--no-memory] [--no-render] [--out FILE]';
 
 function parseFlags(argv: string[]): Flags {
   const f: Flags = {
     quick: false,
-    tasks: ['A', 'B', 'C'],
+    tasks: ['A', 'B', 'C', 'D'],
     backends: ['cpu', 'wasm', 'webgpu'],
     seconds: 0,
     rounds: 0,
@@ -61,7 +61,7 @@ function parseFlags(argv: string[]): Flags {
         break;
       case '--tasks':
         f.tasks = list(value(), '--tasks').map((t) => t.toUpperCase()) as TaskId[];
-        for (const t of f.tasks) if (!(t in TASKS)) throw new Error(`--tasks: unknown task ${t} (A, B, C)`);
+        for (const t of f.tasks) if (!(t in TASKS)) throw new Error(`--tasks: unknown task ${t} (A, B, C, D)`);
         break;
       case '--backends':
         f.backends = list(value(), '--backends') as ConcreteBackend[];
@@ -235,7 +235,7 @@ async function main(): Promise<number> {
       const tag = f.rounds > 1 ? ` (round ${round}/${f.rounds})` : '';
       for (const backend of f.backends) {
         // The pure-JS cpu backend is measured on A and a few steps of C only (B adds nothing but minutes).
-        if (backend === 'cpu' && (task === 'B' || round > 1)) continue;
+        if (backend === 'cpu' && (task === 'B' || task === 'D' || round > 1)) continue;
         const plan = childPlan(task, backend, f);
         process.stdout.write(`  task ${task} on ${backend}${tag} ... `);
         const r = await spawnChild(plan);

@@ -7,7 +7,7 @@ import { validateSpecFile } from '../format/validate';
 import { startTrainer } from '../engine/client';
 import { trainerScriptPath } from '../engine/locate';
 import { booleanFlag, numberFlag, parseArgs, stringFlag, UsageError } from './args';
-import { trainerStderr } from './train';
+import { trainerStderr } from './output';
 import { displayPath, printProblems, problemJson } from './validate';
 
 export const EXPORT_USAGE = 'dlmodel export FILE [--to pytorch] [--out DIR] [--seed N] [--json]';

@@ -13,10 +13,14 @@ import type { ParamCounts } from '../runs/types';
 import type { TF } from './tf';
 import { CLASS_TO_TYPE } from '../format/base-model';
 import { fusedAdam } from './optim/fused-adam';
+import { useFastRecurrentLayers } from './layers/fast-lstm';
+import { sequenceAccuracy, tokenAccuracy } from './metrics/sequence';
 
 /** The output layer and how targets are fed, as the plan (format/plan.ts) decided them. */
 export interface OutputPlan {
   units: number;
+  /** A sequence task's output positions (one softmax over `units` target ids at each). */
+  positions?: number;
   activation: Activation;
   loss: LossName;
   targetMode: TargetMode;
@@ -24,7 +28,9 @@ export interface OutputPlan {
 
 export function outputPlanOf(plan: Plan): OutputPlan {
   const out = outputLayer(plan);
-  return { units: out.units ?? 1, activation: out.activation ?? 'linear', loss: plan.loss, targetMode: targetModeOf(plan) };
+  const o: OutputPlan = { units: out.units ?? 1, activation: out.activation ?? 'linear', loss: plan.loss, targetMode: targetModeOf(plan) };
+  if (out.type === 'timeDistributed') o.positions = out.outputShape[0];
+  return o;
 }
 
 export interface OptimizerChoice {
@@ -69,6 +75,10 @@ function metricFor(tf: TF, m: MetricName): string | LossFn {
       return (yTrue: Tensor, yPred: Tensor) => tf.metrics.precision(yTrue, yPred);
     case 'recall':
       return (yTrue: Tensor, yPred: Tensor) => tf.metrics.recall(yTrue, yPred);
+    case 'tokenAccuracy':
+      return tokenAccuracy(tf);
+    case 'sequenceAccuracy':
+      return sequenceAccuracy(tf);
     default:
       return m;
   }
@@ -166,9 +176,13 @@ export function buildModel(tf: TF, o: BuildOptions): LayersModel {
       throw new ModelBuildError(`model.layers[${i}] (${spec.type}): ${(err as Error).message.split('\n')[0]}`);
     }
   });
-  const outputLayer: LayerSpec = { type: 'dense', units: o.output.units, activation: o.output.activation, useBias: true };
+  const dense: LayerSpec = { type: 'dense', units: o.output.units, activation: o.output.activation, useBias: true };
+  // A sequence task: the same dense softmax at every position.
+  const outputLayer: LayerSpec = o.output.positions !== undefined ? ({ type: 'timeDistributed', layer: dense } as unknown as LayerSpec) : dense;
   const out = buildLayer(tf, outputLayer, 'output', layerSeed(o.seed, 1000)).apply(x) as SymbolicTensor;
-  return tf.model({ inputs: input, outputs: out, name: 'dlmodel' });
+  const model = tf.model({ inputs: input, outputs: out, name: 'dlmodel' });
+  useFastRecurrentLayers(tf, model);
+  return model;
 }
 
 export function countParams(model: LayersModel): ParamCounts {

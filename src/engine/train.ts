@@ -6,11 +6,15 @@
 import * as path from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { BackendReport, LayerWeights, TrainerEvent, TrainJob } from '../protocol/trainer';
-import { WHOLE_WEIGHTS_LIMIT } from '../protocol/trainer';
+import { EMBEDDING_ROWS_SENT, WHOLE_WEIGHTS_LIMIT } from '../protocol/trainer';
 import type { EpochRecord, Prediction, PredictionsJson, PreprocessJson, RunJson } from '../runs/types';
 import { formatBytes } from '../runs/safe-fs';
 import { trainingMemory } from '../format/memory';
 import { RunFileError, acquireRunLock, appendMetrics, createRunDir, hashJson, RUN_FILES, readRun, RunLockedError, runsRootFor, truncateMetrics, writeJsonAtomic, writeRunJson, type RunLock } from '../runs/folder';
+import { readMetrics } from '../runs/folder';
+import { analyzeRun, lossNotFinite, type CurvePoint, type Insight } from '../coach/insights';
+import type { Baseline } from '../coach/baseline';
+import { computeBaseline, measureActivity, predictedCounts } from './coach';
 import { decodeOutput, prepareTrainingData, type PreparedData } from '../data/preprocess';
 import { mulberry32, randomSeed, shuffleInPlace } from '../data/split';
 import { DataError } from '../data/table';
@@ -46,7 +50,7 @@ export class RunFailure extends Error {
   constructor(
     readonly reason: Extract<TrainerEvent, { type: 'failed' }>['reason'],
     message: string,
-    readonly extra: { epoch?: number; problems?: string[] } = {},
+    readonly extra: { epoch?: number; problems?: string[]; value?: number } = {},
   ) {
     super(message);
     this.name = 'RunFailure';
@@ -121,7 +125,11 @@ export async function readSpec(job: TrainJob, ctx: TrainerContext, held: Held): 
   // That copy is checked like any spec (run.json is a file anyone could have edited); its problems point
   // into the copy, so they name run.json.
   const text = resumeRun ? JSON.stringify(resumeRun.run.spec, null, 2) : undefined;
-  const validated = await validateSpecFile(specPath, text, { trusted: true });
+  let validated = await validateSpecFile(specPath, text, { trusted: true });
+  const early = validated.plan;
+  const seed = job.seed ?? resumeRun?.run.seed ?? early?.seed ?? randomSeed();
+  // A text vocabulary is fitted on the training split, which the seed picks: fit it on this run's.
+  if (validated.text && seed !== (validated.spec?.training?.seed ?? 0)) validated = await validateSpecFile(specPath, text, { trusted: true, seed });
   const { spec, plan, description } = validated;
   const source = validated.table ?? validated.images;
   const where = resumeRun ? path.join(resumeRun.dir, RUN_FILES.run) : specPath;
@@ -129,14 +137,13 @@ export async function readSpec(job: TrainJob, ctx: TrainerContext, held: Held): 
   if (!spec || !plan || !description || !source || lines.length) {
     throw new RunFailure('invalid', lines[0] ?? `${where}: the spec is not valid`, { problems: lines });
   }
-  const seed = job.seed ?? resumeRun?.run.seed ?? plan.seed ?? randomSeed();
   const epochs = job.epochs ?? resumeRun?.run.epochs ?? plan.epochs;
   ctx.emit({ type: 'log', level: 'info', message: `preparing ${spec.data.source ?? 'the inline rows'}` });
   const data = await prepareTrainingData(
     spec,
     specPath,
     { validationSplit: plan.validationSplit, shuffle: plan.shuffle, normalize: plan.normalize, missing: plan.missing, seed },
-    { data: source, description },
+    { data: source, description, text: validated.text },
   );
   return { specPath, spec, plan: planForRun(plan, { epochs, seed }), data, seed, epochs, resumeRun };
 }
@@ -157,13 +164,13 @@ function makeBatch(data: PreparedData, plan: OutputPlan, order: readonly number[
   const b = end - start;
   const size = data.inputSize;
   const xs = new Float32Array(b * size);
-  const width = plan.targetMode === 'onehot' ? plan.units : plan.targetMode === 'values' ? plan.units : 1;
+  const width = plan.targetMode === 'onehot' || plan.targetMode === 'values' ? plan.units : plan.targetMode === 'sequence' ? (plan.positions ?? 1) : 1;
   const ys = new Float32Array(b * width);
   for (let i = 0; i < b; i++) {
     const r = order[start + i];
     xs.set(data.x.subarray(r * size, (r + 1) * size), i * size);
     if (plan.targetMode === 'onehot') ys[i * width + data.y[r]] = 1;
-    else if (plan.targetMode === 'values') ys.set(data.y.subarray(r * width, (r + 1) * width), i * width);
+    else if (plan.targetMode === 'values' || plan.targetMode === 'sequence') ys.set(data.y.subarray(r * width, (r + 1) * width), i * width);
     else ys[i] = data.y[r];
   }
   return { xs, ys, b, width };
@@ -186,7 +193,10 @@ export async function readLayerWeights(model: LayersModel): Promise<LayerWeights
       kernelShape: kernelVar.shape.map((d) => d ?? 0),
       stats: weightStats(kernel),
     };
-    if (kernel.length <= WHOLE_WEIGHTS_LIMIT) lw.kernel = Array.from(kernel);
+    if (layer.getClassName() === 'Embedding') {
+      const dim = lw.kernelShape[1] ?? 1;
+      lw.embeddingRows = Array.from(kernel.subarray(0, Math.min(kernel.length, EMBEDDING_ROWS_SENT * dim)));
+    } else if (kernel.length <= WHOLE_WEIGHTS_LIMIT) lw.kernel = Array.from(kernel);
     if (biasVar) lw.bias = Array.from((await biasVar.read().data()) as Float32Array);
     out.push(lw);
   }
@@ -230,6 +240,12 @@ async function trainHoldingLock(job: TrainJob, ctx: TrainerContext, held: Held):
   const { pre } = data;
   if (data.split.train.length === 0) throw new DataError(`${data.source}: no training rows`, data.source);
   if (data.dropped) ctx.emit({ type: 'log', level: 'warn', message: `${data.dropped} rows with missing values were dropped (data.missing is "drop")` });
+  const text = data.pre.text;
+  if (text) {
+    const s = text.stats;
+    const cut = s.cut ? `; ${s.cut} of them longer than maxLength ${text.maxLength} and cut` : '';
+    ctx.emit({ type: 'log', level: 'info', message: `text "${text.column}": ${text.vocabulary.length} known ${text.tokens === 'words' ? 'words' : 'characters'} (of ${s.distinctTokens} seen in ${s.texts} training texts)${cut}` });
+  }
 
   // `torch` never gets here (torch/choose.ts sends it to PyTorch).
   const { tf, report } = await loadBackend(job.backend === 'torch' ? 'auto' : job.backend, { nativeBackendDir: job.nativeBackendDir, extensionRoot: ctx.extensionRoot });
@@ -266,6 +282,7 @@ async function trainHoldingLock(job: TrainJob, ctx: TrainerContext, held: Held):
     ctx.emit({ type: 'log', level: 'warn', message: 'the checkpoint holds no optimizer state: the optimizer starts fresh' });
   }
   const params = countParams(model);
+  const baseline = computeBaseline(data, plan.loss);
   held.model = { params: params.total, bytes: held.model?.bytes ?? 0 };
 
   // ---- the run folder ----
@@ -306,6 +323,7 @@ async function trainHoldingLock(job: TrainJob, ctx: TrainerContext, held: Held):
       plan: runPlan,
     };
   }
+  if (baseline) run.baseline = baseline;
   await writeRunJson(runDir, run);
   await writeJsonAtomic(path.join(runDir, RUN_FILES.preprocess), pre);
 
@@ -322,20 +340,25 @@ async function trainHoldingLock(job: TrainJob, ctx: TrainerContext, held: Held):
     inputNames: pre.inputNames,
     classNames: pre.classNames,
     samples: { train: data.split.train.length, validation: data.split.validation.length },
+    baseline,
   });
 
   let status: 'completed' | 'stopped';
   const epochWriter = new EpochWriter(tf, model, runDir, (e) => ctx.emit(e));
   const loopCtx: TrainerContext = { emit: epochWriter.emit, cancelled: () => ctx.cancelled(), extensionRoot: ctx.extensionRoot, backlog: ctx.backlog };
   try {
-    status = await loop(tf, model, { job, ctx: loopCtx, setup, plan, metricNames, runDir, run, report, startEpoch, resumedState: resumeFrom?.state, learningRate: optimizerSpec.learningRate, epochWriter });
+    status = await loop(tf, model, { job, ctx: loopCtx, setup, plan, metricNames, runDir, run, report, startEpoch, resumedState: resumeFrom?.state, learningRate: optimizerSpec.learningRate, epochWriter, baseline });
   } catch (err) {
     // An epoch's writes still in flight land before the failure is recorded, never after.
     await epochWriter.abort();
     const failure = err instanceof RunFailure ? err : undefined;
     const { message } = failure ?? classifyError(err);
     const latest = await readRun(runDir).catch(() => run);
-    await writeRunJson(runDir, { ...latest, status: 'failed', error: message, endedAt: new Date().toISOString(), pid: undefined }, { sync: true });
+    const failedRun: RunJson = { ...latest, status: 'failed', error: message, endedAt: new Date().toISOString(), pid: undefined };
+    if (failure?.reason === 'diverged' && failure.extra.epoch !== undefined) {
+      failedRun.insights = [lossNotFinite(failure.extra.epoch, failure.extra.value ?? NaN, optimizerSpec.learningRate)];
+    }
+    await writeRunJson(runDir, failedRun, { sync: true });
     throw Object.assign(err instanceof Error ? err : new Error(String(err)), { runDir });
   }
   return status;
@@ -356,6 +379,7 @@ interface LoopArgs {
   learningRate: number;
   /** Checkpoint, metrics line, run.json and `epoch` event of each epoch (ctx.emit goes through it). */
   epochWriter: EpochWriter;
+  baseline?: Baseline;
 }
 
 async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed' | 'stopped'> {
@@ -369,7 +393,8 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
   const progress = new Throttle(job.progressIntervalMs ?? DEFAULT_PROGRESS_MS);
   const weightsThrottle = new Throttle(job.weightsIntervalMs ?? DEFAULT_WEIGHTS_MS);
   const names = ['loss', ...metricNames];
-  const step = makeTrainStep(tf, model, { plan, metrics: metricNames, inputShape: pre.inputShape });
+  const targetShape = plan.targetMode === 'sequence' ? [plan.positions ?? 1, 1] : undefined;
+  const step = makeTrainStep(tf, model, { plan, metrics: metricNames, inputShape: pre.inputShape, targetShape });
   if (step.kind === 'dense-wasm') ctx.emit({ type: 'log', level: 'info', message: 'training step: dense layers on the wasm heap (no autograd tape)' });
   else if (step.reason && a.report.name === 'wasm') ctx.emit({ type: 'log', level: 'info', message: `training step: tfjs-layers trainOnBatch (${step.reason})` });
 
@@ -384,6 +409,11 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
   const resumed = a.resumedState;
   let best = resumed?.best ?? (maximize ? -Infinity : Infinity);
   let wait = resumed?.wait ?? 0;
+  const restoreBest = !!es?.restoreBestWeights;
+  let bestEpoch = resumed?.bestEpoch;
+  // The whole curve, for the insights: a resumed run's earlier epochs come from its metrics.jsonl.
+  const history: CurvePoint[] = a.startEpoch > 0 ? (await readMetrics(runDir).catch(() => [])).filter((r) => r.epoch <= a.startEpoch) : [];
+  const coachBase = { task: pre.task, epochs, learningRate: a.learningRate, baseline: a.baseline, earlyStopping: es ? { restoreBestWeights: es.restoreBestWeights } : undefined };
 
   let run = a.run;
   let epochsDone = a.startEpoch;
@@ -446,17 +476,20 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
         if (improved) {
           best = current;
           wait = 0;
+          bestEpoch = epoch;
         }
         if (wait >= es.patience) stopNow = true;
       }
     }
-    state = { epoch, seed, best: Number.isFinite(best) ? best : undefined, wait, record };
+    state = { epoch, seed, best: Number.isFinite(best) ? best : undefined, wait, record, bestEpoch };
     epochsDone = epoch;
     lastRecord = record;
-    run = { ...run, epochsDone, finalMetrics: metricsOf(record) };
+    history.push(record);
+    const live = analyzeRun({ ...coachBase, history, live: true });
+    run = { ...run, epochsDone, finalMetrics: metricsOf(record), insights: live };
     const avg = epochTimes.reduce((s, x) => s + x, 0) / epochTimes.length;
     // Copies the weights now; on wasm and cpu the files and the event follow while the next epoch trains.
-    await a.epochWriter.epochEnd(state, record, run, { type: 'epoch', record, epochs, etaMs: Math.round(avg * (epochs - epoch)) });
+    await a.epochWriter.epochEnd(state, record, run, { type: 'epoch', record, epochs, etaMs: Math.round(avg * (epochs - epoch)), insights: live }, { best: restoreBest && bestEpoch === epoch });
     if (stopNow) {
       ctx.emit({ type: 'log', level: 'info', message: `early stopping after epoch ${epoch}: ${monitor} did not improve for ${es?.patience} epochs (best ${best})` });
       break;
@@ -467,23 +500,39 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
   // ---- the end: final model, predictions, run.json ----
   const status: 'completed' | 'stopped' = stopped ? 'stopped' : 'completed';
   await a.epochWriter.finish();
-  const haveModel = await publishCheckpointAsModel(runDir);
+  // restoreBestWeights (as Keras): the saved model is the best epoch's, whether training stopped early or not.
+  const restoredEpoch = restoreBest && bestEpoch !== undefined && bestEpoch !== epochsDone ? bestEpoch : undefined;
+  const haveModel = (restoredEpoch !== undefined && (await publishCheckpointAsModel(runDir, 'best'))) || (await publishCheckpointAsModel(runDir));
+  const restored = restoredEpoch !== undefined && haveModel ? restoredEpoch : undefined;
+  if (restored !== undefined) ctx.emit({ type: 'log', level: 'info', message: `restoreBestWeights: the saved model is epoch ${restored}'s (best ${monitor} ${best})` });
+  let predicted: ReturnType<typeof predictedCounts>;
+  let activity: Awaited<ReturnType<typeof measureActivity>> = [];
   if (haveModel) {
-    ctx.emit({ type: 'weights', epoch: epochsDone, layers: await readLayerWeights(model).catch(() => []) });
+    // After a stop mid-epoch the weights in memory are half an epoch ahead, and with restoreBestWeights they
+    // are not the best epoch's: predict with the saved ones.
+    const final = stopped || restored !== undefined ? await loadRunModel(tf, runDir).catch(() => model) : model;
+    ctx.emit({ type: 'weights', epoch: restored ?? epochsDone, layers: await readLayerWeights(final).catch(() => []) });
     try {
-      // After a stop mid-epoch the weights in memory are half an epoch ahead: predict with the saved ones.
-      const final = stopped ? await loadRunModel(tf, runDir) : model;
       const predictions = await writePredictions(tf, final, a, runDir);
+      predicted = predictedCounts(pre.classNames, predictions.validation);
       ctx.emit({ type: 'predictions', runDir, predictions: predictions.predict.length ? predictions.predict : predictions.validation.slice(0, 50), classNames: pre.classNames });
     } catch (err) {
       ctx.emit({ type: 'log', level: 'warn', message: `predictions.json not written: ${classifyError(err).message}` });
     }
+    try {
+      activity = await measureActivity(tf, final, setup.spec.model.layers ?? [], data);
+    } catch (err) {
+      ctx.emit({ type: 'log', level: 'warn', message: `layer activity not measured: ${classifyError(err).message}` });
+    }
   }
-  const finalMetrics = lastRecord ? metricsOf(lastRecord) : {};
-  run = { ...run, status, epochsDone, finalMetrics, endedAt: new Date().toISOString() };
+  const insights: Insight[] = analyzeRun({ ...coachBase, history, predicted, activity });
+  const savedRecord = restored !== undefined ? history.find((r) => r.epoch === restored) : lastRecord;
+  const finalMetrics = savedRecord ? metricsOf(savedRecord as EpochRecord) : {};
+  run = { ...run, status, epochsDone, finalMetrics, insights, endedAt: new Date().toISOString() };
+  if (restored !== undefined) run.restoredEpoch = restored;
   delete run.pid;
   await writeRunJson(runDir, run, { sync: true });
-  ctx.emit({ type: 'finished', status, runDir, epochsDone, metrics: finalMetrics });
+  ctx.emit({ type: 'finished', status, runDir, epochsDone, metrics: finalMetrics, insights, baseline: a.baseline, restoredEpoch: restored });
   return status;
 }
 
@@ -539,6 +588,6 @@ function diverged(epoch: number, what: string, value: number, learningRate: numb
     'diverged',
     `Training diverged at epoch ${epoch}, ${what} became ${value}. ` +
       `Try a lower learning rate (now ${learningRate}) or normalize the inputs (data.normalize "standard").`,
-    { epoch },
+    { epoch, value },
   );
 }

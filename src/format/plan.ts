@@ -89,6 +89,18 @@ export interface Plan {
   trainRows: number;
   validationRows: number;
   params: ParamCounts;
+  /** A text input (and a sequence task's target text) as tokenized: the options with their defaults. */
+  text?: PlanText;
+  targetText?: PlanText;
+}
+
+export interface PlanText {
+  column: string;
+  tokens: 'words' | 'characters';
+  lowercase: boolean;
+  maxLength: number;
+  /** Token ids: padding (0), unknown (1) and the vocabulary; the embedding's inputDim. */
+  ids: number;
 }
 
 /** What makePlan needs besides the spec: what validation read. */
@@ -101,6 +113,8 @@ export interface PlanInput {
   base?: BaseModel;
   /** Derived layer options (vocabulary size, target length). */
   layerContext?: LayerContext;
+  text?: PlanText;
+  targetText?: PlanText;
 }
 
 export class PlanError extends Error {
@@ -124,6 +138,10 @@ export function derivedOutput(
   targetCount: number,
   loss?: LossName,
 ): { units: number; activation: Activation; loss: LossName } {
+  if (task === 'sequence') {
+    // One softmax over the target's token ids at every position (classCount: the target's ids).
+    return { units: classCount, activation: 'softmax', loss: loss ?? 'sparseCategoricalCrossentropy' };
+  }
   if (task === 'classification') {
     const l = loss ?? (classCount <= 2 ? 'binaryCrossentropy' : 'categoricalCrossentropy');
     const perClass = classCount > 2 || l === 'categoricalCrossentropy' || l === 'sparseCategoricalCrossentropy';
@@ -133,6 +151,7 @@ export function derivedOutput(
 }
 
 export function defaultMetrics(task: Task): MetricName[] {
+  if (task === 'sequence') return ['tokenAccuracy', 'sequenceAccuracy'];
   return task === 'classification' ? ['accuracy'] : ['mae'];
 }
 
@@ -189,24 +208,49 @@ export function makePlan(spec: Spec, input: PlanInput): Plan {
   }
 
   const last = shapes.outputShape ?? inputShape;
-  if (last.length !== 1) {
-    throw new PlanError(`the output layer needs a flat vector, but the last hidden layer gives [${last.join(', ')}]`, shapes.layers.length);
+  if (task === 'sequence') {
+    const positions = input.layerContext?.targetLength;
+    if (last.length !== 2 || (positions !== undefined && last[0] !== positions)) {
+      throw new PlanError(`a sequence task needs one vector per output position, but the last hidden layer gives [${last.join(', ')}]`, shapes.layers.length);
+    }
+    const out = derivedOutput(task, input.targetText?.ids ?? 0, 1, t.loss);
+    const { params, formula } = denseParams(last[1], out.units);
+    const activation = spec.model.output?.activation ?? out.activation;
+    layers.push({
+      type: 'timeDistributed',
+      name: 'output',
+      layer: { type: 'dense', units: out.units, activation, useBias: true },
+      units: out.units,
+      activation,
+      useBias: true,
+      outputShape: [last[0], out.units],
+      params,
+      nonTrainableParams: 0,
+      trainable: true,
+      formula,
+      derived: 'output',
+    });
+  } else {
+    if (last.length !== 1) {
+      throw new PlanError(`the output layer needs a flat vector, but the last hidden layer gives [${last.join(', ')}]`, shapes.layers.length);
+    }
+    const out = derivedOutput(task, description.classNames?.length ?? 0, description.target.length, t.loss);
+    const { params, formula } = denseParams(last[0], out.units);
+    layers.push({
+      type: 'dense',
+      name: 'output',
+      units: out.units,
+      activation: spec.model.output?.activation ?? out.activation,
+      useBias: true,
+      outputShape: [out.units],
+      params,
+      nonTrainableParams: 0,
+      trainable: true,
+      formula,
+      derived: 'output',
+    });
   }
-  const out = derivedOutput(task, description.classNames?.length ?? 0, description.target.length, t.loss);
-  const { params, formula } = denseParams(last[0], out.units);
-  layers.push({
-    type: 'dense',
-    name: 'output',
-    units: out.units,
-    activation: spec.model.output?.activation ?? out.activation,
-    useBias: true,
-    outputShape: [out.units],
-    params,
-    nonTrainableParams: 0,
-    trainable: true,
-    formula,
-    derived: 'output',
-  });
+  const out = { loss: derivedOutput(task, task === 'sequence' ? (input.targetText?.ids ?? 0) : (description.classNames?.length ?? 0), description.target.length, t.loss).loss };
 
   const validationSplit = d.validationSplit ?? DEFAULTS.validationSplit;
   const { train, validation } = splitCounts(input.usableRows, validationSplit);
@@ -242,6 +286,8 @@ export function makePlan(spec: Spec, input: PlanInput): Plan {
     };
   }
   if (t.seed !== undefined) plan.seed = t.seed;
+  if (input.text) plan.text = input.text;
+  if (input.targetText) plan.targetText = input.targetText;
   return plan;
 }
 
@@ -251,13 +297,14 @@ export function planForRun(plan: Plan, o: { epochs?: number; seed: number }): Pl
 }
 
 /** How the trainer feeds targets: 0/1 in one column, one-hot, class index, or (scaled) values. */
-export type TargetMode = 'binary' | 'onehot' | 'index' | 'values';
+export type TargetMode = 'binary' | 'onehot' | 'index' | 'values' | 'sequence';
 
 export function outputLayer(plan: Plan): PlannedLayer {
   return plan.layers[plan.layers.length - 1];
 }
 
 export function targetModeOf(plan: Plan): TargetMode {
+  if (plan.task === 'sequence') return 'sequence';
   if (plan.task !== 'classification') return 'values';
   if (plan.loss === 'sparseCategoricalCrossentropy') return 'index';
   return (outputLayer(plan).units ?? 1) > 1 ? 'onehot' : 'binary';

@@ -30,7 +30,7 @@ export const LOSSES = [
 ] as const;
 export type LossName = (typeof LOSSES)[number];
 
-export const METRICS = ['accuracy', 'mae', 'mse', 'precision', 'recall'] as const;
+export const METRICS = ['accuracy', 'mae', 'mse', 'precision', 'recall', 'tokenAccuracy', 'sequenceAccuracy'] as const;
 export type MetricName = (typeof METRICS)[number];
 
 export const BACKENDS = ['auto', 'torch', 'cuda', 'webgpu', 'native', 'wasm', 'cpu'] as const;

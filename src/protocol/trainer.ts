@@ -4,6 +4,8 @@
 // Every message is a plain JSON value, so both sides can validate with `isTrainerEvent` / `isHostMessage`.
 import type { BackendName, RunBackend } from '../format/types';
 import type { EpochRecord, ParamCounts, Prediction, RunStatus } from '../runs/types';
+import type { Baseline } from '../coach/baseline';
+import type { Insight } from '../coach/insights';
 
 export const TRAINER_PROTOCOL_VERSION = 1;
 
@@ -85,12 +87,19 @@ export interface LayerWeights {
   kernelShape: number[];
   /** Row-major kernel values, when the kernel has at most `WHOLE_WEIGHTS_LIMIT` values. */
   kernel?: number[];
+  /**
+   * An embedding's first rows only (`embeddingRows` of them: padding, unknown and the most frequent tokens,
+   * which is what the embedding plot shows); its whole table can be megabytes, sent every half second.
+   */
+  embeddingRows?: number[];
   bias?: number[];
   /** Always present: summary statistics and a histogram of the kernel. */
   stats: { min: number; max: number; mean: number; std: number; histogram: number[]; histMin: number; histMax: number };
 }
 
 export const WHOLE_WEIGHTS_LIMIT = 200_000;
+/** Rows of an embedding table sent live: ids 0 and 1 and the 300 most frequent tokens. */
+export const EMBEDDING_ROWS_SENT = 302;
 
 export interface LayerSummary {
   name: string;
@@ -124,9 +133,12 @@ export type TrainerEvent =
       inputNames: string[];
       classNames?: string[];
       samples: { train: number; validation: number };
+      /** What always answering the most common class, or the mean, scores. */
+      baseline?: Baseline;
     }
   | { type: 'batch'; epoch: number; batch: number; batchesPerEpoch: number; loss: number; metrics: Record<string, number> }
-  | { type: 'epoch'; record: EpochRecord; epochs: number; etaMs: number }
+  /** `insights`: what the curves so far already show (live). */
+  | { type: 'epoch'; record: EpochRecord; epochs: number; etaMs: number; insights?: Insight[] }
   | { type: 'weights'; epoch: number; batch?: number; layers: LayerWeights[] }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'predictions'; runDir: string; predictions: Prediction[]; classNames?: string[] }
@@ -137,7 +149,12 @@ export type TrainerEvent =
       status: Extract<RunStatus, 'completed' | 'stopped'>;
       runDir: string;
       epochsDone: number;
+      /** The saved model's metrics: the last epoch's, or the restored best epoch's. */
       metrics: Record<string, number>;
+      insights?: Insight[];
+      baseline?: Baseline;
+      /** restoreBestWeights: the epoch whose weights were saved, when not the last. */
+      restoredEpoch?: number;
     }
   | {
       type: 'failed';

@@ -2,12 +2,12 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { TF } from '../tf';
-import type { Batch, TrainStep } from './index';
+import type { Batch, TrainStep } from './types';
 
-export function layersStep(tf: TF, model: LayersModel, inputShape: readonly number[]): TrainStep {
+export function layersStep(tf: TF, model: LayersModel, inputShape: readonly number[], targetShape?: readonly number[]): TrainStep {
   const tensors = (batch: Batch) => {
     const xs = tf.tensor(batch.xs, [batch.b, ...inputShape]);
-    const ys = tf.tensor(batch.ys, [batch.b, batch.ys.length / batch.b]);
+    const ys = tf.tensor(batch.ys, [batch.b, ...(targetShape ?? [batch.ys.length / batch.b])]);
     return { xs, ys };
   };
   return {

@@ -91,7 +91,7 @@ describe('torch backend', function () {
     const p = await runCli(['predict', path.join(s.dir, 'g.dlmodel.json'), '--run', dir, '--json']);
     assert.equal(p.code, 0, p.stderr);
     const cliPred = (lastJsonLine(p.stdout).predictions as { output: number[] }[])[0].output;
-    const torchPred = ofType(r.events, 'predictions')[0].predictions[0].output;
+    const torchPred = ofType(r.events, 'predictions')[0].predictions[0].output as number[];
     cliPred.forEach((v, i) => assert.ok(Math.abs(v - torchPred[i]) < 1e-4, `TensorFlow.js ${v} vs PyTorch ${torchPred[i]}`));
   });
 

@@ -172,7 +172,7 @@ describe('PyTorch weights in TensorFlow.js (train.py)', function () {
         const pre = JSON.parse(readFileSync(path.join(runDir, 'preprocess.json'), 'utf8'));
         let worst = 0;
         rows.forEach((_, i) => {
-          const torchRow = torchOut.validation[i].output;
+          const torchRow = torchOut.validation[i].output as number[];
           const scale = pre.targetScale;
           tfjsOut[i].forEach((v, j) => {
             const tfjsValue = scale ? v * scale.std[j] + scale.mean[j] : v;
