@@ -85,6 +85,8 @@ describe('torch backend', function () {
     for (const f of ['model/model.json', 'model/weights.bin', 'preprocess.json', 'predictions.json', 'checkpoint/torch.pt', 'program/train.py']) {
       assert.ok(existsSync(path.join(dir, f)), f);
     }
+    assert.ok(Array.isArray(ofType(r.events, 'finished')[0].insights), 'the coach read the torch run');
+    assert.ok(Array.isArray(run.insights), 'run.json has the insights');
     const listed = await listRuns(path.join(s.dir, 'g.dlmodel.json'));
     assert.equal(listed[0].run.id, run.id);
 
