@@ -220,6 +220,8 @@ async function main(): Promise<number> {
       torch = undefined;
     }
     console.log(torch ? `PyTorch ${torch.version} (${torch.python}, ${f.torchDevice})` : `PyTorch: not measured: ${torchMissing}`);
+    // dlmodel's own torch backend (the e2e examples) runs on the same Python.
+    if (torch) process.env.DLMODEL_PYTHON ??= torch.python;
   }
 
   const tfjs: TfjsResult[] = [];
@@ -286,7 +288,8 @@ async function main(): Promise<number> {
         process.stdout.write(`  e2e ${ex}${rounds > 1 ? ` (round ${round}/${rounds})` : ''} ... `);
         const r = await runE2e(dir, cliJs, 'wasm', torch, exampleScript, { torch: ex !== 'digits-cnn' });
         results.push(r);
-        console.log(`dlmodel ${r.dlmodel.ok ? `${fmt(r.dlmodel.totalMs)} ms` : `failed: ${r.dlmodel.error}`}, PyTorch ${r.torch ? (r.torch.ok ? `${fmt(r.torch.totalMs)} ms` : `failed: ${r.torch.error}`) : '-'}`);
+        const side = (x: E2eSide | undefined) => (x ? (x.ok ? `${fmt(x.totalMs)} ms` : `failed: ${x.error}`) : '-');
+        console.log(`dlmodel ${side(r.dlmodel)}, dlmodel torch ${side(r.dlmodelTorch)}, PyTorch ${r.torch ? (r.torch.ok ? `${fmt(r.torch.totalMs)} ms` : `failed: ${r.torch.error}`) : '-'}`);
       }
       e2e.push(medianE2e(results));
     }
@@ -313,10 +316,10 @@ async function main(): Promise<number> {
   }
   printTable(rows);
   if (e2e.length) {
-    console.log('\nEnd to end, whole processes (ms): dlmodel train --backend wasm vs the PyTorch script');
+    console.log('\nEnd to end, whole processes (ms): dlmodel train --backend wasm, --backend torch (torch-cpu), and the PyTorch script');
     const er: string[][] = [['example', 'who', 'total ms', 'CPU ms', 'first epoch ms', 'epochs', 'val_loss', 'val_accuracy']];
     for (const r of e2e) {
-      for (const [who, side] of [['dlmodel', r.dlmodel], ['PyTorch', r.torch]] as const) {
+      for (const [who, side] of [[`dlmodel ${r.dlmodel.backend ?? r.backend}`, r.dlmodel], [`dlmodel ${r.dlmodelTorch?.backend ?? 'torch'}`, r.dlmodelTorch], ['PyTorch', r.torch]] as const) {
         if (!side) continue;
         const m = side.finalMetrics;
         er.push([r.example, who, fmt(side.totalMs), fmt(side.cpuMs), fmt(side.firstEpochMs), String(side.epochs ?? '-'), side.ok ? fmt(m?.val_loss, 4) : (side.error ?? '').slice(0, 60), fmt(m?.val_accuracy, 4)]);

@@ -20,6 +20,9 @@ export interface DataDescription {
   rowCount: number;
 }
 
+/** What an image folder's class is called when the spec names no target. */
+export const IMAGE_TARGET = 'class';
+
 /** At most this many distinct whole numbers in a numeric target make it a classification. */
 export const MAX_INFERRED_CLASSES = 10;
 
@@ -65,9 +68,10 @@ export function classNamesOf(values: readonly unknown[]): string[] {
   return [...new Set(values.map(String))].sort();
 }
 
-export function encodingOf(column: string, values: readonly unknown[]): FeatureEncoding {
-  if (values.every(isNumericLike)) return { column, kind: 'numeric' };
-  return { column, kind: 'onehot', categories: [...new Set(values.map(String))].sort() };
+/** Numbers are one input; text, and the columns listed in `categorical`, one-hot (numbers in numeric order). */
+export function encodingOf(column: string, values: readonly unknown[], categorical = false): FeatureEncoding {
+  if (!categorical && values.every(isNumericLike)) return { column, kind: 'numeric' };
+  return { column, kind: 'onehot', categories: classNamesOf(values) };
 }
 
 export function inputNamesOf(features: readonly FeatureEncoding[]): string[] {
@@ -103,7 +107,8 @@ export function describeData(spec: Spec, data: Table | ImageFolder, text?: TextD
       features: [],
       inputNames: [],
       inputShape: [image.height, image.width, image.channels],
-      target,
+      // The class is the sub-folder; "target" only names it.
+      target: target.length ? target : [IMAGE_TARGET],
       classNames: [...data.classes],
       image: { ...image },
       rowCount: data.files.length,
@@ -113,14 +118,15 @@ export function describeData(spec: Spec, data: Table | ImageFolder, text?: TextD
   for (const c of [...target, ...featureColumns(spec, data.columns)]) {
     if (!known.has(c)) throw DataError.at(`no column "${c}"; columns: ${data.columns.join(', ')}`, data.file);
   }
-  const features = featureColumns(spec, data.columns).map((c) => encodingOf(c, presentValues(data, c)));
+  const categorical = new Set(spec.data.categorical ?? []);
+  const features = featureColumns(spec, data.columns).map((c) => encodingOf(c, presentValues(data, c), categorical.has(c)));
   let task: Task;
   let classNames: string[] | undefined;
   if (target.length > 1) {
     task = spec.task ?? 'regression';
   } else {
     const values = presentValues(data, target[0]);
-    task = spec.task ?? inferTask(values);
+    task = spec.task ?? (categorical.has(target[0]) ? 'classification' : inferTask(values));
     if (task === 'classification') classNames = classNamesOf(values);
   }
   const inputNames = inputNamesOf(features);

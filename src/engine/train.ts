@@ -11,6 +11,10 @@ import type { EpochRecord, Prediction, PredictionsJson, PreprocessJson, RunJson 
 import { formatBytes } from '../runs/safe-fs';
 import { trainingMemory } from '../format/memory';
 import { RunFileError, acquireRunLock, appendMetrics, createRunDir, hashJson, RUN_FILES, readRun, RunLockedError, runsRootFor, truncateMetrics, writeJsonAtomic, writeRunJson, type RunLock } from '../runs/folder';
+import { readMetrics } from '../runs/folder';
+import { analyzeRun, lossNotFinite, type CurvePoint, type Insight } from '../coach/insights';
+import type { Baseline } from '../coach/baseline';
+import { computeBaseline, measureActivity, predictedCounts } from './coach';
 import { decodeOutput, prepareTrainingData, type PreparedData } from '../data/preprocess';
 import { mulberry32, randomSeed, shuffleInPlace } from '../data/split';
 import { DataError } from '../data/table';
@@ -32,14 +36,21 @@ export interface TrainerContext {
   /** True once the host asked to stop (cancel message, SIGINT/SIGTERM, host gone). */
   cancelled(): boolean;
   extensionRoot: string;
+  /** Events sent but not yet taken by the host. Live `weights` wait while the host is behind: on a busy
+   *  machine megabytes of kernels queue up faster than the host reads them, and the run's last events
+   *  would then not leave before the process exits. */
+  backlog?(): number;
 }
+
+/** More unsent events than this, and live weights are skipped until the host catches up. */
+export const MAX_BACKLOG = 4;
 
 /** A failure with the reason the protocol reports; anything else thrown is a crash. */
 export class RunFailure extends Error {
   constructor(
     readonly reason: Extract<TrainerEvent, { type: 'failed' }>['reason'],
     message: string,
-    readonly extra: { epoch?: number; problems?: string[] } = {},
+    readonly extra: { epoch?: number; problems?: string[]; value?: number } = {},
   ) {
     super(message);
     this.name = 'RunFailure';
@@ -69,7 +80,7 @@ export function classifyError(err: unknown, model?: { params: number; bytes?: nu
   return { reason: 'crash', message };
 }
 
-interface Setup {
+export interface Setup {
   specPath: string;
   spec: Spec;
   /** Every choice of this run (format/plan.ts), with the epochs and seed it really uses. */
@@ -85,7 +96,11 @@ function specErrors(problems: Awaited<ReturnType<typeof validateSpecFile>>['prob
   return problems.filter((p) => p.severity === 'error').map((p) => formatProblem(p.file ?? file, p));
 }
 
-async function readSpec(job: TrainJob, ctx: TrainerContext, held: Held): Promise<Setup> {
+/**
+ * Validates the spec (or takes a resumed run's snapshot, holding its lock in `held`) and prepares the data:
+ * what every trainer needs (the torch backend too).
+ */
+export async function readSpec(job: TrainJob, ctx: TrainerContext, held: Held): Promise<Setup> {
   const specPath = path.resolve(job.specPath);
   let resumeRun: Setup['resumeRun'];
   if (job.resume) {
@@ -134,7 +149,7 @@ async function readSpec(job: TrainJob, ctx: TrainerContext, held: Held): Promise
 }
 
 /** Regression losses and metrics are reported in the target's own units (exact for one target). */
-function unitScale(pre: PreprocessJson, plan: OutputPlan, name: string): number {
+export function unitScale(pre: PreprocessJson, plan: OutputPlan, name: string): number {
   if (pre.task !== 'regression' || !pre.targetScale || pre.target.length !== 1) return 1;
   const s = pre.targetScale.std[0];
   const base = name.replace(/^val_/, '');
@@ -212,7 +227,7 @@ export async function runTraining(job: TrainJob, ctx: TrainerContext): Promise<'
 }
 
 /** What runTraining holds across the run: the run lock, and the model's estimated size for error messages. */
-interface Held {
+export interface Held {
   lock?: RunLock;
   model?: { params: number; bytes: number };
 }
@@ -232,7 +247,8 @@ async function trainHoldingLock(job: TrainJob, ctx: TrainerContext, held: Held):
     ctx.emit({ type: 'log', level: 'info', message: `text "${text.column}": ${text.vocabulary.length} known ${text.tokens === 'words' ? 'words' : 'characters'} (of ${s.distinctTokens} seen in ${s.texts} training texts)${cut}` });
   }
 
-  const { tf, report } = await loadBackend(job.backend, { nativeBackendDir: job.nativeBackendDir, extensionRoot: ctx.extensionRoot });
+  // `torch` never gets here (torch/choose.ts sends it to PyTorch).
+  const { tf, report } = await loadBackend(job.backend === 'torch' ? 'auto' : job.backend, { nativeBackendDir: job.nativeBackendDir, extensionRoot: ctx.extensionRoot });
   for (const a of report.attempts.filter((x) => !x.ok)) ctx.emit({ type: 'log', level: 'info', message: `backend ${a.name} not used: ${a.reason}` });
 
   const plan = outputPlanOf(runPlan);
@@ -266,6 +282,7 @@ async function trainHoldingLock(job: TrainJob, ctx: TrainerContext, held: Held):
     ctx.emit({ type: 'log', level: 'warn', message: 'the checkpoint holds no optimizer state: the optimizer starts fresh' });
   }
   const params = countParams(model);
+  const baseline = computeBaseline(data, plan.loss);
   held.model = { params: params.total, bytes: held.model?.bytes ?? 0 };
 
   // ---- the run folder ----
@@ -306,6 +323,7 @@ async function trainHoldingLock(job: TrainJob, ctx: TrainerContext, held: Held):
       plan: runPlan,
     };
   }
+  if (baseline) run.baseline = baseline;
   await writeRunJson(runDir, run);
   await writeJsonAtomic(path.join(runDir, RUN_FILES.preprocess), pre);
 
@@ -322,20 +340,25 @@ async function trainHoldingLock(job: TrainJob, ctx: TrainerContext, held: Held):
     inputNames: pre.inputNames,
     classNames: pre.classNames,
     samples: { train: data.split.train.length, validation: data.split.validation.length },
+    baseline,
   });
 
   let status: 'completed' | 'stopped';
   const epochWriter = new EpochWriter(tf, model, runDir, (e) => ctx.emit(e));
-  const loopCtx: TrainerContext = { emit: epochWriter.emit, cancelled: () => ctx.cancelled(), extensionRoot: ctx.extensionRoot };
+  const loopCtx: TrainerContext = { emit: epochWriter.emit, cancelled: () => ctx.cancelled(), extensionRoot: ctx.extensionRoot, backlog: ctx.backlog };
   try {
-    status = await loop(tf, model, { job, ctx: loopCtx, setup, plan, metricNames, runDir, run, report, startEpoch, resumedState: resumeFrom?.state, learningRate: optimizerSpec.learningRate, epochWriter });
+    status = await loop(tf, model, { job, ctx: loopCtx, setup, plan, metricNames, runDir, run, report, startEpoch, resumedState: resumeFrom?.state, learningRate: optimizerSpec.learningRate, epochWriter, baseline });
   } catch (err) {
     // An epoch's writes still in flight land before the failure is recorded, never after.
     await epochWriter.abort();
     const failure = err instanceof RunFailure ? err : undefined;
     const { message } = failure ?? classifyError(err);
     const latest = await readRun(runDir).catch(() => run);
-    await writeRunJson(runDir, { ...latest, status: 'failed', error: message, endedAt: new Date().toISOString(), pid: undefined }, { sync: true });
+    const failedRun: RunJson = { ...latest, status: 'failed', error: message, endedAt: new Date().toISOString(), pid: undefined };
+    if (failure?.reason === 'diverged' && failure.extra.epoch !== undefined) {
+      failedRun.insights = [lossNotFinite(failure.extra.epoch, failure.extra.value ?? NaN, optimizerSpec.learningRate)];
+    }
+    await writeRunJson(runDir, failedRun, { sync: true });
     throw Object.assign(err instanceof Error ? err : new Error(String(err)), { runDir });
   }
   return status;
@@ -356,6 +379,7 @@ interface LoopArgs {
   learningRate: number;
   /** Checkpoint, metrics line, run.json and `epoch` event of each epoch (ctx.emit goes through it). */
   epochWriter: EpochWriter;
+  baseline?: Baseline;
 }
 
 async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed' | 'stopped'> {
@@ -385,6 +409,11 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
   const resumed = a.resumedState;
   let best = resumed?.best ?? (maximize ? -Infinity : Infinity);
   let wait = resumed?.wait ?? 0;
+  const restoreBest = !!es?.restoreBestWeights;
+  let bestEpoch = resumed?.bestEpoch;
+  // The whole curve, for the insights: a resumed run's earlier epochs come from its metrics.jsonl.
+  const history: CurvePoint[] = a.startEpoch > 0 ? (await readMetrics(runDir).catch(() => [])).filter((r) => r.epoch <= a.startEpoch) : [];
+  const coachBase = { task: pre.task, epochs, learningRate: a.learningRate, baseline: a.baseline, earlyStopping: es ? { restoreBestWeights: es.restoreBestWeights } : undefined };
 
   let run = a.run;
   let epochsDone = a.startEpoch;
@@ -416,7 +445,7 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
         names.slice(1).forEach((n, i) => (m[n] = (sums[i + 1] / seen) * unitScale(pre, plan, n)));
         ctx.emit({ type: 'batch', epoch, batch: bi + 1, batchesPerEpoch, loss: (sums[0] / seen) * unitScale(pre, plan, 'loss'), metrics: m });
       }
-      if (weightsThrottle.ready()) ctx.emit({ type: 'weights', epoch, batch: bi + 1, layers: await readLayerWeights(model) });
+      if ((ctx.backlog?.() ?? 0) <= MAX_BACKLOG && weightsThrottle.ready()) ctx.emit({ type: 'weights', epoch, batch: bi + 1, layers: await readLayerWeights(model) });
       await yieldToEvents();
       if (ctx.cancelled()) {
         stopped = true;
@@ -447,17 +476,20 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
         if (improved) {
           best = current;
           wait = 0;
+          bestEpoch = epoch;
         }
         if (wait >= es.patience) stopNow = true;
       }
     }
-    state = { epoch, seed, best: Number.isFinite(best) ? best : undefined, wait, record };
+    state = { epoch, seed, best: Number.isFinite(best) ? best : undefined, wait, record, bestEpoch };
     epochsDone = epoch;
     lastRecord = record;
-    run = { ...run, epochsDone, finalMetrics: metricsOf(record) };
+    history.push(record);
+    const live = analyzeRun({ ...coachBase, history, live: true });
+    run = { ...run, epochsDone, finalMetrics: metricsOf(record), insights: live };
     const avg = epochTimes.reduce((s, x) => s + x, 0) / epochTimes.length;
     // Copies the weights now; on wasm and cpu the files and the event follow while the next epoch trains.
-    await a.epochWriter.epochEnd(state, record, run, { type: 'epoch', record, epochs, etaMs: Math.round(avg * (epochs - epoch)) });
+    await a.epochWriter.epochEnd(state, record, run, { type: 'epoch', record, epochs, etaMs: Math.round(avg * (epochs - epoch)), insights: live }, { best: restoreBest && bestEpoch === epoch });
     if (stopNow) {
       ctx.emit({ type: 'log', level: 'info', message: `early stopping after epoch ${epoch}: ${monitor} did not improve for ${es?.patience} epochs (best ${best})` });
       break;
@@ -468,23 +500,39 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
   // ---- the end: final model, predictions, run.json ----
   const status: 'completed' | 'stopped' = stopped ? 'stopped' : 'completed';
   await a.epochWriter.finish();
-  const haveModel = await publishCheckpointAsModel(runDir);
+  // restoreBestWeights (as Keras): the saved model is the best epoch's, whether training stopped early or not.
+  const restoredEpoch = restoreBest && bestEpoch !== undefined && bestEpoch !== epochsDone ? bestEpoch : undefined;
+  const haveModel = (restoredEpoch !== undefined && (await publishCheckpointAsModel(runDir, 'best'))) || (await publishCheckpointAsModel(runDir));
+  const restored = restoredEpoch !== undefined && haveModel ? restoredEpoch : undefined;
+  if (restored !== undefined) ctx.emit({ type: 'log', level: 'info', message: `restoreBestWeights: the saved model is epoch ${restored}'s (best ${monitor} ${best})` });
+  let predicted: ReturnType<typeof predictedCounts>;
+  let activity: Awaited<ReturnType<typeof measureActivity>> = [];
   if (haveModel) {
-    ctx.emit({ type: 'weights', epoch: epochsDone, layers: await readLayerWeights(model).catch(() => []) });
+    // After a stop mid-epoch the weights in memory are half an epoch ahead, and with restoreBestWeights they
+    // are not the best epoch's: predict with the saved ones.
+    const final = stopped || restored !== undefined ? await loadRunModel(tf, runDir).catch(() => model) : model;
+    ctx.emit({ type: 'weights', epoch: restored ?? epochsDone, layers: await readLayerWeights(final).catch(() => []) });
     try {
-      // After a stop mid-epoch the weights in memory are half an epoch ahead: predict with the saved ones.
-      const final = stopped ? await loadRunModel(tf, runDir) : model;
       const predictions = await writePredictions(tf, final, a, runDir);
+      predicted = predictedCounts(pre.classNames, predictions.validation);
       ctx.emit({ type: 'predictions', runDir, predictions: predictions.predict.length ? predictions.predict : predictions.validation.slice(0, 50), classNames: pre.classNames });
     } catch (err) {
       ctx.emit({ type: 'log', level: 'warn', message: `predictions.json not written: ${classifyError(err).message}` });
     }
+    try {
+      activity = await measureActivity(tf, final, setup.spec.model.layers ?? [], data);
+    } catch (err) {
+      ctx.emit({ type: 'log', level: 'warn', message: `layer activity not measured: ${classifyError(err).message}` });
+    }
   }
-  const finalMetrics = lastRecord ? metricsOf(lastRecord) : {};
-  run = { ...run, status, epochsDone, finalMetrics, endedAt: new Date().toISOString() };
+  const insights: Insight[] = analyzeRun({ ...coachBase, history, predicted, activity });
+  const savedRecord = restored !== undefined ? history.find((r) => r.epoch === restored) : lastRecord;
+  const finalMetrics = savedRecord ? metricsOf(savedRecord as EpochRecord) : {};
+  run = { ...run, status, epochsDone, finalMetrics, insights, endedAt: new Date().toISOString() };
+  if (restored !== undefined) run.restoredEpoch = restored;
   delete run.pid;
   await writeRunJson(runDir, run, { sync: true });
-  ctx.emit({ type: 'finished', status, runDir, epochsDone, metrics: finalMetrics });
+  ctx.emit({ type: 'finished', status, runDir, epochsDone, metrics: finalMetrics, insights, baseline: a.baseline, restoredEpoch: restored });
   return status;
 }
 
@@ -540,6 +588,6 @@ function diverged(epoch: number, what: string, value: number, learningRate: numb
     'diverged',
     `Training diverged at epoch ${epoch}, ${what} became ${value}. ` +
       `Try a lower learning rate (now ${learningRate}) or normalize the inputs (data.normalize "standard").`,
-    { epoch },
+    { epoch, value },
   );
 }

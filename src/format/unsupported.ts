@@ -19,15 +19,7 @@ export const UNSUPPORTED: UnsupportedFeature[] = [
   { what: '"task": "autoencoder"', path: ['task'], used: (s) => s.task === 'autoencoder' },
   { what: '"clusters"', path: ['model', 'clusters'], used: (s) => s.model.clusters !== undefined, key: true },
   { what: '"pseudoLabels"', path: ['training', 'pseudoLabels'], used: (s) => s.training?.pseudoLabels !== undefined, key: true },
-  { what: '"categorical"', path: ['data', 'categorical'], used: (s) => s.data.categorical !== undefined, key: true },
   { what: '"label"', path: ['data', 'label'], used: (s) => s.data.label !== undefined, key: true },
-  {
-    what: '"restoreBestWeights"',
-    path: ['training', 'earlyStopping', 'restoreBestWeights'],
-    used: (s) => s.training?.earlyStopping?.restoreBestWeights !== undefined,
-    key: true,
-  },
-  { what: 'an image folder without "target"', path: ['data'], used: (s, d) => d.imageFolder && s.data.target === undefined },
 ];
 
 export function unsupportedMessage(f: UnsupportedFeature): string {

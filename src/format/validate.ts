@@ -13,6 +13,7 @@ import { splitCounts } from '../data/split';
 import { prepareTextData, textSetupOf, type TextData, type TextSetup } from '../data/text-data';
 import { idCount, type TextEncoding } from '../data/text';
 import { BaseModelError, readBaseModel, type BaseModel } from './base-model';
+import { checkData, firstNonNumber } from '../data/checks';
 import { imageKeyOf } from '../common/image-inputs';
 import { nameFromPath } from '../common/names';
 import { defaultMetrics, derivedOutput, DEFAULTS, makePlan, PlanError, type Plan, type PlanText } from './plan';
@@ -82,6 +83,12 @@ class Reporter {
 
   warn(path: JsonPath, message: string, target: Target = 'value'): void {
     this.report(path, message, 'warning', target);
+  }
+
+  /** A finding at a line of a data file, shown there and on the spec node `path`. */
+  dataFinding(path: JsonPath, message: string, severity: Severity, file: string, line: number): void {
+    const r = rangeOf(this.node(path), 'value');
+    this.sink.problems.push({ path, message, offset: r.offset, length: r.length, line, column: 1, severity, file });
   }
 
   /** A problem inside a data file: its place is the file's line, its range the spec node naming the file. */
@@ -367,7 +374,17 @@ class SpecValidator {
 
   /** Truncated or oversized images fail validation, not training (files found good are not read again while the folder's listing is unchanged). */
   private async checkImageFiles(images: ImageFolder): Promise<void> {
-    const files = images.files.map((f) => f.path);
+    let files = images.files.map((f) => f.path);
+    if (this.opts.trusted !== true) {
+      // An image that is a link out of the workspace is not read, not even its header.
+      const root = this.opts.workspaceRoot ?? this.dir;
+      const out = files.filter((f) => !isContained(root, f));
+      if (out.length) {
+        this.r.error(['data', 'source'], `${relative(images.dir, out[0])}${out.length > 1 ? ` (and ${out.length - 1} more)` : ''} is a link to a file outside the workspace folder; allowed only in a trusted workspace`);
+        const refused = new Set(out);
+        files = files.filter((f) => !refused.has(f));
+      }
+    }
     const key = `${images.dir}\0${files.length}\0${files[0]}\0${files[files.length - 1]}`;
     // Same listing as last time: only the files that were bad are read again (so fixing one shows at once).
     const cached = imageCheckCache.get(key);
@@ -431,13 +448,8 @@ class SpecValidator {
     for (const c of features) {
       const values = presentValues(table, c);
       const texts = values.filter((x) => typeof x === 'string') as string[];
-      if (texts.length > 0 && texts.length <= values.length * 0.1) {
-        const i = table.rows.findIndex((row) => typeof row[c] === 'string');
-        this.r.warn(
-          featurePath(c),
-          `column "${c}" is mostly numbers but has text ("${texts[0]}" at ${this.whereIs(table, i)}), so it will be one-hot encoded; fix the value or write NA for a missing one`,
-        );
-      } else if (texts.length > 0) {
+      // A column mostly of numbers with some text is the mixed-column rule's (src/data/checks.ts).
+      if (texts.length > 0 && !firstNonNumber(table, c)) {
         const categories = new Set(values.map(String)).size;
         if (categories > MANY_CATEGORIES) {
           this.r.warn(featurePath(c), `text column "${c}" has ${categories} distinct values: one-hot encoding makes ${categories} inputs of it`);
@@ -500,7 +512,37 @@ class SpecValidator {
       else throw e;
       return;
     }
+    if (this.table && !this.reportDataChecks(this.table, this.description)) return;
     this.checkTask(this.description);
+  }
+
+  /** The data checks (src/data/checks.ts), each on its spec line; false when one is an error. */
+  private reportDataChecks(table: Table, desc: DataDescription): boolean {
+    const d = this.spec.data;
+    const findings = checkData(table, this.spec, {
+      features: desc.features.map((f) => f.column),
+      targets: desc.target,
+      task: desc.task,
+      validationSplit: d.validationSplit ?? DEFAULTS.validationSplit,
+      shuffle: d.shuffle ?? DEFAULTS.shuffle,
+      missing: d.missing ?? DEFAULTS.missing,
+      seed: this.spec.training?.seed,
+    });
+    const source: JsonPath = ['data', d.rows ? 'rows' : 'source'];
+    for (const f of findings) {
+      const p = f.place;
+      const path: JsonPath =
+        p.kind === 'feature'
+          ? d.features?.includes(p.column) ? ['data', 'features', d.features.indexOf(p.column)] : source
+          : p.kind === 'target'
+            ? Array.isArray(d.target) ? ['data', 'target', 0] : ['data', 'target']
+            : p.kind === 'categorical'
+              ? ['data', 'categorical', p.index]
+              : d.validationSplit !== undefined ? ['data', 'validationSplit'] : ['data'];
+      if (f.row !== undefined && table.file !== this.specPath) this.r.dataFinding(path, f.message, f.severity, table.file, table.lines[f.row]);
+      else this.r.report(path, f.message, f.severity);
+    }
+    return !findings.some((f) => f.severity === 'error');
   }
 
   private hasErrors(): boolean {

@@ -2,8 +2,10 @@
 // The child is started with `child_process.fork(dist/trainer.js)` and speaks over Node's IPC channel:
 // the host sends exactly one `Job`, then possibly `cancel`; the child streams `TrainerEvent`s and exits.
 // Every message is a plain JSON value, so both sides can validate with `isTrainerEvent` / `isHostMessage`.
-import type { BackendName, ConcreteBackend } from '../format/types';
+import type { BackendName, RunBackend } from '../format/types';
 import type { EpochRecord, ParamCounts, Prediction, RunStatus } from '../runs/types';
+import type { Baseline } from '../coach/baseline';
+import type { Insight } from '../coach/insights';
 
 export const TRAINER_PROTOCOL_VERSION = 1;
 
@@ -24,6 +26,8 @@ export interface TrainJob {
   /** Minimum interval between `batch` events, and between `weights` events, in ms. */
   progressIntervalMs?: number;
   weightsIntervalMs?: number;
+  /** The Python for the `torch` backend (the `dlmodel.pythonPath` setting); else DLMODEL_PYTHON, else python3. */
+  pythonPath?: string;
 }
 
 export interface PredictJob {
@@ -40,7 +44,18 @@ export interface PredictJob {
   runsRoot?: string;
 }
 
-export type Job = TrainJob | PredictJob;
+/** `dlmodel export`: write the PyTorch program (train.py and its data) for the spec into `outDir`. */
+export interface ExportJob {
+  kind: 'export';
+  specPath: string;
+  to: 'pytorch';
+  /** Default: `.dlmodel/export/<name>` beside the spec. */
+  outDir?: string;
+  seed?: number;
+  runsRoot?: string;
+}
+
+export type Job = TrainJob | PredictJob | ExportJob;
 
 export type HostMessage =
   | { type: 'job'; version: number; job: Job }
@@ -50,14 +65,14 @@ export type HostMessage =
 // ---- trainer -> host --------------------------------------------------------------------------------
 
 export interface BackendAttempt {
-  name: ConcreteBackend;
+  name: RunBackend;
   ok: boolean;
   /** Why it did not load (missing package, no adapter, ...) or what loaded (adapter name). */
   reason: string;
 }
 
 export interface BackendReport {
-  name: ConcreteBackend;
+  name: RunBackend;
   /** For the status bar: "GPU (CUDA)", "WebGPU (llvmpipe)", "CPU (native)", "CPU (WASM)", "CPU (JS)". */
   label: string;
   attempts: BackendAttempt[];
@@ -118,18 +133,28 @@ export type TrainerEvent =
       inputNames: string[];
       classNames?: string[];
       samples: { train: number; validation: number };
+      /** What always answering the most common class, or the mean, scores. */
+      baseline?: Baseline;
     }
   | { type: 'batch'; epoch: number; batch: number; batchesPerEpoch: number; loss: number; metrics: Record<string, number> }
-  | { type: 'epoch'; record: EpochRecord; epochs: number; etaMs: number }
+  /** `insights`: what the curves so far already show (live). */
+  | { type: 'epoch'; record: EpochRecord; epochs: number; etaMs: number; insights?: Insight[] }
   | { type: 'weights'; epoch: number; batch?: number; layers: LayerWeights[] }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'predictions'; runDir: string; predictions: Prediction[]; classNames?: string[] }
+  /** An export job's result: the folder, its train.py, and the command that runs it. */
+  | { type: 'exported'; dir: string; script: string; run: string; files: string[] }
   | {
       type: 'finished';
       status: Extract<RunStatus, 'completed' | 'stopped'>;
       runDir: string;
       epochsDone: number;
+      /** The saved model's metrics: the last epoch's, or the restored best epoch's. */
       metrics: Record<string, number>;
+      insights?: Insight[];
+      baseline?: Baseline;
+      /** restoreBestWeights: the epoch whose weights were saved, when not the last. */
+      restoredEpoch?: number;
     }
   | {
       type: 'failed';
@@ -145,7 +170,7 @@ export type TrainerEvent =
 export type TrainerEventType = TrainerEvent['type'];
 
 const EVENT_TYPES: ReadonlySet<string> = new Set<TrainerEventType>([
-  'started', 'batch', 'epoch', 'weights', 'log', 'predictions', 'finished', 'failed',
+  'started', 'batch', 'epoch', 'weights', 'log', 'predictions', 'exported', 'finished', 'failed',
 ]);
 
 export function isTrainerEvent(value: unknown): value is TrainerEvent {
@@ -156,7 +181,7 @@ export function isHostMessage(value: unknown): value is HostMessage {
   if (typeof value !== 'object' || value === null) return false;
   const m = value as { type?: unknown; job?: { kind?: unknown } };
   if (m.type === 'cancel') return true;
-  return m.type === 'job' && (m.job?.kind === 'train' || m.job?.kind === 'predict');
+  return m.type === 'job' && (m.job?.kind === 'train' || m.job?.kind === 'predict' || m.job?.kind === 'export');
 }
 
 /** Exit codes of the trainer process and the `dlmodel` command line. */

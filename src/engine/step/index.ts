@@ -10,22 +10,8 @@ import { denseWasmStep } from './dense-wasm';
 import { layersStep } from './layers-step';
 
 /** A batch as the trainer assembles it: `b` rows of inputs (flattened) and targets (`width` values each). */
-export interface Batch {
-  xs: Float32Array;
-  ys: Float32Array;
-  b: number;
-}
-
-export interface TrainStep {
-  /** `dense-wasm`: our own dense forward/backward on the wasm heap; `layers`: tfjs-layers' trainOnBatch. */
-  readonly kind: 'dense-wasm' | 'layers';
-  /** Why the dense path was not taken (shown in the log), when `kind` is `layers` on wasm. */
-  readonly reason?: string;
-  /** One optimizer step; resolves to [loss, ...metrics] of this batch before the update, as Keras reports them. */
-  train(batch: Batch): Promise<number[]>;
-  /** [loss, ...metrics] of this batch with the current weights. */
-  evaluate(batch: Batch): Promise<number[]>;
-}
+export type { Batch, TrainStep } from './types';
+import type { TrainStep } from './types';
 
 export interface StepOptions {
   plan: OutputPlan;

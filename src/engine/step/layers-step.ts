@@ -2,7 +2,7 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { TF } from '../tf';
-import type { Batch, TrainStep } from './index';
+import type { Batch, TrainStep } from './types';
 
 export function layersStep(tf: TF, model: LayersModel, inputShape: readonly number[], targetShape?: readonly number[]): TrainStep {
   const tensors = (batch: Batch) => {

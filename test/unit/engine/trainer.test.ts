@@ -330,7 +330,7 @@ describe('dlmodel train / predict / runs (command line)', function () {
     assert.ok(!existsSync(path.join(s.dir, '.dlmodel')));
     const u = await runCli(['train', file, '--backend', 'tpu']);
     assert.equal(u.code, 2);
-    assert.match(u.stderr, /--backend must be one of auto, cuda, webgpu, native, wasm, cpu/);
+    assert.match(u.stderr, /--backend must be one of auto, torch, cuda, webgpu, native, wasm, cpu/);
     writeFiles(s.dir, { 'ok.dlmodel.json': spec(GENDER) });
     const p = await runCli(['predict', path.join(s.dir, 'ok.dlmodel.json')]);
     assert.equal(p.code, 2);
