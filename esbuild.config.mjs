@@ -3,7 +3,8 @@
 //   node esbuild.config.mjs            build once
 //   node esbuild.config.mjs --watch    rebuild on change
 import * as esbuild from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
@@ -82,11 +83,36 @@ function copyAssets() {
   for (const f of readdirSync(wasmSrc)) {
     if (f.endsWith('.wasm')) cpSync(join(wasmSrc, f), join('dist/wasm', f));
   }
+  writeThreadedWasmScripts('node_modules/@tensorflow/tfjs-backend-wasm/wasm-out', 'dist/wasm');
   // The PyTorch program `dlmodel export` and the torch backend write out (src/export/pytorch.ts).
   mkdirSync('dist/python', { recursive: true });
   cpSync('src/export/python/train.py', 'dist/python/train.py');
   const uplotCss = 'node_modules/uplot/dist/uPlot.min.css';
   if (existsSync(uplotCss)) cpSync(uplotCss, 'dist/uPlot.min.css');
+}
+
+// The threaded wasm build as files Node's worker_threads can start (src/engine/backends/wasm-threads.ts):
+// emscripten's glue, with its fixed pool of eight pre-started workers made a Module option, and the pthread
+// worker script that tfjs-backend-wasm carries only as a string (for a blob: URL).
+function writeThreadedWasmScripts(from, to) {
+  let glue = readFileSync(join(from, 'tfjs-backend-wasm-threaded-simd.js'), 'utf8');
+  // The pool size, and the core count tfjs's C++ halves (it takes at most half the cores, for
+  // hyper-threading in browsers: on two cores, one thread), both become Module options.
+  const patches = [
+    ['var pthreadPoolSize=8;', 'var pthreadPoolSize=Module["pthreadPoolSize"]??8;'],
+    ['function _emscripten_num_logical_cores(){if(ENVIRONMENT_IS_NODE)return require("os").cpus().length;',
+      'function _emscripten_num_logical_cores(){if(ENVIRONMENT_IS_NODE)return Module["logicalCores"]??require("os").cpus().length;'],
+  ];
+  for (const [from, to] of patches) {
+    if (!glue.includes(from)) throw new Error(`tfjs-backend-wasm's threaded glue changed: "${from}" not found`);
+    glue = glue.replace(from, to);
+  }
+  writeFileSync(join(to, 'tfjs-backend-wasm-threaded-simd.js'), glue);
+  const require = createRequire(import.meta.url);
+  const { wasmWorkerContents } = require(join(process.cwd(), from, 'tfjs-backend-wasm-threaded-simd.worker.js'));
+  // As tfjs's loader does before making its blob: the template literal turned the script's "\n" escapes into
+  // line breaks inside string literals.
+  writeFileSync(join(to, 'tfjs-backend-wasm-threaded-simd.worker.js'), wasmWorkerContents.replace(/\n/g, '\\n'));
 }
 
 const all = [...nodeBundles, ...webviewBundles, ...testBundles()];

@@ -1,12 +1,17 @@
-// The three benchmark tasks (the recipe shared/recipes/tfjs-backends-offline.md beside the repository), shared by the bench, the
+// The benchmark tasks (the recipe shared/recipes/tfjs-backends-offline.md beside the repository), shared by the bench, the
 // WebGPU tests and bench/torch_tasks.py (which builds the same networks in PyTorch).
 //   A  tabular MLP: 20 features, 3 classes, 50,000 rows, Dense64-relu Dense64-relu Dense3-softmax, batch 256
 //   B  MNIST-shaped MLP: 784 inputs, 60,000 rows, Dense128-relu Dense10-softmax, batch 128
 //   C  small CNN: 28x28x1, Conv16 3x3 relu, MaxPool2, Conv32 3x3 relu, MaxPool2, Flatten, Dense10, batch 64
-//   D  text: 20 characters (ids of 40), Embedding16, LSTM64, Dense5-softmax, batch 64
-// Data are seeded and synthetic, with labels from a fixed random "teacher" so that the loss can fall.
+//   D  text over characters: 64 characters of 48, Embedding32, LSTM64, Dense4-softmax, 20,000 rows, batch 64
+//   E  text over words: 100 words of 10,000, Embedding64, GlobalAveragePooling1D, Dense4-softmax, 50,000 rows, batch 128
+//   F  autoencoder: 784 pixels, Dense128-relu Dense32-relu (the code) Dense128-relu Dense784-sigmoid, mean squared
+//      error against the input, 60,000 rows, batch 128
+// Data are seeded and synthetic, with labels from a fixed random "teacher" so that the loss can fall. Pixels
+// are held as bytes (as the trainer holds images) unless asked for as float32; token ids as float32.
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { TF } from '../src/engine/tf';
+import { copyScaled } from '../src/data/images';
 import { mulberry32, shuffleInPlace } from '../src/data/split';
 import { makeOptimizer, type OutputPlan } from '../src/engine/model';
 import { makeTrainStep } from '../src/engine/step';
@@ -14,20 +19,29 @@ import { useFastRecurrentLayers } from '../src/engine/layers/fast-lstm';
 
 export { mulberry32 };
 
-export type TaskId = 'A' | 'B' | 'C' | 'D';
-
-/** Task D: characters per text and distinct characters. */
-export const TEXT_LENGTH = 20;
-export const TEXT_IDS = 40;
+export type TaskId = 'A' | 'B' | 'C' | 'D' | 'E' | 'F';
+export const TASK_IDS: TaskId[] = ['A', 'B', 'C', 'D', 'E', 'F'];
 
 export interface TaskDef {
   id: TaskId;
   title: string;
   inputShape: number[];
+  /** Classes of a classification task; the autoencoder has none (its targets are its inputs). */
   classes: number;
   rows: number;
   batchSize: number;
+  /** What the inputs are: centred tabular values, pixels (0..1, bytes when stored compactly), or token ids 1..vocab-1. */
+  input: 'tabular' | 'pixels' | 'tokens';
+  vocab?: number;
+  autoencoder?: boolean;
   build(tf: TF, seed: number): LayersModel;
+}
+
+/** The task's network as the trainer builds it: recurrent layers on the fast path where it applies. */
+export function buildTask(tf: TF, task: TaskDef, seed: number): LayersModel {
+  const model = task.build(tf, seed);
+  useFastRecurrentLayers(tf, model);
+  return model;
 }
 
 export const TASKS: Record<TaskId, TaskDef> = {
@@ -38,6 +52,7 @@ export const TASKS: Record<TaskId, TaskDef> = {
     classes: 3,
     rows: 50_000,
     batchSize: 256,
+    input: 'tabular',
     build: (tf, seed) =>
       tf.sequential({
         layers: [
@@ -54,6 +69,7 @@ export const TASKS: Record<TaskId, TaskDef> = {
     classes: 10,
     rows: 60_000,
     batchSize: 128,
+    input: 'pixels',
     build: (tf, seed) =>
       tf.sequential({
         layers: [
@@ -69,6 +85,7 @@ export const TASKS: Record<TaskId, TaskDef> = {
     classes: 10,
     rows: 60_000,
     batchSize: 64,
+    input: 'pixels',
     build: (tf, seed) =>
       tf.sequential({
         layers: [
@@ -83,25 +100,73 @@ export const TASKS: Record<TaskId, TaskDef> = {
   },
   D: {
     id: 'D',
-    title: 'character LSTM 20 ids-embed16-lstm64-5',
-    inputShape: [TEXT_LENGTH],
-    classes: 5,
-    rows: 50_000,
+    title: 'text LSTM over characters 64x48-emb32-lstm64-dense4',
+    inputShape: [64],
+    classes: 4,
+    rows: 20_000,
     batchSize: 64,
-    build: (tf, seed) => {
-      const model = tf.sequential({
+    input: 'tokens',
+    vocab: 48,
+    build: (tf, seed) =>
+      tf.sequential({
         layers: [
-          tf.layers.embedding({ inputShape: [TEXT_LENGTH], inputDim: TEXT_IDS, outputDim: 16, embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed }) }),
-          tf.layers.lstm({ units: 64, recurrentActivation: 'sigmoid', kernelInitializer: glorot(tf, seed + 1), recurrentInitializer: tf.initializers.orthogonal({ seed: seed + 2 }) }),
-          tf.layers.dense({ units: 5, activation: 'softmax', kernelInitializer: glorot(tf, seed + 3) }),
+          tf.layers.embedding({ inputDim: 48, outputDim: 32, inputLength: 64, embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed }) }),
+          // Gated with the logistic sigmoid, as the product's LSTM layers (Keras 2, PyTorch) are.
+          tf.layers.lstm({ units: 64, recurrentActivation: 'sigmoid', kernelInitializer: glorot(tf, seed + 1), recurrentInitializer: glorot(tf, seed + 2) }),
+          tf.layers.dense({ units: 4, activation: 'softmax', kernelInitializer: glorot(tf, seed + 3) }),
         ],
-      });
-      // As the trainer builds it: LSTMs on the one-op path on wasm and cpu.
-      useFastRecurrentLayers(tf, model);
-      return model;
-    },
+      }),
+  },
+  E: {
+    id: 'E',
+    title: 'text over words 100x10000-emb64-average-dense4',
+    inputShape: [100],
+    classes: 4,
+    rows: 50_000,
+    batchSize: 128,
+    input: 'tokens',
+    vocab: 10_000,
+    build: (tf, seed) =>
+      tf.sequential({
+        layers: [
+          tf.layers.embedding({ inputDim: 10_000, outputDim: 64, inputLength: 100, embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed }) }),
+          tf.layers.globalAveragePooling1d(),
+          tf.layers.dense({ units: 4, activation: 'softmax', kernelInitializer: glorot(tf, seed + 1) }),
+        ],
+      }),
+  },
+  F: {
+    id: 'F',
+    title: 'autoencoder 784-128-32-128-784',
+    inputShape: [784],
+    classes: 0,
+    rows: 60_000,
+    batchSize: 128,
+    input: 'pixels',
+    autoencoder: true,
+    build: (tf, seed) =>
+      tf.sequential({
+        layers: [
+          tf.layers.dense({ inputShape: [784], units: 128, activation: 'relu', kernelInitializer: glorot(tf, seed) }),
+          tf.layers.dense({ units: 32, activation: 'relu', kernelInitializer: glorot(tf, seed + 1) }),
+          tf.layers.dense({ units: 128, activation: 'relu', kernelInitializer: glorot(tf, seed + 2) }),
+          tf.layers.dense({ units: 784, activation: 'sigmoid', kernelInitializer: glorot(tf, seed + 3) }),
+        ],
+      }),
   },
 };
+
+/** The width of one target row: one-hot classes, or the input itself for the autoencoder. */
+export function targetWidth(task: TaskDef): number {
+  return task.autoencoder ? task.inputShape.reduce((a, b) => a * b, 1) : task.classes;
+}
+
+/** The output, loss and targets the trainer would plan for the task. */
+export function taskPlan(task: TaskDef): OutputPlan {
+  return task.autoencoder
+    ? { units: targetWidth(task), activation: 'sigmoid', loss: 'meanSquaredError', targetMode: 'values' }
+    : { units: task.classes, activation: 'softmax', loss: 'categoricalCrossentropy', targetMode: 'onehot' };
+}
 
 function glorot(tf: TF, seed: number) {
   return tf.initializers.glorotUniform({ seed });
@@ -110,77 +175,76 @@ function glorot(tf: TF, seed: number) {
 export interface TaskData {
   /** rows x features, row-major; as bytes (pixels 0..255, scaled to 0..1 per batch) when stored compactly. */
   x: Float32Array | Uint8Array;
-  /** Class index per row. */
+  /** Class index per row (all 0 for the autoencoder). */
   y: Int32Array;
   rows: number;
   features: number;
 }
 
 /**
- * `rows` seeded samples: inputs uniform in [0, 1) (pixels) or centred (tabular), the class is the argmax of
- * a fixed random linear map of the input, so the task is learnable.
+ * `rows` seeded samples: inputs uniform in [0, 1) (pixels), centred (tabular) or token ids uniform in
+ * 1..vocab-1; the class is the argmax of a fixed random linear map of the input (of a fixed random vector
+ * per token, summed, for text), so the task is learnable. Pixels are bytes unless `storage` is float32.
  */
-export function makeData(task: TaskDef, rows: number, seed = 1, storage: 'float32' | 'uint8' = 'float32'): TaskData {
+export function makeData(task: TaskDef, rows: number, seed = 1, storage: 'float32' | 'uint8' = 'uint8'): TaskData {
   const features = task.inputShape.reduce((a, b) => a * b, 1);
   const r = mulberry32(seed * 7919 + task.id.charCodeAt(0));
-  const teacher = new Float32Array(features * task.classes);
+  const classes = Math.max(1, task.classes);
+  const tokens = task.input === 'tokens';
+  const teacher = new Float32Array((tokens ? (task.vocab as number) : features) * classes);
   for (let i = 0; i < teacher.length; i++) teacher[i] = r() * 2 - 1;
-  const bytes = storage === 'uint8' && task.id !== 'A';
+  const bytes = storage === 'uint8' && task.input === 'pixels';
   const x = bytes ? new Uint8Array(rows * features) : new Float32Array(rows * features);
   const y = new Int32Array(rows);
-  const centred = task.id === 'A';
-  // Text: token ids; the class comes from the teacher's score of each id, summed over the text.
-  const text = task.id === 'D';
-  const scores = new Float64Array(task.classes);
+  const centred = task.input === 'tabular';
+  const scores = new Float64Array(classes);
   for (let n = 0; n < rows; n++) {
     scores.fill(0);
     const base = n * features;
+    if (tokens) {
+      const vocab = task.vocab as number;
+      for (let f = 0; f < features; f++) {
+        const id = 1 + Math.floor(r() * (vocab - 1));
+        x[base + f] = id;
+        for (let k = 0; k < classes; k++) scores[k] += teacher[id * classes + k];
+      }
+      let best = 0;
+      for (let k = 1; k < classes; k++) if (scores[k] > scores[best]) best = k;
+      y[n] = best;
+      continue;
+    }
     for (let f = 0; f < features; f++) {
       let v = centred ? r() * 2 - 1 : r();
-      if (text) {
-        const id = Math.floor(v * TEXT_IDS);
-        x[base + f] = id;
-        for (let k = 0; k < task.classes; k++) scores[k] += teacher[(id % features) * task.classes + k];
-        continue;
-      }
       if (bytes) {
         x[base + f] = Math.round(v * 255);
         v = x[base + f] / 255;
       } else {
         x[base + f] = v;
       }
-      const t = f * task.classes;
-      for (let k = 0; k < task.classes; k++) scores[k] += v * teacher[t + k];
+      const t = f * classes;
+      for (let k = 0; k < classes; k++) scores[k] += v * teacher[t + k];
     }
     let best = 0;
-    for (let k = 1; k < task.classes; k++) if (scores[k] > scores[best]) best = k;
-    y[n] = best;
+    for (let k = 1; k < classes; k++) if (scores[k] > scores[best]) best = k;
+    y[n] = task.autoencoder ? 0 : best;
   }
   return { x, y, rows, features };
 }
 
-/** Copies the rows `order[from..to)` into batch buffers (what a trainer feeding from memory does). */
-export function fillBatch(
-  data: TaskData,
-  classes: number,
-  order: Int32Array,
-  from: number,
-  to: number,
-  xb: Float32Array,
-  yb: Float32Array,
-): void {
+/**
+ * Copies the rows `order[from..to)` into batch buffers (what the trainer feeding from memory does, with the
+ * trainer's own row copy: bytes scaled to 0..1 on the way). Targets: one-hot classes, or the inputs
+ * themselves (autoencoder).
+ */
+export function fillBatch(task: TaskDef, data: TaskData, order: Int32Array, from: number, to: number, xb: Float32Array, yb: Float32Array): void {
   const f = data.features;
-  yb.fill(0, 0, (to - from) * classes);
+  const width = targetWidth(task);
+  if (!task.autoencoder) yb.fill(0, 0, (to - from) * width);
   for (let i = from; i < to; i++) {
     const row = order[i];
-    if (data.x instanceof Uint8Array) {
-      const src = row * f;
-      const dst = (i - from) * f;
-      for (let j = 0; j < f; j++) xb[dst + j] = data.x[src + j] / 255;
-    } else {
-      xb.set(data.x.subarray(row * f, row * f + f), (i - from) * f);
-    }
-    yb[(i - from) * classes + data.y[row]] = 1;
+    copyScaled(data.x, row * f, f, xb, (i - from) * f);
+    if (task.autoencoder) yb.set(xb.subarray((i - from) * f, (i - from + 1) * f), (i - from) * f);
+    else yb[(i - from) * width + data.y[row]] = 1;
   }
 }
 
@@ -214,13 +278,13 @@ export async function trainSteps(
   const bs = opts.batchSize ?? task.batchSize;
   const f = data.features;
   const xb = new Float32Array(bs * f);
-  const yb = new Float32Array(bs * task.classes);
+  const yb = new Float32Array(bs * targetWidth(task));
   let order = shuffled(data.rows, opts.seed ?? 1);
   let pos = 0;
   let epoch = 0;
   const losses: number[] = [];
   const stepMs: number[] = [];
-  const plan: OutputPlan = { units: task.classes, activation: 'softmax', loss: 'categoricalCrossentropy', targetMode: 'onehot' };
+  const plan = taskPlan(task);
   const step = makeTrainStep(tf, model, { plan, metrics: [], inputShape: task.inputShape });
   for (let s = 0; s < steps && !opts.stop?.(s); s++) {
     if (pos + bs > data.rows) {
@@ -229,7 +293,7 @@ export async function trainSteps(
       pos = 0;
     }
     const t0 = performance.now();
-    fillBatch(data, task.classes, order, pos, pos + bs, xb, yb);
+    fillBatch(task, data, order, pos, pos + bs, xb, yb);
     pos += bs;
     const [loss] = await step.train({ xs: xb, ys: yb, b: bs });
     if (!Number.isFinite(loss)) throw new Error(`task ${task.id}: loss is ${loss} at step ${s}`);
@@ -240,7 +304,7 @@ export async function trainSteps(
   return { losses, stepMs };
 }
 
-export function compileForBench(tf: TF, model: LayersModel): void {
+export function compileForBench(tf: TF, model: LayersModel, task: TaskDef): void {
   // The engine's optimizer (fused Adam on wasm), as a training run uses it.
-  model.compile({ optimizer: makeOptimizer(tf, { type: 'adam', learningRate: 1e-3 }), loss: 'categoricalCrossentropy' });
+  model.compile({ optimizer: makeOptimizer(tf, { type: 'adam', learningRate: 1e-3 }), loss: task.autoencoder ? 'meanSquaredError' : 'categoricalCrossentropy' });
 }

@@ -20,6 +20,10 @@ export interface TorchResult {
   lossLast?: number;
   peakRssMb?: number;
   version?: string;
+  rows?: number;
+  /** Seconds to make the data set; one full epoch's seconds (with `epoch`). */
+  dataS?: number;
+  epochS?: number;
 }
 
 export interface TorchInfo {
@@ -83,11 +87,13 @@ export async function runTorchTask(
   info: TorchInfo,
   script: string,
   task: TaskId,
-  o: { seconds: number; device: 'cpu' | 'cuda'; threads?: number },
+  o: { seconds: number; device: 'cpu' | 'cuda'; threads?: number; rows?: number; epoch?: boolean },
 ): Promise<TorchResult> {
   const args = [script, '--tasks', task, '--seconds', String(o.seconds), '--device', o.device];
   if (o.threads) args.push('--threads', String(o.threads));
-  const r = await runProcess(info.python, args, { timeoutMs: (o.seconds + 180) * 1000 });
+  if (o.rows) args.push('--rows', String(o.rows));
+  if (o.epoch) args.push('--epoch');
+  const r = await runProcess(info.python, args, { timeoutMs: (o.seconds + (o.epoch ? 900 : 180)) * 1000 });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   try {
     const j = JSON.parse(line) as Record<string, unknown>;
@@ -106,6 +112,9 @@ export async function runTorchTask(
       lossLast: j.loss_last as number,
       peakRssMb: j.peak_rss_mb as number,
       version: j.torch as string,
+      rows: j.rows as number,
+      dataS: j.data_s as number,
+      epochS: (j.epoch_s as number | null) ?? undefined,
     };
   } catch {
     return { kind: 'torch', task, ok: false, error: `torch_tasks.py failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-2).join(' ')}` };

@@ -1,4 +1,4 @@
-// `dlmodel train FILE [--backend NAME] [--epochs N] [--seed N] [--resume RUN] [--json]`
+// `dlmodel train FILE [--backend NAME] [--threads N] [--epochs N] [--seed N] [--resume RUN] [--json]`
 // --resume continues a run (folder or id) from its last checkpoint in the SAME run folder: metrics.jsonl
 // goes on from the checkpoint's epoch and run.json keeps its id; `--epochs N` can extend a finished run.
 // Validates the spec, then forks dist/trainer.js through engine/client.ts (the same path the extension
@@ -17,7 +17,7 @@ import { describePrediction, formatDuration, formatNumber, trainerStderr } from 
 import { displayPath, printProblems, problemJson } from './validate';
 import { describeBaseline } from '../coach/baseline';
 
-export const TRAIN_USAGE = 'dlmodel train FILE [--backend NAME] [--epochs N] [--seed N] [--resume RUN] [--json]';
+export const TRAIN_USAGE = 'dlmodel train FILE [--backend NAME] [--threads N] [--epochs N] [--seed N] [--resume RUN] [--json]';
 
 function metricText(m: Record<string, number>): string {
   return Object.entries(m)
@@ -127,12 +127,14 @@ async function resolveResume(file: string, value: string | undefined): Promise<s
 }
 
 export async function trainCommand(args: string[]): Promise<number> {
-  const a = parseArgs(args, { backend: 'string', epochs: 'number', seed: 'number', resume: 'string', json: 'boolean' }, { names: ['FILE'] });
+  const a = parseArgs(args, { backend: 'string', threads: 'number', epochs: 'number', seed: 'number', resume: 'string', json: 'boolean' }, { names: ['FILE'] });
   const file = a.positional[0];
   const json = booleanFlag(a, 'json');
   const backend = backendFlag(stringFlag(a, 'backend'));
   const epochs = numberFlag(a, 'epochs');
   if (epochs !== undefined && (!Number.isInteger(epochs) || epochs < 1)) throw new UsageError('--epochs must be a whole number >= 1');
+  const threads = numberFlag(a, 'threads');
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 256)) throw new UsageError('--threads must be a whole number from 1 to 256');
   const seed = numberFlag(a, 'seed');
   if (seed !== undefined && !Number.isInteger(seed)) throw new UsageError('--seed must be a whole number');
   const resume = await resolveResume(file, stringFlag(a, 'resume'));
@@ -157,6 +159,7 @@ export async function trainCommand(args: string[]): Promise<number> {
       kind: 'train',
       specPath: path.resolve(file),
       backend,
+      threads,
       epochs,
       seed,
       resume,

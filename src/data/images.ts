@@ -189,18 +189,43 @@ function toChannels(img: RgbaImage, channels: 1 | 3 | 4): Float32Array {
   return out;
 }
 
+/** k / 255 for every byte k: how a stored pixel becomes the model's input (one table, so bytes and floats agree exactly). */
+export const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, k) => k / 255);
+
+/** Copies `n` values from `src` at `from` into `dst` at `at`, bytes scaled to 0..1 (BYTE_TO_UNIT), floats as they are. */
+export function copyScaled(src: Float32Array | Uint8Array, from: number, n: number, dst: Float32Array, at: number): void {
+  if (src instanceof Float32Array) {
+    dst.set(src.subarray(from, from + n), at);
+    return;
+  }
+  for (let j = 0; j < n; j++) dst[at + j] = BYTE_TO_UNIT[src[from + j]];
+}
+
 /**
  * The image as the model sees it: height x width x channels values in 0..1 (row-major, channels last),
- * written into `out` at `offset` when given (so a whole data set fills one array without copies).
+ * written into `out` at `offset` when given (so a whole data set fills one array without copies). Values
+ * are whole steps of 1/255 (8-bit, as image libraries convert and resize): a Uint8Array `out` holds the
+ * bytes (a quarter of the memory; the trainer scales them batch by batch), a Float32Array the same values
+ * scaled, so training from bytes and predicting from floats see identical inputs.
  */
-export function imageToPixels(img: RgbaImage, opts: ImageOptions, out?: Float32Array, offset = 0): Float32Array {
+export function imageToPixels<T extends Float32Array | Uint8Array = Float32Array>(img: RgbaImage, opts: ImageOptions, out?: T, offset = 0): T {
   const { width: W, height: H, channels: C } = opts;
-  const target = out ?? new Float32Array(W * H * C);
-  const src = toChannels(img, C);
-  if (img.width === W && img.height === H) {
-    for (let i = 0; i < src.length; i++) target[offset + i] = src[i] / 255;
-    return target;
+  const target = (out ?? new Float32Array(W * H * C)) as T;
+  const levels = channelLevels(img, opts);
+  const bytes = target instanceof Uint8Array;
+  for (let i = 0; i < levels.length; i++) {
+    const k = Math.round(Math.min(255, Math.max(0, levels[i])));
+    target[offset + i] = bytes ? k : BYTE_TO_UNIT[k];
   }
+  return target;
+}
+
+/** Channel levels 0..255 (not rounded) at the wanted size: area average to shrink, bilinear to enlarge. */
+function channelLevels(img: RgbaImage, opts: ImageOptions): Float32Array {
+  const { width: W, height: H, channels: C } = opts;
+  const src = toChannels(img, C);
+  if (img.width === W && img.height === H) return src;
+  const target = new Float32Array(W * H * C);
   const xs = axisWeights(img.width, W);
   const ys = axisWeights(img.height, H);
   // Horizontal pass into a (source height x W x C) buffer, then vertical.
@@ -218,20 +243,18 @@ export function imageToPixels(img: RgbaImage, opts: ImageOptions, out?: Float32A
   }
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
-      const ti = offset + (y * W + x) * C;
-      for (let c = 0; c < C; c++) target[ti + c] = 0;
+      const ti = (y * W + x) * C;
       for (let k = ys.start[y]; k < ys.start[y + 1]; k++) {
         const si = (ys.idx[k] * W + x) * C;
         const wt = ys.w[k];
         for (let c = 0; c < C; c++) target[ti + c] += wt * tmp[si + c];
       }
-      for (let c = 0; c < C; c++) target[ti + c] = Math.min(1, Math.max(0, target[ti + c] / 255));
     }
   }
   return target;
 }
 
-export async function readImagePixels(file: string, opts: ImageOptions, out?: Float32Array, offset = 0): Promise<Float32Array> {
+export async function readImagePixels<T extends Float32Array | Uint8Array = Float32Array>(file: string, opts: ImageOptions, out?: T, offset = 0): Promise<T> {
   let buf: Buffer;
   try {
     buf = await readRegularFile(file, LIMITS.image);

@@ -18,8 +18,11 @@ import { cellText, type TextData } from './text-data';
 export interface PreparedData {
   pre: PreprocessJson;
   description: DataDescription;
-  /** n x inputSize values, row-major, normalized. */
-  x: Float32Array;
+  /**
+   * n x inputSize values, row-major, normalized. Images: the pixels' bytes (a quarter of the memory of
+   * floats), scaled to 0..1 batch by batch (`copyScaled`).
+   */
+  x: Float32Array | Uint8Array;
   /** Classification: the class index of each row. Regression: n x targets values, scaled. */
   y: Float32Array;
   n: number;
@@ -362,7 +365,7 @@ async function prepareImages(folder: ImageFolder, d: DataDescription, specPath: 
   if (!image) throw new DataError(`${folder.dir}: an image folder needs "data.image": { "width", "height", "channels" }`, folder.dir);
   const size = image.width * image.height * image.channels;
   const n = folder.files.length;
-  const x = new Float32Array(n * size);
+  const x = new Uint8Array(n * size);
   const y = new Float32Array(n);
   const classIndex = new Map(folder.classes.map((c, i) => [c, i]));
   const base = path.dirname(path.resolve(specPath));

@@ -42,13 +42,11 @@ export function predictedCounts(classNames: readonly string[] | undefined, predi
 const WATCHED = new Set(['relu', 'sigmoid', 'tanh']);
 
 /**
- * The model's layers are [input, base layers..., the spec's hidden layers..., a flatten it may add, output]:
+ * The model's layers are [input, base layers..., the spec's hidden layers..., output] (engine/model.ts):
  * the spec's layer i is found counting back from the output.
  */
 function specLayerOffset(model: LayersModel, specLayers: number): number {
-  const n = model.layers.length;
-  const flatten = model.layers[n - 2]?.name.startsWith('flatten_output') ? 1 : 0;
-  return n - 1 - flatten - specLayers;
+  return model.layers.length - 1 - specLayers;
 }
 
 export async function measureActivity(tf: TF, model: LayersModel, specLayers: readonly LayerSpec[], data: PreparedData): Promise<LayerActivity[]> {
@@ -62,6 +60,7 @@ export async function measureActivity(tf: TF, model: LayersModel, specLayers: re
   const size = data.inputSize;
   const x = new Float32Array(rows.length * size);
   rows.forEach((r, k) => x.set(data.x.subarray(r * size, (r + 1) * size), k * size));
+  // A second model over the same layers (never disposed: disposing it would dispose their weights).
   const probe = tf.model({ inputs: model.inputs, outputs: watched.map((w) => w.layer.output as SymbolicTensor) });
   const xs = tf.tensor(x, [rows.length, ...data.pre.inputShape]);
   const out: LayerActivity[] = [];

@@ -27,7 +27,7 @@ export async function runPrediction(job: PredictJob, ctx: TrainerContext): Promi
   const pre = await readPreprocess(runDir);
   const spec = await specFor(specPath, runDir);
   const inputs = await resolvePredictInputs(pre, { specPath, spec, inputs: job.inputs, inputPath: job.inputPath });
-  const { tf, report } = await loadBackend(job.backend === 'torch' ? 'auto' : job.backend, { nativeBackendDir: job.nativeBackendDir, extensionRoot: ctx.extensionRoot });
+  const { tf, report } = await loadBackend(job.backend === 'torch' ? 'auto' : job.backend, { nativeBackendDir: job.nativeBackendDir, extensionRoot: ctx.extensionRoot, threads: job.threads ?? 1 });
   let model;
   try {
     model = await loadRunModel(tf, runDir);

@@ -16,7 +16,8 @@ import type { TF } from './tf';
 /** Runs the model over `n` encoded examples in batches; returns n x outputs values. */
 export async function predictArray(tf: TF, model: LayersModel, inputShape: number[], x: Float32Array, n: number, batchSize = 256): Promise<{ out: Float32Array; units: number }> {
   const size = inputShape.reduce((a, b) => a * b, 1);
-  const units = (model.outputs[0].shape[1] as number | null) ?? 1;
+  // Values per example: every dimension after the batch (a sequence task: positions x target ids).
+  const units = model.outputs[0].shape.slice(1).reduce((acc: number, d) => acc * ((d as number | null) ?? 1), 1);
   const out = new Float32Array(n * units);
   for (let start = 0; start < n; start += batchSize) {
     const b = Math.min(batchSize, n - start);

@@ -3,6 +3,7 @@
 // batch by batch from in-memory arrays (never the whole data set as one tensor on the device). After every
 // epoch (epoch-writer.ts): a checkpoint, then the metrics line (on disk), then run.json, then the `epoch`
 // event.
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { BackendReport, LayerWeights, TrainerEvent, TrainJob } from '../protocol/trainer';
@@ -16,18 +17,20 @@ import { analyzeRun, lossNotFinite, type CurvePoint, type Insight } from '../coa
 import type { Baseline } from '../coach/baseline';
 import { computeBaseline, measureActivity, predictedCounts } from './coach';
 import { decodeOutput, prepareTrainingData, type PreparedData } from '../data/preprocess';
+import { copyScaled } from '../data/images';
 import { mulberry32, randomSeed, shuffleInPlace } from '../data/split';
 import { DataError } from '../data/table';
 import { formatProblem } from '../format/problems';
 import { validateSpecFile } from '../format/validate';
 import { planForRun, type Plan } from '../format/plan';
 import type { LayerSpec, MetricName, Spec } from '../format/types';
-import { BackendError, loadBackend } from './backends/index';
+import { BackendError, defaultThreads, loadBackend } from './backends/index';
 import { loadCheckpoint, loadRunModel, publishCheckpointAsModel, type LoopState } from './checkpoint';
 import { EpochWriter } from './epoch-writer';
 import { buildModel, compileModel, countParams, ModelBuildError, outputPlanOf, summarizeBuiltModel, type OutputPlan } from './model';
 import { predictArray, predictRows, resolvePredictInputs } from './predict';
 import { makeTrainStep, type TrainStep } from './step';
+import { busyMachine, fitThreadsToModel, smallData } from './threads';
 import type { TF } from './tf';
 import { weightStats } from '../runs/weight-stats';
 
@@ -168,7 +171,7 @@ function makeBatch(data: PreparedData, plan: OutputPlan, order: readonly number[
   const ys = new Float32Array(b * width);
   for (let i = 0; i < b; i++) {
     const r = order[start + i];
-    xs.set(data.x.subarray(r * size, (r + 1) * size), i * size);
+    copyScaled(data.x, r * size, size, xs, i * size);
     if (plan.targetMode === 'onehot') ys[i * width + data.y[r]] = 1;
     else if (plan.targetMode === 'values' || plan.targetMode === 'sequence') ys.set(data.y.subarray(r * width, (r + 1) * width), i * width);
     else ys[i] = data.y[r];
@@ -200,6 +203,14 @@ export async function readLayerWeights(model: LayersModel): Promise<LayerWeights
     if (biasVar) lw.bias = Array.from((await biasVar.read().data()) as Float32Array);
     out.push(lw);
   }
+  return out;
+}
+
+/** run.json's record of the threads the backend computed on. */
+function threadFields(report: BackendReport): Pick<RunJson, 'threads' | 'threadsNote'> {
+  const out: Pick<RunJson, 'threads' | 'threadsNote'> = {};
+  if (report.threads !== undefined) out.threads = report.threads;
+  if (report.threadsNote) out.threadsNote = report.threadsNote;
   return out;
 }
 
@@ -247,9 +258,17 @@ async function trainHoldingLock(job: TrainJob, ctx: TrainerContext, held: Held):
     ctx.emit({ type: 'log', level: 'info', message: `text "${text.column}": ${text.vocabulary.length} known ${text.tokens === 'words' ? 'words' : 'characters'} (of ${s.distinctTokens} seen in ${s.texts} training texts)${cut}` });
   }
 
-  // `torch` never gets here (torch/choose.ts sends it to PyTorch).
-  const { tf, report } = await loadBackend(job.backend === 'torch' ? 'auto' : job.backend, { nativeBackendDir: job.nativeBackendDir, extensionRoot: ctx.extensionRoot });
+  // A thread count left to us: one thread for a small data set (no worker pool to start) or a busy machine,
+  // else the cores. `torch` never gets here (torch/choose.ts sends it to PyTorch).
+  const small = job.threads ? undefined : smallData(data.split.train.length, data.inputSize) ?? busyMachine(defaultThreads(), os.loadavg()[0]);
+  const { tf, report } = await loadBackend(job.backend === 'torch' ? 'auto' : job.backend, {
+    nativeBackendDir: job.nativeBackendDir,
+    extensionRoot: ctx.extensionRoot,
+    threads: job.threads || (small ? 1 : undefined),
+  });
+  if (small && report.name === 'wasm') report.threadsNote = small;
   for (const a of report.attempts.filter((x) => !x.ok)) ctx.emit({ type: 'log', level: 'info', message: `backend ${a.name} not used: ${a.reason}` });
+  if (report.threadsNote) ctx.emit({ type: 'log', level: 'info', message: `one thread: ${report.threadsNote}` });
 
   const plan = outputPlanOf(runPlan);
   const metricNames = runPlan.metrics;
@@ -278,6 +297,11 @@ async function trainHoldingLock(job: TrainJob, ctx: TrainerContext, held: Held):
     model = buildModel(tf, { layers: hidden, output: plan, inputShape: runPlan.inputShape, seed, base, freeze: runPlan.freeze });
   }
   compileModel(tf, model, plan, optimizerSpec, metricNames);
+  // The thread count the user left to us: one thread for a network too small for several to pay.
+  if (!job.threads) {
+    const why = fitThreadsToModel(tf, model, Math.max(1, runPlan.batchSize), report);
+    if (why) ctx.emit({ type: 'log', level: 'info', message: `one thread: ${why}` });
+  }
   if (resumeFrom && !(await resumeFrom.restoreOptimizer())) {
     ctx.emit({ type: 'log', level: 'warn', message: 'the checkpoint holds no optimizer state: the optimizer starts fresh' });
   }
@@ -297,6 +321,9 @@ async function trainHoldingLock(job: TrainJob, ctx: TrainerContext, held: Held):
     run = { ...resumeRun.run, status: 'running', pid: process.pid, epochs, epochsDone: startEpoch, backend: report.name, backendLabel: report.label };
     delete run.endedAt;
     delete run.error;
+    delete run.threads;
+    delete run.threadsNote;
+    Object.assign(run, threadFields(report));
   } else {
     const root = runsRootFor(specPath, runPlan.name, job.runsRoot);
     const created = resumeRun ? { id: resumeRun.run.id, dir: resumeRun.dir } : await createRunDir(root);
@@ -313,6 +340,7 @@ async function trainHoldingLock(job: TrainJob, ctx: TrainerContext, held: Held):
       backend: report.name,
       backendLabel: report.label,
       backendDetail: report.attempts.map((a) => `${a.name}: ${a.ok ? 'ok' : 'no'} (${a.reason})`).join('; '),
+      ...threadFields(report),
       startedAt: now,
       epochs,
       epochsDone: 0,
@@ -560,7 +588,7 @@ async function writePredictions(tf: TF, model: LayersModel, a: LoopArgs, runDir:
   const rows = data.split.validation.slice(0, VALIDATION_PREDICTIONS_LIMIT);
   const size = data.inputSize;
   const x = new Float32Array(rows.length * size);
-  rows.forEach((r, i) => x.set(data.x.subarray(r * size, (r + 1) * size), i * size));
+  rows.forEach((r, i) => copyScaled(data.x, r * size, size, x, i * size));
   const { out, units } = await predictArray(tf, model, pre.inputShape, x, rows.length);
   const validation: Prediction[] = rows.map((r, i) => ({
     input: data.inputs[r],

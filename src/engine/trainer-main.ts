@@ -25,9 +25,13 @@ function emit(e: TrainerEvent): void {
   });
 }
 
-/** Waits (briefly) until every queued event has left, so the host sees `finished`/`failed` before exit. */
+/**
+ * Waits until every queued event has left, so the host sees `finished`/`failed` before exit. The cap is
+ * generous: on a machine loaded many times over, 5 s was seen to drop the last epochs and `finished` of a
+ * completed run (the host reported an exit before finishing). A host that is gone fails the sends at once.
+ */
 async function drain(): Promise<void> {
-  const until = Date.now() + 5000;
+  const until = Date.now() + 60_000;
   while (pending > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
 }
 

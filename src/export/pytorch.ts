@@ -111,8 +111,9 @@ function f32Bytes(a: Float32Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
-/** Images whose pixels are whole multiples of 1/255 travel as one byte each. */
-function asPixelBytes(x: Float32Array): Uint8Array | undefined {
+/** Images whose pixels are whole multiples of 1/255 travel as one byte each (a training set holds them so). */
+function asPixelBytes(x: Float32Array | Uint8Array): Uint8Array | undefined {
+  if (x instanceof Uint8Array) return x;
   const out = new Uint8Array(x.length);
   for (let i = 0; i < x.length; i++) {
     const v = x[i] * 255;
@@ -206,7 +207,7 @@ export async function exportPytorch(tf: TF, setup: Setup, o: ExportOptions): Pro
 
   const pixels = pre.image ? asPixelBytes(data.x) : undefined;
   const inputsFile = pixels ? 'inputs.u8' : 'inputs.f32';
-  await write(`data/${inputsFile}`, pixels ?? f32Bytes(data.x));
+  await write(`data/${inputsFile}`, pixels ?? f32Bytes(data.x as Float32Array));
   const targetWidth = data.n ? data.y.length / data.n : 1;
   await write('data/targets.f32', f32Bytes(data.y));
   await write('data/split.json', JSON.stringify({ train: data.split.train, validation: data.split.validation }) + '\n');

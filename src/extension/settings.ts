@@ -19,6 +19,12 @@ export async function setBackend(value: BackendName): Promise<void> {
   await config().update('backend', value, vscode.ConfigurationTarget.Global);
 }
 
+/** Threads for the CPU backends; undefined (setting 0 or invalid): the machine's cores. */
+export function threads(): number | undefined {
+  const v = config().get<number>('threads', 0);
+  return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 256 ? v : undefined;
+}
+
 export function maxConcurrentRuns(): number {
   const v = config().get<number>('maxConcurrentRuns', 1);
   return typeof v === 'number' && Number.isFinite(v) && v >= 1 ? Math.floor(v) : 1;

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import { mulberry32 } from '../data/split';
 
-export type TemplateId = 'course' | 'classification' | 'regression' | 'image-cnn' | 'transfer';
+export type TemplateId = 'course' | 'classification' | 'regression' | 'image-cnn' | 'text' | 'transfer';
 
 export interface TemplateInfo {
   id: TemplateId;
@@ -20,6 +20,7 @@ export const TEMPLATES: TemplateInfo[] = [
   { id: 'classification', label: 'Tabular classification (CSV)', detail: 'Fruit from weight, diameter and colour: numbers and a one-hot text column, softmax output', defaultName: 'fruit' },
   { id: 'regression', label: 'Regression (CSV)', detail: 'Flat rent from size, rooms and district: one linear output in the target\'s units', defaultName: 'rent' },
   { id: 'image-cnn', label: 'Image folder, convolutional network', detail: 'Stripes: 16x16 grey PNGs in one folder per class; images as pixel matrices, conv2d + pooling', defaultName: 'stripes' },
+  { id: 'text', label: 'Text classification (CSV)', detail: 'Review sentiment: each review becomes word ids, an embedding and an LSTM read them', defaultName: 'reviews' },
   { id: 'transfer', label: 'Transfer learning from a trained run', detail: 'Reuse the layers of a completed run (the first ones frozen) and train a new output on top', defaultName: 'transfer' },
 ];
 
@@ -41,6 +42,7 @@ export function templateFiles(id: TemplateId, name: string, opts: TemplateOption
     case 'classification': return classification(name);
     case 'regression': return regression(name);
     case 'image-cnn': return imageCnn(name);
+    case 'text': return text(name);
     case 'transfer': return transfer(name, opts);
   }
 }
@@ -147,6 +149,63 @@ function classification(name: string): TemplateFile[] {
     "inputs": [
       { "weight": 155, "diameter": 7.4, "color": "red" },
       { "weight": 95, "diameter": 5.6, "color": "yellow" }
+    ]
+  }
+}
+`;
+  return [
+    { path: specFileName(name), content: spec },
+    { path: `data/${name}.csv`, content: lines.join('\n') + '\n' },
+  ];
+}
+
+/** Short product reviews from a seeded grammar; some quoted, with commas and quotes inside, as real CSVs have. */
+function text(name: string): TemplateFile[] {
+  const rand = mulberry32(31);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+  const things = ['headphones', 'kettle', 'lamp', 'backpack', 'phone case', 'blender', 'keyboard', 'chair'];
+  const good = ['great', 'excellent', 'sturdy', 'comfortable', 'lovely', 'fast', 'reliable', 'quiet'];
+  const bad = ['awful', 'flimsy', 'broken', 'noisy', 'useless', 'slow', 'disappointing', 'cheap'];
+  const goodEnds = ['Would buy again!', 'Five stars.', 'Highly recommended.', 'My family loves it.', 'Worth every penny.'];
+  const badEnds = ['Returned it.', 'Do not buy.', 'Waste of money.', 'Stopped working after a week.', 'Never again!'];
+  const lines = ['review,sentiment'];
+  for (let i = 0; i < 240; i++) {
+    const positive = rand() < 0.5;
+    const [words, ends] = positive ? [good, goodEnds] : [bad, badEnds];
+    // A few reviews mix in a word of the other side, so a single word does not decide.
+    const other = positive ? bad : good;
+    const body = `The ${pick(things)} is ${pick(words)}, ${rand() < 0.2 ? `not ${pick(other)}` : `really ${pick(words)}`}. ${pick(ends)}`;
+    const quoted = rand() < 0.3 ? body.replace('really', '"really"') : body;
+    const cell = `"${quoted.replace(/"/g, '""')}"`;
+    lines.push(`${cell},${positive ? 'positive' : 'negative'}`);
+  }
+  const spec = `{
+  // Text: "review" is read as words; each word becomes an id (the 2 most common ids are 0 = padding and
+  // 1 = unknown word), the embedding turns each id into 16 learned numbers, and the LSTM reads them in order.
+  // The vocabulary is learned from the training rows only; words it has never seen count as unknown.
+  "name": "${name}",
+  "description": "Positive or negative, from the words of a product review",
+  "data": {
+    "source": "data/${name}.csv",
+    "target": "sentiment",
+    "text": { "column": "review", "tokens": "words" }
+  },
+  "model": {
+    "layers": [
+      { "type": "embedding", "outputDim": 16 },
+      { "type": "lstm", "units": 16 }
+    ]
+  },
+  "training": {
+    "epochs": 15,
+    "batchSize": 16,
+    "learningRate": 0.01,
+    "seed": 42
+  },
+  "predict": {
+    "inputs": [
+      { "review": "The kettle is lovely and really quiet. Worth every penny." },
+      { "review": "The lamp is flimsy, it flickers. Returned it." }
     ]
   }
 }

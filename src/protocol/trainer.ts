@@ -17,6 +17,8 @@ export interface TrainJob {
   backend: BackendName;
   /** Extra folder to look for @tensorflow/tfjs-node(-gpu) in (the user's setting); never a workspace folder. */
   nativeBackendDir?: string;
+  /** Threads for the CPU backends (`dlmodel.threads`, `--threads`); absent or 0: the machine's cores. */
+  threads?: number;
   epochs?: number;
   seed?: number;
   /** Continue the run in this folder from its last checkpoint. */
@@ -35,6 +37,8 @@ export interface PredictJob {
   specPath: string;
   backend: BackendName;
   nativeBackendDir?: string;
+  /** Threads for the CPU backends; absent: one (a prediction is small, and workers take time to start). */
+  threads?: number;
   /** A run folder; default: the latest completed run of the spec. */
   runDir?: string;
   /** Inputs to predict; default: the spec's `predict` block. */
@@ -76,6 +80,9 @@ export interface BackendReport {
   /** For the status bar: "GPU (CUDA)", "WebGPU (llvmpipe)", "CPU (native)", "CPU (WASM)", "CPU (JS)". */
   label: string;
   attempts: BackendAttempt[];
+  /** Threads the backend computes on (CPU backends), and why fewer than asked, when so. */
+  threads?: number;
+  threadsNote?: string;
 }
 
 /** Weights of one layer for the network diagram. Small layers whole, large ones summarized. */

@@ -32,6 +32,9 @@ export interface RunJson {
   /** Human label, e.g. "CPU (WASM)", and why it was chosen over earlier ones on the ladder. */
   backendLabel?: string;
   backendDetail?: string;
+  /** Threads the backend computed on (CPU backends), and why fewer than asked, when so. */
+  threads?: number;
+  threadsNote?: string;
   startedAt: string;
   endedAt?: string;
   epochs: number;

@@ -4,6 +4,7 @@
 // never from a workspace: opening a folder must not be enough to make us load someone's native code.
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BackendName, ConcreteBackend } from '../../format/types';
 import type { BackendAttempt, BackendReport } from '../../protocol/trainer';
@@ -14,11 +15,19 @@ import { findNativePackage } from './packages';
 
 export { findNativePackage };
 import { registerWasmTrainingKernels } from './wasm-kernels/index';
+import { registerThreadedWasm, threadedUnavailable, type WasmPackage } from './wasm-threads';
 
 export interface LoadBackendOptions {
   nativeBackendDir?: string;
   /** The folder that holds dist/ (the extension's install, or the repository in tests). */
   extensionRoot: string;
+  /** Threads for the CPU backends (wasm); default: the machine's cores (`defaultThreads`). */
+  threads?: number;
+}
+
+/** The machine's cores, as Node counts them (the default of `dlmodel.threads`). */
+export function defaultThreads(): number {
+  return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
 }
 
 export class BackendError extends Error {
@@ -53,9 +62,12 @@ export async function loadBackend(name: Exclude<BackendName, 'torch'>, opts: Loa
   const attempts: BackendAttempt[] = [];
   for (const candidate of order) {
     try {
-      const { tf, detail } = await loadOne(candidate, opts, name === 'auto');
+      const { tf, detail, threads, threadsNote } = await loadOne(candidate, opts, name === 'auto');
       attempts.push({ name: candidate, ok: true, reason: detail ?? 'loaded' });
-      return { tf, report: { name: candidate, label: backendLabel(candidate, detail), attempts } };
+      const report: BackendReport = { name: candidate, label: backendLabel(candidate, detail), attempts };
+      if (threads !== undefined) report.threads = threads;
+      if (threadsNote) report.threadsNote = threadsNote;
+      return { tf, report };
     } catch (err) {
       attempts.push({ name: candidate, ok: false, reason: oneLine(err) });
     }
@@ -67,7 +79,15 @@ export async function loadBackend(name: Exclude<BackendName, 'torch'>, opts: Loa
   );
 }
 
-async function loadOne(name: ConcreteBackend, opts: LoadBackendOptions, auto: boolean): Promise<{ tf: TF; detail?: string }> {
+interface Loaded {
+  tf: TF;
+  detail?: string;
+  /** Threads the backend computes on (wasm), and why fewer than asked, if so. */
+  threads?: number;
+  threadsNote?: string;
+}
+
+async function loadOne(name: ConcreteBackend, opts: LoadBackendOptions, auto: boolean): Promise<Loaded> {
   switch (name) {
     case 'cuda':
     case 'native':
@@ -84,24 +104,48 @@ async function loadOne(name: ConcreteBackend, opts: LoadBackendOptions, auto: bo
       }
       return { tf, detail: adapter };
     }
-    case 'wasm': {
-      const tf = await bundledTf();
-      const wasm = await import('@tensorflow/tfjs-backend-wasm');
-      const dir = wasmBinaryDir(opts.extensionRoot);
-      if (!dir) throw new Error(`the wasm binaries were not found in ${path.join(opts.extensionRoot, 'dist', 'wasm')}`);
-      // Node cannot start the blob: workers the threaded build needs; the SIMD build is the fast one here.
-      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-      wasm.setWasmPaths(dir + path.sep);
-      await setBackendOrThrow(tf, 'wasm');
-      registerWasmTrainingKernels(tf);
-      return { tf, detail: tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD' : 'no SIMD' };
-    }
+    case 'wasm':
+      return loadWasm(opts);
     case 'cpu': {
       const tf = await bundledTf();
       await setBackendOrThrow(tf, 'cpu');
       return { tf };
     }
   }
+}
+
+/**
+ * The wasm backend: the threaded SIMD build on `opts.threads` threads where it starts, else the
+ * single-threaded SIMD build, with the reason in `threadsNote`.
+ */
+async function loadWasm(opts: LoadBackendOptions): Promise<Loaded> {
+  const tf = await bundledTf();
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  const dir = wasmBinaryDir(opts.extensionRoot);
+  if (!dir) throw new Error(`the wasm binaries were not found in ${path.join(opts.extensionRoot, 'dist', 'wasm')}`);
+  // tfjs's own loader never starts threads in Node (blob: workers); wasm-threads.ts does, from files.
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  wasm.setWasmPaths(dir + path.sep);
+  const asked = Math.max(1, Math.floor(opts.threads ?? defaultThreads()));
+  const simd = () => (tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD' : 'no SIMD');
+  let threadsNote = threadedUnavailable(dir, asked);
+  if (!threadsNote && !(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'))) threadsNote = 'the threaded build needs WebAssembly SIMD';
+  if (!threadsNote) {
+    const pkg = wasm as unknown as WasmPackage;
+    const restore = registerThreadedWasm(tf, pkg, dir, asked);
+    try {
+      await setBackendOrThrow(tf, 'wasm');
+      registerWasmTrainingKernels(tf);
+      const threads = pkg.getThreadsCount();
+      return { tf, detail: `SIMD, ${threads} threads`, threads };
+    } catch (err) {
+      threadsNote = `the threaded build did not start (${oneLine(err)})`;
+      restore();
+    }
+  }
+  await setBackendOrThrow(tf, 'wasm');
+  registerWasmTrainingKernels(tf);
+  return { tf, detail: simd(), threads: 1, threadsNote: asked > 1 ? threadsNote : undefined };
 }
 
 let bundled: TF | undefined;

@@ -23,12 +23,16 @@ const WASM = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 const cache = new WeakMap<WasmMemory, AdamSimd | null>();
 
-/** The SIMD Adam on `memory`, or undefined where this engine lacks WebAssembly SIMD. */
+/**
+ * The SIMD Adam on `memory`, or undefined where this engine lacks WebAssembly SIMD. A shared memory (the
+ * threaded wasm build's) needs a module that imports it as shared.
+ */
 export function adamSimd(memory: WasmMemory): AdamSimd | undefined {
   let fn = cache.get(memory);
   if (fn === undefined) {
     try {
-      const instance = new WASM.Instance(new WASM.Module(adamModuleBytes()), { env: { memory } });
+      const shared = typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer;
+      const instance = new WASM.Instance(new WASM.Module(adamModuleBytes(shared)), { env: { memory } });
       fn = instance.exports.adam as AdamSimd;
     } catch {
       fn = null;
@@ -80,7 +84,7 @@ const vec = (items: number[][]) => [...leb(items.length), ...items.flat()];
 const name = (s: string) => [...leb(s.length), ...Buffer.from(s, 'latin1')];
 const section = (id: number, body: number[]) => [id, ...leb(body.length), ...body];
 
-function adamModuleBytes(): Uint8Array {
+function adamModuleBytes(shared: boolean): Uint8Array {
   // Parameters 0..7: x m v g nx nm nv (byte offsets) n (count); 8..15: b1 a1 b2 a2 lr c1 c2 eps.
   const [x, m, v, g, nx, nm, nv, n] = [0, 1, 2, 3, 4, 5, 6, 7];
   // Locals: 16 k (byte position), 17..24 the scalars splatted, 25 G, 26 M, 27 V.
@@ -122,7 +126,8 @@ function adamModuleBytes(): Uint8Array {
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([[0x60, ...vec([I32, I32, I32, I32, I32, I32, I32, I32, F32, F32, F32, F32, F32, F32, F32, F32].map((t) => [t])), 0x00]])),
-    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]])),
+    // Memory limits: flags 0 (minimum 0, no maximum) or 3 (shared, with emscripten's maximum of 65536 pages).
+    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, ...(shared ? [0x03, 0x00, ...leb(65536)] : [0x00, 0x00])]])),
     ...section(3, vec([[0x00]])),
     ...section(7, vec([[...name('adam'), 0x00, 0x00]])),
     ...section(10, vec([[...leb(code.length), ...code]])),

@@ -17,7 +17,8 @@ interface WasmHeap {
   makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
   refCount(dataId: object): number;
   getMemoryOffset(dataId: object): number;
-  wasm: { asm?: { memory?: WasmMemory } };
+  /** The single-threaded build exports its memory; the threaded one imports a shared memory (wasmMemory). */
+  wasm: { asm?: { memory?: WasmMemory }; wasmMemory?: WasmMemory };
 }
 
 /** AdamOptimizer's state (TypeScript-private there, plain properties at run time). */
@@ -79,7 +80,7 @@ export function fusedAdamClass(tf: TF) {
       const c1 = 1 / (1 - Math.pow(beta1, t));
       const c2 = 1 / (1 - Math.pow(beta2, t));
       const engine = tf.engine();
-      const memory = heap.wasm.asm?.memory;
+      const memory = heap.wasm.wasmMemory ?? heap.wasm.asm?.memory;
       const simd = memory ? adamSimd(memory) : undefined;
       for (let i = 0; i < names.length; i++) {
         const value = values[i];

@@ -38,7 +38,7 @@ interface DenseLike {
 }
 
 type Hidden = 'linear' | 'relu' | 'sigmoid' | 'tanh';
-type Head = 'softmax-cce' | 'sigmoid-bce' | 'linear-mse';
+type Head = 'softmax-cce' | 'sigmoid-bce' | 'linear-mse' | 'sigmoid-mse';
 type Metric = 'binaryAccuracy' | 'categoricalAccuracy' | 'mae' | 'mse';
 
 interface DenseLayer {
@@ -256,13 +256,15 @@ function denseChain(model: LayersModel): Op[] | string {
 }
 
 function isHead(h: string): h is Head {
-  return h === 'softmax-cce' || h === 'sigmoid-bce' || h === 'linear-mse';
+  return h === 'softmax-cce' || h === 'sigmoid-bce' || h === 'linear-mse' || h === 'sigmoid-mse';
 }
 
 function headOf(plan: OutputPlan, act: DenseLayer['act']): Head | string {
   if (plan.loss === 'categoricalCrossentropy' && act === 'softmax' && plan.targetMode === 'onehot') return 'softmax-cce';
   if (plan.loss === 'binaryCrossentropy' && act === 'sigmoid' && plan.targetMode === 'binary') return 'sigmoid-bce';
   if (plan.loss === 'meanSquaredError' && act === 'linear' && plan.targetMode === 'values') return 'linear-mse';
+  // An autoencoder of inputs scaled to 0..1 (images): sigmoid outputs, mean squared error.
+  if (plan.loss === 'meanSquaredError' && act === 'sigmoid' && plan.targetMode === 'values') return 'sigmoid-mse';
   return `the output (${act}, ${plan.loss}, ${plan.targetMode} targets) is trained by tfjs-layers`;
 }
 
@@ -358,10 +360,13 @@ function lossAndMetrics(head: Head, metrics: Metric[], p: Float32Array, y: Float
         }
       }
     } else {
+      // Mean squared error of the outputs; through the sigmoid, d p / d z = p (1 - p).
+      const sig = head === 'sigmoid-mse';
       for (let j = 0; j < k; j++) {
-        const e = p[o + j] - y[o + j];
+        const pj = p[o + j];
+        const e = pj - y[o + j];
         loss += (e * e) / k;
-        if (dz) dz[o + j] = (2 * e) / (k * b);
+        if (dz) dz[o + j] = ((2 * e) / (k * b)) * (sig ? pj * (1 - pj) : 1);
       }
     }
     metrics.forEach((m, i) => (sums[i] += metricOf(m, p, y, o, k)));

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
-import { decodeImage, ImageError, imageToPixels, listImagesToPredict, readImagePixels, type RgbaImage } from '../../../src/data/images';
+import { copyScaled, decodeImage, ImageError, imageToPixels, listImagesToPredict, readImagePixels, type RgbaImage } from '../../../src/data/images';
 import { scratch } from '../engine/helpers';
 
 function rgba(width: number, height: number, px: (x: number, y: number) => [number, number, number, number]): RgbaImage {
@@ -53,10 +53,11 @@ describe('images', () => {
     assert.throws(() => decodeImage(bytes.subarray(0, 40), 'cut.png'), /cut\.png: cannot decode PNG image/);
   });
 
-  it('scales pixels to 0..1 and converts RGB to gray with BT.601 luma', () => {
+  it('scales pixels to 0..1 and converts RGB to gray with BT.601 luma, in 8-bit steps', () => {
     const img = rgba(1, 1, () => [255, 0, 0, 255]);
     const g = imageToPixels(img, { width: 1, height: 1, channels: 1 });
-    assert.ok(close(g[0], 0.299, 1e-6));
+    // 0.299 * 255 = 76.245: stored as the level 76, as image libraries convert to gray.
+    assert.equal(g[0], Math.fround(76 / 255));
     const c = imageToPixels(img, { width: 1, height: 1, channels: 3 });
     assert.deepEqual(Array.from(c), [1, 0, 0]);
     const a = imageToPixels(rgba(1, 1, () => [10, 20, 30, 40]), { width: 1, height: 1, channels: 4 });
@@ -72,11 +73,11 @@ describe('images', () => {
     // 4x4 checkerboard of 0 and 255 -> 2x2, each output averaging a 2x2 block: 0.5 everywhere.
     const img = rgba(4, 4, (x, y) => ((x + y) % 2 ? [255, 255, 255, 255] : [0, 0, 0, 255]));
     const out = imageToPixels(img, { width: 2, height: 2, channels: 1 });
-    for (const v of out) assert.ok(close(v, 0.5, 1e-5), String(v));
+    for (const v of out) assert.ok(close(v, 0.5, 1 / 255), String(v));
     // Non-integer factor: 3 -> 2 keeps the average of a horizontal ramp.
     const ramp = rgba(3, 1, (x) => [x * 100, x * 100, x * 100, 255]);
     const r = imageToPixels(ramp, { width: 2, height: 1, channels: 1 });
-    assert.ok(close((r[0] + r[1]) / 2, 100 / 255, 1e-5));
+    assert.ok(close((r[0] + r[1]) / 2, 100 / 255, 1 / 255));
     assert.ok(r[0] < r[1]);
   });
 
@@ -85,6 +86,21 @@ describe('images', () => {
     const out = imageToPixels(img, { width: 4, height: 1, channels: 1 });
     assert.ok(close(out[0], 0) && close(out[3], 1));
     assert.ok(out[1] > 0 && out[1] < out[2] && out[2] < 1);
+  });
+
+  it('gives the same inputs as bytes (training storage) and as floats (prediction)', () => {
+    const img = rgba(5, 3, (x, y) => [x * 50, y * 90, (x * y * 37) % 256, 200]);
+    for (const size of [{ width: 5, height: 3 }, { width: 3, height: 2 }, { width: 9, height: 7 }]) {
+      for (const channels of [1, 3, 4] as const) {
+        const opts = { ...size, channels };
+        const floats = imageToPixels(img, opts);
+        const bytes = imageToPixels(img, opts, new Uint8Array(floats.length));
+        const scaled = new Float32Array(floats.length);
+        copyScaled(bytes, 0, bytes.length, scaled, 0);
+        assert.deepEqual(scaled, floats);
+        assert.ok(bytes.some((b) => b > 0 && b < 255));
+      }
+    }
   });
 
   it('writes into a shared array at an offset, and reads files', async () => {

@@ -1,6 +1,7 @@
 // Encoding rows for training and for prediction: what preprocess.json records must reproduce the training
 // encoding exactly, statistics come from the training split only, and bad data names its line.
 import { strict as assert } from 'node:assert';
+import { copyScaled } from '../../../src/data/images';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
@@ -121,7 +122,7 @@ describe('preprocess', () => {
     assert.deepEqual(three.output, [0.1, 0.2, 0.7]);
   });
 
-  it('image folders: pixels in 0..1, labels from sub-folders, prediction by file encodes the same', async () => {
+  it('image folders: pixels held as bytes, labels from sub-folders, prediction by file encodes the same', async () => {
     for (const [cls, v] of [['dark', 10], ['light', 240]] as const) {
       mkdirSync(path.join(s.dir, 'imgs', cls), { recursive: true });
       for (let i = 0; i < 3; i++) {
@@ -140,9 +141,14 @@ describe('preprocess', () => {
     assert.equal(d.pre.normalization.kind, 'none');
     assert.deepEqual(Array.from(d.y), [0, 0, 0, 1, 1, 1]);
     assert.deepEqual(d.inputs[3], { file: 'imgs/light/0.png' });
-    for (const v of d.x) assert.ok(v >= 0 && v <= 1);
+    // Bytes (a quarter of the memory of floats); the trainer scales them to 0..1 batch by batch.
+    assert.ok(d.x instanceof Uint8Array);
+    assert.ok(d.x.some((v) => v > 200) && d.x.some((v) => v < 50));
+    const scaled = new Float32Array(d.x.length);
+    copyScaled(d.x, 0, d.x.length, scaled, 0);
+    for (const v of scaled) assert.ok(v >= 0 && v <= 1);
     const { x } = await encodeInputs(d.pre, d.inputs, s.dir);
-    assert.deepEqual(Array.from(x), Array.from(d.x));
+    assert.deepEqual(Array.from(x), Array.from(scaled));
   });
 });
 

@@ -51,6 +51,14 @@ const CASES: Case[] = [
     optimizer: { type: 'sgd', learningRate: 0.05 },
   },
   {
+    name: 'autoencoder: 6 -> 3 relu -> 6 sigmoid, mean squared error against the inputs scaled to 0..1',
+    inputShape: [6],
+    layers: [{ type: 'dense', units: 3, activation: 'relu' }],
+    plan: { units: 6, activation: 'sigmoid', loss: 'meanSquaredError', targetMode: 'values' },
+    metrics: ['mse'],
+    batch: 12,
+  },
+  {
     name: 'image: 4x4x1 -> flatten -> 6 relu -> 3 softmax, a last batch of another size',
     inputShape: [4, 4, 1],
     layers: [{ type: 'flatten' }, { type: 'dense', units: 6, activation: 'relu' }],

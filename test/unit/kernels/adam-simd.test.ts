@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { adamSimd, type WasmMemory } from '../../../src/engine/optim/adam-simd';
 import { randArray, rng } from './compare';
 
-const Memory = (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number }) => WasmMemory } }).WebAssembly.Memory;
+const Memory = (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory } }).WebAssembly.Memory;
 
 describe('SIMD Adam loop', () => {
   it('instantiates on this Node (WebAssembly SIMD), once per memory', () => {
@@ -14,11 +14,17 @@ describe('SIMD Adam loop', () => {
     assert.equal(adamSimd(memory), fn);
   });
 
-  for (const inPlace of [true, false]) {
-    it(`matches the scalar update to float32 precision (${inPlace ? 'moments in place' : 'separate outputs'})`, () => {
+  it("instantiates on a shared memory (the threaded wasm build's, emscripten's maximum of 65536 pages)", () => {
+    const memory = new Memory({ initial: 1, maximum: 65536, shared: true });
+    assert.ok(memory.buffer instanceof SharedArrayBuffer);
+    assert.equal(typeof adamSimd(memory), 'function');
+  });
+
+  for (const [inPlace, shared] of [[true, false], [false, false], [true, true]]) {
+    it(`matches the scalar update to float32 precision (${inPlace ? 'moments in place' : 'separate outputs'}${shared ? ', shared memory' : ''})`, () => {
       const n = 1000;
       const stride = 1024 * 4; // bytes between the arrays; a guard of 24 values after each
-      const memory = new Memory({ initial: 1 });
+      const memory = shared ? new Memory({ initial: 1, maximum: 65536, shared: true }) : new Memory({ initial: 1 });
       const arrays = Array.from({ length: 7 }, (_, i) => new Float32Array(memory.buffer, i * stride, 1024));
       const [x, m, v, g] = arrays;
       const r = rng(5);

@@ -8,6 +8,7 @@ import type { TF } from '../../tf';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './conv';
 import { fastBatchMatMul, unsortedSegmentSum } from './misc';
 import { avgPoolGrad, maxPoolGrad } from './pool';
+import { sliceKernel, splitVKernel, unpackKernel } from './slice';
 import type { KernelArgs } from './util';
 
 const BACKEND = 'wasm';
@@ -48,6 +49,13 @@ export function registerWasmTrainingKernels(tf: TF): string[] {
   }
   const matMul = tf.getKernel('BatchMatMul', BACKEND);
   if (matMul) put('BatchMatMul', fastBatchMatMul(tf, matMul), matMul);
+  // Slicing from a view of the heap instead of a copy of the whole input per piece (slice.ts).
+  const slice = tf.getKernel('Slice', BACKEND);
+  if (slice) put('Slice', sliceKernel(tf, slice), slice);
+  const unpack = tf.getKernel('Unpack', BACKEND);
+  if (unpack) put('Unpack', unpackKernel(unpack), unpack);
+  const splitV = tf.getKernel('SplitV', BACKEND);
+  if (splitV) put('SplitV', splitVKernel(tf, splitV), splitV);
   registeredBy.set(tf.engine(), names);
   return names;
 }

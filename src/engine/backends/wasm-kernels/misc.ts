@@ -3,32 +3,54 @@ import type { KernelConfig, KernelFunc, Tensor, TensorInfo } from '@tensorflow/t
 import type { TF } from '../../tf';
 import { asTensor, type KernelArgs } from './util';
 
+/** The wasm backend's heap methods (public on its class). */
+interface WasmHeap {
+  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array;
+  makeOutput(shape: number[], dtype: 'float32' | 'int32'): TensorInfo;
+}
+
 /**
  * The gradient of Gather (embedding layers): out[s] = sum of x[i] over rows i with segmentIds[i] == s.
- * wasm has no such kernel; one pass over the values, rows summed in order.
+ * wasm has no such kernel; one pass over the values, rows summed in order, read and written on the heap in
+ * place (copying a batch's gradient and the whole table out and back each step cost more than the sums).
  */
-export function unsortedSegmentSum(tf: TF, { inputs, attrs = {} }: KernelArgs): TensorInfo {
-  const x = asTensor(tf, inputs.x, 'x');
-  const ids = asTensor(tf, inputs.segmentIds, 'segmentIds');
+export function unsortedSegmentSum(tf: TF, { inputs, attrs = {}, backend }: KernelArgs): TensorInfo {
+  const xInfo = inputs.x as TensorInfo;
+  const idsInfo = inputs.segmentIds as TensorInfo;
+  const numSegments = attrs.numSegments as number;
+  const idRank = idsInfo.shape.length;
+  const outShape = [numSegments, ...xInfo.shape.slice(idRank)];
+  const dtype = xInfo.dtype === 'int32' ? 'int32' : 'float32';
+  const heap = backend as Partial<WasmHeap> | undefined;
+  if (typeof heap?.typedArrayFromHeap === 'function' && typeof heap.makeOutput === 'function' && idsInfo.dtype === 'int32') {
+    // The output first: allocating may grow the heap, which detaches views taken before.
+    const out = heap.makeOutput(outShape, dtype);
+    const ov = heap.typedArrayFromHeap(out);
+    ov.fill(0);
+    sumSegments(heap.typedArrayFromHeap(xInfo), heap.typedArrayFromHeap(idsInfo), numSegments, ov);
+    return out;
+  }
+  const x = asTensor(tf, xInfo, 'x');
+  const ids = asTensor(tf, idsInfo, 'segmentIds');
   try {
-    const numSegments = attrs.numSegments as number;
-    const xv = x.dataSync();
-    const iv = ids.dataSync();
-    const rows = iv.length;
-    const inner = rows === 0 ? 0 : xv.length / rows;
-    const outShape = [numSegments, ...x.shape.slice(ids.rank)];
-    const out = x.dtype === 'int32' ? new Int32Array(numSegments * inner) : new Float32Array(numSegments * inner);
-    for (let r = 0; r < rows; r++) {
-      const s = iv[r];
-      if (s < 0 || s >= numSegments) continue;
-      const src = r * inner;
-      const dst = s * inner;
-      for (let j = 0; j < inner; j++) out[dst + j] += xv[src + j];
-    }
-    return tf.tensor(out, outShape, x.dtype === 'int32' ? 'int32' : 'float32');
+    const out = dtype === 'int32' ? new Int32Array(outShape.reduce((a, d) => a * d, 1)) : new Float32Array(outShape.reduce((a, d) => a * d, 1));
+    sumSegments(x.dataSync() as Float32Array | Int32Array, ids.dataSync() as Int32Array, numSegments, out);
+    return tf.tensor(out, outShape, dtype);
   } finally {
     x.dispose();
     ids.dispose();
+  }
+}
+
+function sumSegments(xv: ArrayLike<number>, iv: ArrayLike<number>, numSegments: number, out: Float32Array | Int32Array): void {
+  const rows = iv.length;
+  const inner = rows === 0 ? 0 : xv.length / rows;
+  for (let r = 0; r < rows; r++) {
+    const s = iv[r];
+    if (s < 0 || s >= numSegments) continue;
+    const src = r * inner;
+    const dst = s * inner;
+    for (let j = 0; j < inner; j++) out[dst + j] += xv[src + j];
   }
 }
 
