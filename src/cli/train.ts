@@ -129,7 +129,11 @@ class Progress {
   }
 }
 
-export function describePrediction(p: { output: number[]; label?: string; confidence?: number }): string {
+export function describePrediction(p: { output: number[]; label?: string; confidence?: number; code?: number[]; reconstructionError?: number; cluster?: number }): string {
+  if (p.reconstructionError !== undefined) {
+    const cluster = p.cluster !== undefined ? `cluster ${p.cluster}, ` : '';
+    return `${cluster}reconstruction error ${formatNumber(p.reconstructionError)}, code [${(p.code ?? []).map((v) => formatNumber(v)).join(', ')}]`;
+  }
   if (p.label !== undefined) return `${p.label} (${((p.confidence ?? 0) * 100).toFixed(1)}%)`;
   return p.output.map((v) => formatNumber(v)).join(', ');
 }

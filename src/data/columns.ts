@@ -24,6 +24,7 @@ export const MAX_INFERRED_CLASSES = 10;
 
 export function targetColumns(spec: Spec): string[] {
   const t = spec.data.target;
+  if (t === undefined) return [];
   return Array.isArray(t) ? [...t] : [t];
 }
 
@@ -31,6 +32,7 @@ export function targetColumns(spec: Spec): string[] {
 export function featureColumns(spec: Spec, columns: readonly string[]): string[] {
   if (spec.data.features) return [...spec.data.features];
   const skip = new Set([...targetColumns(spec), ...(spec.data.ignore ?? [])]);
+  if (spec.data.label !== undefined) skip.add(spec.data.label);
   return columns.filter((c) => !skip.has(c));
 }
 
@@ -83,25 +85,30 @@ export function describeData(spec: Spec, data: Table | ImageFolder): DataDescrip
   if (isImageFolder(data)) {
     const image = spec.data.image;
     if (!image) throw DataError.at(`an image folder needs "data.image": { "width", "height", "channels" }`, data.dir);
-    return {
-      task: spec.task ?? 'classification',
+    const task = spec.task ?? 'classification';
+    const d: DataDescription = {
+      task,
       features: [],
       inputNames: [],
       inputShape: [image.height, image.width, image.channels],
-      target,
-      classNames: [...data.classes],
+      target: task === 'autoencoder' ? [] : target,
       image: { ...image },
       rowCount: data.files.length,
     };
+    if (task !== 'autoencoder') d.classNames = [...data.classes];
+    return d;
   }
   const known = new Set(data.columns);
-  for (const c of [...target, ...featureColumns(spec, data.columns)]) {
+  const label = spec.data.label !== undefined ? [spec.data.label] : [];
+  for (const c of [...target, ...label, ...featureColumns(spec, data.columns)]) {
     if (!known.has(c)) throw DataError.at(`no column "${c}"; columns: ${data.columns.join(', ')}`, data.file);
   }
   const features = featureColumns(spec, data.columns).map((c) => encodingOf(c, presentValues(data, c)));
   let task: Task;
   let classNames: string[] | undefined;
-  if (target.length > 1) {
+  if (spec.task === 'autoencoder' || target.length === 0) {
+    task = 'autoencoder';
+  } else if (target.length > 1) {
     task = spec.task ?? 'regression';
   } else {
     const values = presentValues(data, target[0]);

@@ -10,17 +10,25 @@ import type { ParamCounts, PreprocessJson } from '../runs/types';
 import type { TF } from './tf';
 import { CLASS_TO_TYPE } from '../format/base-model';
 import { fusedAdam } from './optim/fused-adam';
+import { autoencoderInputOf, autoencoderOutput } from '../format/defaults';
+import { codeLayerIndex } from '../common/code-layer';
 
 /** What the output layer and the loss are, derived from the task unless the spec overrides them. */
 export interface OutputPlan {
   units: number;
   activation: Activation;
   loss: LossName;
-  /** How targets are fed: 0/1 in one column, one-hot, class index, or (scaled) values. */
-  targetMode: 'binary' | 'onehot' | 'index' | 'values';
+  /** How targets are fed: 0/1 in one column, one-hot, class index, (scaled) values, or the input itself (autoencoders). */
+  targetMode: 'binary' | 'onehot' | 'index' | 'values' | 'input';
+  /** Autoencoders: the shape the output reproduces (the input's). */
+  shape?: number[];
 }
 
 export function planOutput(pre: PreprocessJson, opts: { loss?: LossName; activation?: Activation }): OutputPlan {
+  if (pre.task === 'autoencoder') {
+    const out = autoencoderOutput(autoencoderInputOf({ inputShape: pre.inputShape, image: pre.image }, pre.normalization.kind));
+    return { units: out.units, activation: opts.activation ?? out.activation, loss: opts.loss ?? out.loss, targetMode: 'input', shape: out.shape };
+  }
   if (pre.task === 'classification') {
     const k = pre.classNames?.length ?? 0;
     const loss = opts.loss ?? (k <= 2 ? 'binaryCrossentropy' : 'categoricalCrossentropy');
@@ -229,6 +237,21 @@ export function buildModel(tf: TF, o: BuildOptions): LayersModel {
       throw new ModelBuildError(`model.layers[${i}] (${spec.type}): ${(err as Error).message.split('\n')[0]}`);
     }
   });
+  const target = o.plan.shape;
+  // A convolutional autoencoder that is back at the input's height and width: a convolution to its channels.
+  if (o.plan.targetMode === 'input' && target?.length === 3 && x.shape.length === 4 && x.shape[1] === target[0] && x.shape[2] === target[1]) {
+    const out = tf.layers
+      .conv2d({
+        name: 'output',
+        filters: target[2],
+        kernelSize: 3,
+        padding: 'same',
+        activation: o.plan.activation,
+        kernelInitializer: tf.initializers.glorotUniform({ seed: layerSeed(o.seed, 1000) }),
+      })
+      .apply(x) as SymbolicTensor;
+    return tf.model({ inputs: input, outputs: out, name: 'dlmodel' });
+  }
   if (x.shape.length > 2) {
     let name = 'flatten_output';
     while (used.has(name)) name = `${name}_new`;
@@ -251,6 +274,13 @@ export function countParams(model: LayersModel): ParamCounts {
   const trainable = size(model.trainableWeights);
   const nonTrainable = size(model.nonTrainableWeights);
   return { trainable, nonTrainable, total: trainable + nonTrainable };
+}
+
+/** An autoencoder's code layer in a built model: the narrowest of the layers between input and output. */
+export function codeLayerOf(model: LayersModel): Layer | undefined {
+  const hidden = model.layers.slice(1, -1).filter((l) => l.name !== 'flatten_output' && !l.name.startsWith('flatten_output'));
+  const i = codeLayerIndex(hidden.map((l) => (l.outputShape as (number | null)[]).slice(1)));
+  return i >= 0 ? hidden[i] : undefined;
 }
 
 export function layerTypeName(layer: Layer): string {

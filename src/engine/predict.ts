@@ -12,22 +12,11 @@ import { isImageFile } from '../data/image-folder';
 import { DataError, readTable } from '../data/table';
 import type { Spec } from '../format/types';
 import type { TF } from './tf';
+import { predictArray } from './predict-array';
+import { clusterOf, denormalize, encodeRows } from './autoencoder';
+import { AUTOENCODER_FILE, type AutoencoderJson } from '../runs/autoencoder';
 
-/** Runs the model over `n` encoded examples in batches; returns n x outputs values. */
-export async function predictArray(tf: TF, model: LayersModel, inputShape: number[], x: Float32Array, n: number, batchSize = 256): Promise<{ out: Float32Array; units: number }> {
-  const size = inputShape.reduce((a, b) => a * b, 1);
-  const units = (model.outputs[0].shape[1] as number | null) ?? 1;
-  const out = new Float32Array(n * units);
-  for (let start = 0; start < n; start += batchSize) {
-    const b = Math.min(batchSize, n - start);
-    const xs = tf.tensor(x.subarray(start * size, (start + b) * size), [b, ...inputShape]);
-    const ys = model.predict(xs) as import('@tensorflow/tfjs-core').Tensor;
-    out.set(await ys.data() as Float32Array, start * units);
-    xs.dispose();
-    ys.dispose();
-  }
-  return { out, units };
-}
+export { predictArray } from './predict-array';
 
 export async function predictRows(
   tf: TF,
@@ -36,8 +25,22 @@ export async function predictRows(
   rows: readonly Row[],
   baseDir: string,
   where?: (i: number) => string,
+  /** An autoencoder's cluster centres (autoencoder.json), to give each input its cluster. */
+  centroids?: number[][],
 ): Promise<{ predictions: Prediction[]; warnings: string[] }> {
   const { x, warnings } = await encodeInputs(pre, rows, baseDir, where);
+  if (pre.task === 'autoencoder') {
+    const enc = await encodeRows(tf, model, pre.inputShape, x, rows.length);
+    const size = x.length / Math.max(1, rows.length);
+    const predictions = rows.map((input, i) => {
+      const code = Array.from(enc.codes.subarray(i * enc.codeSize, (i + 1) * enc.codeSize));
+      const p: Prediction = { input, output: denormalize(pre, enc.recon.subarray(i * size, (i + 1) * size)), code, reconstructionError: enc.errors[i] };
+      const cluster = clusterOf(code, centroids);
+      if (cluster !== undefined) p.cluster = cluster;
+      return p;
+    });
+    return { predictions, warnings };
+  }
   const { out, units } = await predictArray(tf, model, pre.inputShape, x, rows.length);
   const predictions = rows.map((input, i) => ({ input, ...decodeOutput(pre, out.subarray(i * units, (i + 1) * units)) }));
   return { predictions, warnings };
@@ -48,6 +51,15 @@ export async function readPreprocess(runDir: string): Promise<PreprocessJson> {
     return JSON.parse(await fs.readFile(path.join(runDir, RUN_FILES.preprocess), 'utf8')) as PreprocessJson;
   } catch (err) {
     throw new DataError(`${runDir}: this run has no readable preprocess.json (${(err as Error).message.split('\n')[0]})`, runDir);
+  }
+}
+
+/** A run's autoencoder.json, when it has one. */
+export async function readAutoencoderJson(runDir: string): Promise<AutoencoderJson | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(path.join(runDir, AUTOENCODER_FILE), 'utf8')) as AutoencoderJson;
+  } catch {
+    return undefined;
   }
 }
 

@@ -15,7 +15,7 @@ import { mulberry32, randomSeed, shuffleInPlace } from '../data/split';
 import { DataError } from '../data/table';
 import { formatProblem } from '../format/problems';
 import { validateSpecFile } from '../format/validate';
-import { withDefaults, type ResolvedSpec } from '../format/defaults';
+import { defaultMetrics, withDefaults, type ResolvedSpec } from '../format/defaults';
 import type { MetricName, Spec } from '../format/types';
 import { BackendError, loadBackend } from './backends/index';
 import { loadCheckpoint, loadRunModel, publishCheckpointAsModel, type LoopState } from './checkpoint';
@@ -25,6 +25,8 @@ import { predictArray, predictRows, resolvePredictInputs } from './predict';
 import { makeTrainStep, type TrainStep } from './step';
 import type { TF } from './tf';
 import { weightStats } from '../runs/weight-stats';
+import { AUTOENCODER_FILE } from '../runs/autoencoder';
+import { analyseCodes, denormalize, encodeRows } from './autoencoder';
 
 export interface TrainerContext {
   emit(e: TrainerEvent): void;
@@ -130,6 +132,14 @@ function makeBatch(data: PreparedData, plan: OutputPlan, order: readonly number[
   const b = end - start;
   const size = data.inputSize;
   const xs = new Float32Array(b * size);
+  // An autoencoder's target is its input.
+  if (plan.targetMode === 'input') {
+    for (let i = 0; i < b; i++) {
+      const r = order[start + i];
+      xs.set(data.x.subarray(r * size, (r + 1) * size), i * size);
+    }
+    return { xs, ys: xs, b, width: size };
+  }
   const width = plan.targetMode === 'onehot' ? plan.units : plan.targetMode === 'values' ? plan.units : 1;
   const ys = new Float32Array(b * width);
   for (let i = 0; i < b; i++) {
@@ -187,7 +197,7 @@ export async function runTraining(job: TrainJob, ctx: TrainerContext): Promise<'
   for (const a of report.attempts.filter((x) => !x.ok)) ctx.emit({ type: 'log', level: 'info', message: `backend ${a.name} not used: ${a.reason}` });
 
   const plan = planOutput(pre, { loss: spec.training?.loss, activation: spec.model.output?.activation });
-  const metricNames = resolved.training.metrics ?? (pre.task === 'classification' ? ['accuracy'] : ['mae']);
+  const metricNames = resolved.training.metrics ?? defaultMetrics(pre.task);
   const optimizerSpec = { ...resolved.training.optimizer };
   optimizerSpec.learningRate ??= DEFAULT_LEARNING_RATES[optimizerSpec.type];
 
@@ -421,7 +431,7 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
     try {
       // After a stop mid-epoch the weights in memory are half an epoch ahead: predict with the saved ones.
       const final = stopped ? await loadRunModel(tf, runDir) : model;
-      const predictions = await writePredictions(tf, final, a, runDir);
+      const predictions = pre.task === 'autoencoder' ? await writeAutoencoderResults(tf, final, a, runDir) : await writePredictions(tf, final, a, runDir);
       ctx.emit({ type: 'predictions', runDir, predictions: predictions.predict.length ? predictions.predict : predictions.validation.slice(0, 50), classNames: pre.classNames });
     } catch (err) {
       ctx.emit({ type: 'log', level: 'warn', message: `predictions.json not written: ${classifyError(err).message}` });
@@ -471,6 +481,44 @@ async function writePredictions(tf: TF, model: LayersModel, a: LoopArgs, runDir:
     try {
       const inputs = await resolvePredictInputs(pre, { specPath, spec });
       const res = await predictRows(tf, model, pre, inputs.rows, inputs.baseDir, inputs.where);
+      predict = res.predictions;
+      for (const w of res.warnings) a.ctx.emit({ type: 'log', level: 'warn', message: w });
+    } catch (err) {
+      a.ctx.emit({ type: 'log', level: 'warn', message: `predict inputs skipped: ${classifyError(err).message}` });
+    }
+  }
+  const json: PredictionsJson = { runId: a.run.id, validation, predict };
+  await writeJsonAtomic(path.join(runDir, RUN_FILES.predictions), json);
+  return json;
+}
+
+/** An autoencoder's results: autoencoder.json (codes in 2-D, clusters, purity) and predictions.json. */
+async function writeAutoencoderResults(tf: TF, model: LayersModel, a: LoopArgs, runDir: string): Promise<PredictionsJson> {
+  const { data, spec, specPath, seed } = a.setup;
+  const { pre } = data;
+  const enc = await encodeRows(tf, model, pre.inputShape, data.x, data.n);
+  const ae = analyseCodes(enc, { runId: a.run.id, n: data.n, train: data.split.train, clusters: spec.model.clusters, seed, labels: data.labels, labelNames: pre.labelNames });
+  await writeJsonAtomic(path.join(runDir, AUTOENCODER_FILE), ae);
+  if (ae.report) a.ctx.emit({ type: 'log', level: 'info', message: `${ae.clusters?.k} clusters, purity ${(ae.report.purity * 100).toFixed(1)}% against the labels` });
+  const size = data.inputSize;
+  const shown = data.split.validation.length ? data.split.validation : data.split.train;
+  const validation: Prediction[] = shown.slice(0, VALIDATION_PREDICTIONS_LIMIT).map((r) => {
+    const p: Prediction = {
+      input: data.inputs[r],
+      output: denormalize(pre, enc.recon.subarray(r * size, (r + 1) * size)),
+      code: Array.from(enc.codes.subarray(r * enc.codeSize, (r + 1) * enc.codeSize)),
+      reconstructionError: enc.errors[r],
+    };
+    const pt = ae.points[r];
+    if (pt.cluster !== undefined) p.cluster = pt.cluster;
+    if (pt.label !== undefined) p.expected = pt.label;
+    return p;
+  });
+  let predict: Prediction[] = [];
+  if (spec.predict?.inputs || spec.predict?.source) {
+    try {
+      const inputs = await resolvePredictInputs(pre, { specPath, spec });
+      const res = await predictRows(tf, model, pre, inputs.rows, inputs.baseDir, inputs.where, ae.clusters?.centroids);
       predict = res.predictions;
       for (const w of res.warnings) a.ctx.emit({ type: 'log', level: 'warn', message: w });
     } catch (err) {

@@ -398,7 +398,8 @@ export function registerCommands(s: Services): vscode.Disposable[] {
   );
 }
 
-function targetOf(t: string | string[]): string[] {
+function targetOf(t: string | string[] | undefined): string[] {
+  if (t === undefined) return [];
   return Array.isArray(t) ? t : [t];
 }
 
@@ -414,7 +415,7 @@ interface TransferSource {
   dir: string;
   source?: string;
   rows?: Record<string, unknown>[];
-  target: string | string[];
+  target?: string | string[];
   hiddenLayers: number;
   image?: { width: number; height: number; channels: number };
 }

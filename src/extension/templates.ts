@@ -31,7 +31,7 @@ export interface TemplateFile {
 
 export interface TemplateOptions {
   /** For `transfer`: the run folder to start from, relative to the new spec's folder, and its spec. */
-  from?: { runDir: string; dataSource?: string; rows?: Record<string, unknown>[]; target: string | string[]; hiddenLayers: number; image?: { width: number; height: number; channels: number } };
+  from?: { runDir: string; dataSource?: string; rows?: Record<string, unknown>[]; target?: string | string[]; hiddenLayers: number; image?: { width: number; height: number; channels: number } };
 }
 
 /** The files of template `id` for an experiment called `name`; the spec is the first file. */

@@ -61,7 +61,12 @@ export function derivedOutput(
   classCount: number,
   targetCount: number,
   loss?: LossName,
+  input?: AutoencoderInput,
 ): { units: number; activation: Activation; loss: LossName } {
+  if (task === 'autoencoder') {
+    const out = autoencoderOutput(input ?? { shape: [1], scaled01: false });
+    return { units: out.units, activation: out.activation, loss: loss ?? out.loss };
+  }
   if (task === 'classification') {
     const l = loss ?? (classCount <= 2 ? 'binaryCrossentropy' : 'categoricalCrossentropy');
     const perClass = classCount > 2 || l === 'categoricalCrossentropy' || l === 'sparseCategoricalCrossentropy';
@@ -70,7 +75,29 @@ export function derivedOutput(
   return { units: Math.max(1, targetCount), activation: 'linear', loss: loss ?? 'meanSquaredError' };
 }
 
+/** What an autoencoder's output reproduces: the input's shape, and whether its values lie in 0..1. */
+export interface AutoencoderInput {
+  shape: readonly number[];
+  /** Images (pixels 0..1) and "normalize": "minmax". */
+  scaled01: boolean;
+}
+
+/**
+ * An autoencoder's derived output: the input's shape (as many units as input values), sigmoid when the
+ * inputs lie in 0..1 (images, minmax), linear otherwise; mean squared error. The engine's planOutput and
+ * the summary both take it from here.
+ */
+export function autoencoderOutput(input: AutoencoderInput): { units: number; shape: number[]; activation: Activation; loss: LossName } {
+  const units = input.shape.reduce((a, b) => a * b, 1);
+  return { units, shape: [...input.shape], activation: input.scaled01 ? 'sigmoid' : 'linear', loss: 'meanSquaredError' };
+}
+
+export function autoencoderInputOf(description: { inputShape: readonly number[]; image?: unknown }, normalize: Normalize): AutoencoderInput {
+  return { shape: description.inputShape, scaled01: description.image !== undefined || normalize === 'minmax' };
+}
+
 export function defaultMetrics(task: Task): MetricName[] {
+  if (task === 'autoencoder') return [];
   return task === 'classification' ? ['accuracy'] : ['mae'];
 }
 
@@ -108,7 +135,7 @@ export function withDefaults(spec: Spec, specPath: string, description?: DataDes
   const output: { activation?: Activation } = { ...spec.model.output };
   if (description) {
     data.features = description.features.map((f) => f.column);
-    const out = derivedOutput(description.task, description.classNames?.length ?? 0, description.target.length, t.loss);
+    const out = derivedOutput(description.task, description.classNames?.length ?? 0, description.target.length, t.loss, autoencoderInputOf(description, data.normalize));
     training.loss = out.loss;
     output.activation = output.activation ?? out.activation;
   } else if (t.loss !== undefined) {

@@ -2,7 +2,7 @@
 // schemas/dlmodel.schema.json says the same for the editor; a unit test keeps their enum lists equal.
 import { ACTIVATIONS, LAYER_TYPES, LOSSES, METRICS, OPTIMIZERS } from './types';
 
-export const TASKS = ['classification', 'regression'] as const;
+export const TASKS = ['classification', 'regression', 'autoencoder'] as const;
 export const NORMALIZE = ['standard', 'minmax', 'none'] as const;
 export const MISSING = ['drop', 'mean', 'error'] as const;
 export const PADDING = ['valid', 'same'] as const;
@@ -94,8 +94,8 @@ export const SPEC_RULE: Rule = {
         props: {
           source: { rule: { t: 'string', nonEmpty: true } },
           rows: { rule: { t: 'array', items: { t: 'row' }, minItems: 1, what: 'rows' } },
+          // Required except for an autoencoder or an image folder: validate.ts says so with the task at hand.
           target: {
-            required: true,
             doc: 'the column to predict',
             rule: {
               t: 'union',
@@ -109,6 +109,7 @@ export const SPEC_RULE: Rule = {
           missing: { rule: { t: 'string', enum: MISSING, enumName: 'a missing-value policy' } },
           validationSplit: { rule: { t: 'number', min: 0, max: 1, maxExclusive: true } },
           shuffle: { rule: { t: 'boolean' } },
+          label: { rule: { t: 'string', nonEmpty: true } },
           image: {
             rule: {
               t: 'object',
@@ -140,6 +141,7 @@ export const SPEC_RULE: Rule = {
           },
           from: { rule: { t: 'string', nonEmpty: true } },
           freeze: { rule: { t: 'number', int: true, min: 0 } },
+          clusters: { rule: { t: 'number', int: true, min: 2 } },
         },
       },
     },
@@ -182,6 +184,16 @@ export const SPEC_RULE: Rule = {
             },
           },
           seed: { rule: { t: 'number', int: true, min: 0 } },
+          pseudoLabels: {
+            rule: {
+              t: 'object',
+              what: 'pseudoLabels',
+              props: {
+                threshold: { rule: { t: 'number', min: 0, max: 1, minExclusive: true }, required: true, doc: 'the confidence (0..1] a prediction needs to be adopted' },
+                rounds: { rule: posInt, required: true, doc: 'how many times to predict, adopt and train again' },
+              },
+            },
+          },
         },
       },
     },

@@ -2,7 +2,7 @@
 // These are the shapes after parsing: every optional field may be absent; defaults are applied by
 // `withDefaults` in defaults.ts, never silently elsewhere.
 
-export type Task = 'classification' | 'regression';
+export type Task = 'classification' | 'regression' | 'autoencoder';
 export type Normalize = 'standard' | 'minmax' | 'none';
 export type Missing = 'drop' | 'mean' | 'error';
 
@@ -46,8 +46,11 @@ export interface ImageOptions {
 export interface DataSpec {
   source?: string;
   rows?: Record<string, unknown>[];
-  target: string | string[];
+  /** Absent for an autoencoder (it has no target) and optional for an image folder. */
+  target?: string | string[];
   features?: string[];
+  /** A column kept aside, never input nor target: it colours plots and scores clusters. */
+  label?: string;
   ignore?: string[];
   normalize?: Normalize;
   missing?: Missing;
@@ -81,6 +84,8 @@ export interface ModelSpec {
   /** Transfer learning: a run folder whose model supplies the first layers. */
   from?: string;
   freeze?: number;
+  /** Autoencoders: group the rows into this many clusters by k-means on their codes. */
+  clusters?: number;
 }
 
 export interface OptimizerSpec {
@@ -103,6 +108,13 @@ export interface TrainingSpec {
   metrics?: MetricName[];
   earlyStopping?: EarlyStoppingSpec;
   seed?: number;
+  /** Semi-supervised: rows with a missing target are unlabelled; each round adopts the confident ones. */
+  pseudoLabels?: PseudoLabelsSpec;
+}
+
+export interface PseudoLabelsSpec {
+  threshold: number;
+  rounds: number;
 }
 
 export interface PredictSpec {

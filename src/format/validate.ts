@@ -174,12 +174,58 @@ class SpecValidator {
   async run(): Promise<void> {
     await this.loadData();
     await this.loadBase();
+    this.checkKindOfLearning();
     if (this.table) this.checkColumns(this.table);
     if (this.images) this.checkImages(this.images);
     this.describe();
     this.checkLayers();
     this.checkTraining();
     await this.checkPredict();
+  }
+
+  /**
+   * Autoencoders, clusters, data.label and pseudo-labels (format, "Kinds of learning"): the checks that need
+   * the data are here too, so that nothing trains (and no run folder appears) for a spec they refuse.
+   */
+  private checkKindOfLearning(): void {
+    const d = this.spec.data;
+    const autoencoder = this.spec.task === 'autoencoder';
+    if (autoencoder && d.target !== undefined) {
+      this.r.error(['data', 'target'], 'an autoencoder has no target: it learns to reproduce its input. Remove "target" (to colour plots and score clusters by a column, name it in "label")', 'key');
+    }
+    if (!autoencoder && d.target === undefined && !this.images) {
+      this.r.error(['data'], 'data needs "target" (the column to predict), or "task": "autoencoder" to learn without one');
+    }
+    const clusters = this.spec.model.clusters;
+    if (clusters !== undefined && !autoencoder) {
+      this.r.error(['model', 'clusters'], '"clusters" groups the codes of an autoencoder: it needs "task": "autoencoder"', 'key');
+    }
+    const rows = this.table?.rows.length ?? this.images?.files.length;
+    if (clusters !== undefined && rows !== undefined && clusters > rows) {
+      this.r.error(['model', 'clusters'], `${clusters} clusters, but the data has only ${rows} rows: each cluster needs at least one`);
+    }
+    const pseudo = this.spec.training?.pseudoLabels;
+    if (pseudo !== undefined) {
+      const path: JsonPath = ['training', 'pseudoLabels'];
+      if (this.spec.task === 'regression' || autoencoder) {
+        this.r.error(path, `pseudo-labels adopt confident class predictions: they need a classification, not ${autoencoder ? 'an autoencoder' : 'a regression'}`, 'key');
+      } else if (this.images) {
+        this.r.error(path, 'an image folder has a label (its sub-folder) for every image, so there are no unlabelled rows to adopt', 'key');
+      } else if (this.table) {
+        const targets = targetColumns(this.spec);
+        const unlabelled = this.table.rows.filter((row) => targets.some((t) => isMissing(row[t]))).length;
+        if (unlabelled === 0 && targets.every((t) => this.table?.columns.includes(t))) {
+          this.r.error(path, `every row has a value in "${targets.join('", "')}", so there are no unlabelled rows to adopt; leave the target empty (or NA) in the rows without a label`, 'key');
+        }
+      }
+    }
+    const label = d.label;
+    if (label !== undefined) {
+      if (targetColumns(this.spec).includes(label)) this.r.error(['data', 'label'], `"${label}" is the target; the label is a column kept aside, neither input nor target`);
+      else if (d.features?.includes(label)) this.r.error(['data', 'label'], `"${label}" is listed in "features"; the label is kept aside and never an input`);
+      else if (this.table && !this.table.columns.includes(label)) this.r.error(['data', 'label'], `no column "${label}" in the data${didYouMean(label, this.table.columns)}`);
+      else if (this.images) this.r.warn(['data', 'label'], 'an image folder\'s label is its sub-folder: "label" is ignored', 'key');
+    }
   }
 
   /** A path named in the spec, resolved; undefined (and reported) if it leaves an untrusted workspace. */
@@ -282,7 +328,8 @@ class SpecValidator {
       }
       if (values.length === 0) this.r.error(featurePath(c), `column "${c}" has no values at all`);
     }
-    const used = [...features, ...targets];
+    // With pseudo-labels, a missing target makes a row unlabelled, not incomplete.
+    const used = this.spec.training?.pseudoLabels ? features : [...features, ...targets];
     const missingPolicy = d.missing ?? DEFAULTS.missing;
     let complete = 0;
     let firstMissing: { row: number; col: string } | undefined;
@@ -340,7 +387,7 @@ class SpecValidator {
     const table = this.table;
     const targetPath: JsonPath = ['data', 'target'];
     const taskPath: JsonPath = this.spec.task !== undefined ? ['task'] : targetPath;
-    if (!table) return;
+    if (!table || desc.task === 'autoencoder') return;
     if (desc.target.length > 1 && desc.task === 'classification') {
       this.r.error(taskPath, 'a list of target columns is a multi-output regression; classification takes one target column');
       return;

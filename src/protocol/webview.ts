@@ -8,7 +8,7 @@
 export const DASHBOARD_VIEW_TYPE = 'dlmodel.dashboard';
 export const WEBVIEW_PROTOCOL_VERSION = 1;
 
-export type TaskView = 'classification' | 'regression';
+export type TaskView = 'classification' | 'regression' | 'autoencoder';
 export type RunStatusView = 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
 
 /** One layer of the network as the layer summary describes it (input and output layers are derived). */

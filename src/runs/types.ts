@@ -72,6 +72,8 @@ export interface PreprocessJson {
   normalization: Normalization;
   target: string[];
   classNames?: string[];
+  /** The values of data.label seen in training (autoencoders on image folders: the sub-folders). */
+  labelNames?: string[];
   /** Regression targets are scaled for training; predictions are mapped back to the target's units. */
   targetScale?: { mean: number[]; std: number[] };
   image?: { width: number; height: number; channels: number };
@@ -85,8 +87,13 @@ export interface Prediction {
   output: number[];
   label?: string;
   confidence?: number;
-  /** The known answer, for validation rows. */
+  /** The known answer, for validation rows (an autoencoder's: the row's label, when it has one). */
   expected?: string | number | number[];
+  /** Autoencoders: the code (the narrowest hidden layer's values), how badly the input was reconstructed
+   *  (mean squared error over its prepared values: high means unlike the training data) and its cluster. */
+  code?: number[];
+  reconstructionError?: number;
+  cluster?: number;
 }
 
 export interface PredictionsJson {

@@ -262,7 +262,7 @@ function isHead(h: string): h is Head {
 function headOf(plan: OutputPlan, act: DenseLayer['act']): Head | string {
   if (plan.loss === 'categoricalCrossentropy' && act === 'softmax' && plan.targetMode === 'onehot') return 'softmax-cce';
   if (plan.loss === 'binaryCrossentropy' && act === 'sigmoid' && plan.targetMode === 'binary') return 'sigmoid-bce';
-  if (plan.loss === 'meanSquaredError' && act === 'linear' && plan.targetMode === 'values') return 'linear-mse';
+  if (plan.loss === 'meanSquaredError' && act === 'linear' && (plan.targetMode === 'values' || plan.targetMode === 'input')) return 'linear-mse';
   return `the output (${act}, ${plan.loss}, ${plan.targetMode} targets) is trained by tfjs-layers`;
 }
 

@@ -7,6 +7,7 @@ import type {
   LiveStatus, ParamCountsView, PredictionsView, PredictResultView, RunItem,
 } from '../../protocol/webview';
 import type { EpochRecord, ParamCounts, RunJson, RunStatus } from '../../runs/types';
+import type { Task } from '../../format/types';
 import { ColumnTable } from '../../../webview/model/columns';
 import { collapse, DIAGRAM_MAX_SHOWN } from '../../../webview/model/layout';
 
@@ -20,7 +21,7 @@ const toStatusView = (s: RunStatus): RunItem['status'] => s;
 export interface SpecInfo {
   name: string;
   description?: string;
-  task?: 'classification' | 'regression';
+  task?: Task;
   inputNames: string[];
   features: FeatureView[];
   target: string[];
