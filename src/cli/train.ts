@@ -231,6 +231,7 @@ export async function trainCommand(args: string[]): Promise<number> {
   if (last?.type === 'finished') {
     code = EXIT.ok;
     summary = { status: last.status, runDir: last.runDir, backend: started?.backend.name ?? null, epochs: last.epochsDone, metrics: last.metrics };
+    if (last.rounds) summary.rounds = last.rounds;
   } else if (last?.type === 'failed') {
     code = last.reason === 'invalid' ? EXIT.invalid : EXIT.failed;
     summary = {

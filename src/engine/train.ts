@@ -26,6 +26,10 @@ import { makeTrainStep, type TrainStep } from './step';
 import type { TF } from './tf';
 import { weightStats } from '../runs/weight-stats';
 import { AUTOENCODER_FILE } from '../runs/autoencoder';
+import {
+  adoptConfident, EMPTY_PSEUDO_STATE, needsAdoption, roundOfEpoch, roundTrainingRows, totalEpochs, withAdoption,
+  type Adopted, type PseudoLabelOptions, type PseudoLabelState,
+} from '../common/pseudo-labels';
 import { analyseCodes, denormalize, encodeRows } from './autoencoder';
 
 export interface TrainerContext {
@@ -72,6 +76,7 @@ interface Setup {
   seed: number;
   epochs: number;
   resumeRun?: { dir: string; run: RunJson };
+  pseudo?: PseudoLabelOptions & { epochsPerRound: number };
 }
 
 async function readSpec(job: TrainJob, ctx: TrainerContext): Promise<Setup> {
@@ -112,8 +117,11 @@ async function readSpec(job: TrainJob, ctx: TrainerContext): Promise<Setup> {
     seed,
   });
   const resolved = withDefaults(spec, specPath, data.description);
-  const epochs = job.epochs ?? resumeRun?.run.epochs ?? resolved.training.epochs;
-  return { specPath, spec, resolved, data, seed, epochs, resumeRun };
+  const perRound = job.epochs ?? resumeRun?.run.epochsPerRound ?? resumeRun?.run.epochs ?? resolved.training.epochs;
+  // Pseudo-labels train perRound epochs for the first fit and again after each round's adoption.
+  const pseudo = spec.training?.pseudoLabels && data.unlabelled ? spec.training.pseudoLabels : undefined;
+  const epochs = pseudo ? totalEpochs(perRound, pseudo) : perRound;
+  return { specPath, spec, resolved, data, seed, epochs, resumeRun, pseudo: pseudo ? { ...pseudo, epochsPerRound: perRound } : undefined };
 }
 
 /** Regression losses and metrics are reported in the target's own units (exact for one target). */
@@ -263,6 +271,10 @@ export async function runTraining(job: TrainJob, ctx: TrainerContext): Promise<'
       seed,
       task: pre.task,
     };
+    if (setup.pseudo) {
+      run.epochsPerRound = setup.pseudo.epochsPerRound;
+      run.rounds = [];
+    }
   }
   await writeRunJson(runDir, run);
   await writeJsonAtomic(path.join(runDir, RUN_FILES.preprocess), pre);
@@ -323,7 +335,6 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
   const batchSize = Math.max(1, resolved.training.batchSize);
   const train = data.split.train;
   const validation = data.split.validation;
-  const batchesPerEpoch = Math.ceil(train.length / batchSize);
   const progress = new Throttle(job.progressIntervalMs ?? DEFAULT_PROGRESS_MS);
   const weightsThrottle = new Throttle(job.weightsIntervalMs ?? DEFAULT_WEIGHTS_MS);
   const names = ['loss', ...metricNames];
@@ -338,8 +349,11 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
     monitor = monitor.slice(4);
   }
   const maximize = /acc|precision|recall/.test(monitor);
-  let state: LoopState = { epoch: a.startEpoch, seed };
   const resumed = a.resumedState;
+  const pseudo = setup.pseudo;
+  let pseudoState: PseudoLabelState = resumed?.pseudo ?? EMPTY_PSEUDO_STATE;
+  if (pseudo) applyAdoption(data, EMPTY_PSEUDO_STATE, pseudoState);
+  let state: LoopState = { epoch: a.startEpoch, seed };
   let best = resumed?.best ?? (maximize ? -Infinity : Infinity);
   let wait = resumed?.wait ?? 0;
 
@@ -351,7 +365,18 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
 
   for (let epoch = a.startEpoch + 1; epoch <= epochs && !stopped; epoch++) {
     const t0 = Date.now();
-    const order = [...train];
+    if (pseudo && needsAdoption(pseudoState, epoch, pseudo.epochsPerRound)) {
+      const round = roundOfEpoch(epoch, pseudo.epochsPerRound);
+      const next = withAdoption(pseudoState, round, await adoptRows(tf, model, data, plan, pseudo.threshold));
+      applyAdoption(data, pseudoState, next);
+      pseudoState = next;
+      run = { ...run, rounds: next.rounds };
+      const adopted = next.adopted.length;
+      ctx.emit({ type: 'log', level: 'info', message: `round ${round}: adopted ${adopted} of ${data.unlabelled?.length ?? 0} unlabelled rows (confidence >= ${pseudo.threshold})` });
+    }
+    const epochRows = pseudo ? roundTrainingRows(train, pseudoState) : train;
+    const batchesPerEpoch = Math.ceil(epochRows.length / batchSize);
+    const order = [...epochRows];
     if (resolved.data.shuffle) shuffleInPlace(order, mulberry32(seed + epoch * 7919));
     const sums = new Array<number>(names.length).fill(0);
     let seen = 0;
@@ -384,6 +409,7 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
 
     // ---- end of epoch: validation, then checkpoint, metrics line, run.json, event (epoch-writer.ts) ----
     const record = { epoch } as EpochRecord;
+    if (pseudo) record.round = roundOfEpoch(epoch, pseudo.epochsPerRound);
     names.forEach((n, i) => (record[n] = (sums[i] / seen) * unitScale(pre, plan, n)));
     if (validation.length) {
       const v = await evaluate(step, data, plan, validation, batchSize, names.length);
@@ -409,6 +435,7 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
       }
     }
     state = { epoch, seed, best: Number.isFinite(best) ? best : undefined, wait, record };
+    if (pseudo) state.pseudo = pseudoState;
     epochsDone = epoch;
     lastRecord = record;
     run = { ...run, epochsDone, finalMetrics: metricsOf(record) };
@@ -441,14 +468,31 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
   run = { ...run, status, epochsDone, finalMetrics, endedAt: new Date().toISOString() };
   delete run.pid;
   await writeRunJson(runDir, run, { sync: true });
-  ctx.emit({ type: 'finished', status, runDir, epochsDone, metrics: finalMetrics });
+  ctx.emit({ type: 'finished', status, runDir, epochsDone, metrics: finalMetrics, ...(run.rounds ? { rounds: run.rounds } : {}) });
   return status;
 }
 
 function metricsOf(record: EpochRecord): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(record)) if (k !== 'epoch' && k !== 'ms') out[k] = v;
+  for (const [k, v] of Object.entries(record)) if (k !== 'epoch' && k !== 'ms' && k !== 'round') out[k] = v;
   return out;
+}
+
+/** The unlabelled rows the model now predicts with at least `threshold` confidence. */
+async function adoptRows(tf: TF, model: LayersModel, data: PreparedData, plan: OutputPlan, threshold: number): Promise<Adopted[]> {
+  const rows = data.unlabelled ?? [];
+  if (!rows.length) return [];
+  const size = data.inputSize;
+  const x = new Float32Array(rows.length * size);
+  rows.forEach((r, i) => x.set(data.x.subarray(r * size, (r + 1) * size), i * size));
+  const { out, units } = await predictArray(tf, model, data.pre.inputShape, x, rows.length);
+  return adoptConfident(rows, out, plan.units === 1 ? 1 : units, threshold);
+}
+
+/** Gives adopted rows their pseudo-label (as their target) and takes it back from rows no longer adopted. */
+function applyAdoption(data: PreparedData, before: PseudoLabelState, after: PseudoLabelState): void {
+  for (const a of before.adopted) data.y[a.row] = -1;
+  for (const a of after.adopted) data.y[a.row] = a.cls;
 }
 
 /** Loss and metrics over `rows`, in batches, weighted by batch size (as Keras reports them). */

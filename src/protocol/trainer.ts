@@ -123,6 +123,8 @@ export type TrainerEvent =
       runDir: string;
       epochsDone: number;
       metrics: Record<string, number>;
+      /** Pseudo-labels: how many rows each round adopted. */
+      rounds?: { round: number; adopted: number }[];
     }
   | {
       type: 'failed';

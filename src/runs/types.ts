@@ -44,6 +44,9 @@ export interface RunJson {
   /** The seed actually used (the spec's, or a random one recorded so the run can be repeated). */
   seed?: number;
   task?: Task;
+  /** Pseudo-labels: epochs of each round (round 0 is the first fit), and how many rows each round adopted. */
+  epochsPerRound?: number;
+  rounds?: { round: number; adopted: number }[];
 }
 
 /** preprocess.json: everything prediction needs to prepare inputs exactly as training did. */
