@@ -223,8 +223,8 @@ class SpecValidator {
     if (label !== undefined) {
       if (targetColumns(this.spec).includes(label)) this.r.error(['data', 'label'], `"${label}" is the target; the label is a column kept aside, neither input nor target`);
       else if (d.features?.includes(label)) this.r.error(['data', 'label'], `"${label}" is listed in "features"; the label is kept aside and never an input`);
+      // For an image folder the label is the sub-folder, and "label" only names it (as "target" does).
       else if (this.table && !this.table.columns.includes(label)) this.r.error(['data', 'label'], `no column "${label}" in the data${didYouMean(label, this.table.columns)}`);
-      else if (this.images) this.r.warn(['data', 'label'], 'an image folder\'s label is its sub-folder: "label" is ignored', 'key');
     }
   }
 
