@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { validateSpecFile } from '../src/format/validate';
-import { withDefaults } from '../src/format/defaults';
 import { runProcess, type TorchInfo } from './torch';
 
 export interface E2eSide {
@@ -137,11 +136,10 @@ export async function runE2e(
 
     let torchSide: E2eSide | undefined;
     if (torch && torchScript && opts.torch !== false) {
-      const { spec: parsed } = await validateSpecFile(spec, undefined, { trusted: true });
-      if (!parsed || !parsed.data.source) {
+      const { spec: parsed, plan } = await validateSpecFile(spec, undefined, { trusted: true });
+      if (!parsed || !plan || !parsed.data.source) {
         torchSide = { ok: false, error: 'the spec could not be read for the PyTorch job' };
       } else {
-        const resolved = withDefaults(parsed, spec);
         const outDir = path.join(work, 'torch-run');
         const job = {
           csv: path.resolve(productDir, parsed.data.source),
@@ -150,13 +148,14 @@ export async function runE2e(
           ignore: parsed.data.ignore ?? [],
           task: parsed.task ?? null,
           layers: parsed.model.layers ?? [],
-          epochs: resolved.training.epochs,
-          batchSize: resolved.training.batchSize,
-          learningRate: resolved.training.optimizer.learningRate ?? 0.001,
-          validationSplit: resolved.data.validationSplit,
-          normalize: resolved.data.normalize,
-          seed: parsed.training?.seed ?? 1,
-          earlyStopping: resolved.training.earlyStopping ?? null,
+          epochs: plan.epochs,
+          batchSize: plan.batchSize,
+          optimizer: plan.optimizer,
+          learningRate: plan.learningRate,
+          validationSplit: plan.validationSplit,
+          normalize: plan.normalize,
+          seed: plan.seed ?? 1,
+          earlyStopping: plan.earlyStopping ?? null,
           outDir,
         };
         const metricsFile = path.join(outDir, 'metrics.jsonl');

@@ -3,9 +3,8 @@
 import { EXIT } from '../protocol/trainer';
 import type { LayerSummary } from '../protocol/trainer';
 import type { DataDescription } from '../data/columns';
-import { countParams, summarizeModel, SummaryError } from '../format/summary';
+import { countParams, summarizePlan } from '../format/summary';
 import { validateSpecFile } from '../format/validate';
-import { withDefaults } from '../format/defaults';
 import { booleanFlag, parseArgs } from './args';
 import { printProblems } from './validate';
 
@@ -69,23 +68,14 @@ export async function summaryCommand(args: string[]): Promise<number> {
   const result = await validateSpecFile(file, undefined, { trusted: true });
   const errors = result.problems.filter((p) => p.severity === 'error');
   printProblems(file, result.problems, (l) => process.stderr.write(l + '\n'));
-  if (errors.length > 0 || !result.spec || !result.description) {
+  if (errors.length > 0 || !result.spec || !result.description || !result.plan) {
     if (errors.length === 0) process.stderr.write(`${file}: cannot summarize: the data could not be described\n`);
     return EXIT.invalid;
   }
-  let layers: LayerSummary[];
-  try {
-    layers = summarizeModel(result.spec, result.description, result.base);
-  } catch (e) {
-    if (e instanceof SummaryError) {
-      process.stderr.write(`${file}: ${e.message}\n`);
-      return EXIT.invalid;
-    }
-    throw e;
-  }
-  const name = withDefaults(result.spec, file).name;
+  const layers = summarizePlan(result.plan, result.description);
+  const name = result.plan.name;
   if (booleanFlag(a, 'json')) {
-    process.stdout.write(JSON.stringify({ name, layers, params: countParams(layers) }) + '\n');
+    process.stdout.write(JSON.stringify({ name, layers, params: result.plan.params }) + '\n');
   } else {
     process.stdout.write(formatSummary(name, layers, result.description).join('\n') + '\n');
   }

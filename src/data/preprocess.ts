@@ -71,12 +71,24 @@ export async function loadData(spec: Spec, specPath: string): Promise<{ data: Ta
   return { data: table, where: (i) => `${specPath}: data.rows[${i}]`, file: specPath };
 }
 
-export async function prepareTrainingData(spec: Spec, specPath: string, o: PrepareOptions): Promise<PreparedData> {
-  const { data, where, file } = await loadData(spec, specPath);
-  const description = describeData(spec, data);
+/** What validation already read (format/validate.ts): the trainer prepares exactly that, not a second read. */
+export interface ReadData {
+  data: Table | ImageFolder;
+  description: DataDescription;
+}
+
+export async function prepareTrainingData(spec: Spec, specPath: string, o: PrepareOptions, read?: ReadData): Promise<PreparedData> {
+  const { data, where, file } = read ? placesOf(read.data, spec, specPath) : await loadData(spec, specPath);
+  const description = read?.description ?? describeData(spec, data);
   if ('classes' in data) return prepareImages(data, description, specPath, o);
   const semi = spec.training?.pseudoLabels !== undefined && description.task === 'classification';
   return prepareTable(data, description, where, file, o, { label: spec.data.label, semi });
+}
+
+function placesOf(data: Table | ImageFolder, spec: Spec, specPath: string): { data: Table | ImageFolder; where: Where; file: string } {
+  if ('classes' in data) return { data, where: (i) => data.files[i]?.path ?? data.dir, file: data.dir };
+  if (spec.data.rows !== undefined) return { data, where: (i) => `${specPath}: data.rows[${i}]`, file: specPath };
+  return { data, where: (i) => `${data.file}:${data.lines[i]}`, file: data.file };
 }
 
 // ---- tables -------------------------------------------------------------------------------------------

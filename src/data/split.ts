@@ -42,10 +42,14 @@ export interface Split {
 export function splitIndices(n: number, validationSplit: number, shuffle: boolean, seed: number): Split {
   const idx = range(n);
   if (shuffle) shuffleInPlace(idx, mulberry32(seed ^ 0x5eed));
-  let nVal = Math.round(n * validationSplit);
-  if (nVal >= n) nVal = n - 1;
-  if (nVal < 0) nVal = 0;
+  const nVal = splitCounts(n, validationSplit).validation;
   return { train: idx.slice(0, n - nVal), validation: idx.slice(n - nVal) };
+}
+
+/** How many of n rows train and how many validate (the plan states these before any row is read). */
+export function splitCounts(n: number, validationSplit: number): { train: number; validation: number } {
+  const nVal = Math.max(0, Math.min(Math.round(n * validationSplit), n - 1));
+  return { train: Math.max(0, n - nVal), validation: nVal };
 }
 
 /** A seed for runs that did not ask for one; recorded in run.json so the run can be repeated. */

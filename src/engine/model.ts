@@ -4,58 +4,43 @@
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
 import type { Layer } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type { Optimizer, Tensor } from '@tensorflow/tfjs-core';
-import type { Activation, LayerSpec, LossName, MetricName, OptimizerName, OptimizerSpec } from '../format/types';
+import type { Activation, LayerSpec, LossName, MetricName, OptimizerName } from '../format/types';
+import { LAYERS, type AnyLayerType } from '../format/layers';
+import { outputLayer, targetModeOf, type Plan, type TargetMode } from '../format/plan';
 import type { LayerSummary } from '../protocol/trainer';
-import type { ParamCounts, PreprocessJson } from '../runs/types';
+import type { ParamCounts } from '../runs/types';
 import type { TF } from './tf';
 import { CLASS_TO_TYPE } from '../format/base-model';
 import { fusedAdam } from './optim/fused-adam';
-import { autoencoderInputOf, autoencoderOutput } from '../format/defaults';
 import { codeLayerIndex } from '../common/code-layer';
 
-/** What the output layer and the loss are, derived from the task unless the spec overrides them. */
+/** The output layer and how targets are fed, as the plan (format/plan.ts) decided them. */
 export interface OutputPlan {
   units: number;
   activation: Activation;
   loss: LossName;
-  /** How targets are fed: 0/1 in one column, one-hot, class index, (scaled) values, or the input itself (autoencoders). */
-  targetMode: 'binary' | 'onehot' | 'index' | 'values' | 'input';
-  /** Autoencoders: the shape the output reproduces (the input's). */
-  shape?: number[];
+  targetMode: TargetMode;
+  /** The output layer as the plan has it when it is not plain dense (a convolutional autoencoder's convolution). */
+  layer?: LayerSpec;
 }
 
-export function planOutput(pre: PreprocessJson, opts: { loss?: LossName; activation?: Activation }): OutputPlan {
-  if (pre.task === 'autoencoder') {
-    const out = autoencoderOutput(autoencoderInputOf({ inputShape: pre.inputShape, image: pre.image }, pre.normalization.kind));
-    return { units: out.units, activation: opts.activation ?? out.activation, loss: opts.loss ?? out.loss, targetMode: 'input', shape: out.shape };
+export function outputPlanOf(plan: Plan): OutputPlan {
+  const out = outputLayer(plan);
+  const o: OutputPlan = { units: out.units ?? out.outputShape.reduce((a, b) => a * b, 1), activation: out.activation ?? 'linear', loss: plan.loss, targetMode: targetModeOf(plan) };
+  if (out.type === 'conv2d') {
+    o.layer = { type: 'conv2d', filters: out.filters, kernelSize: out.kernelSize, strides: out.strides, padding: out.padding, activation: out.activation, useBias: true };
   }
-  if (pre.task === 'classification') {
-    const k = pre.classNames?.length ?? 0;
-    const loss = opts.loss ?? (k <= 2 ? 'binaryCrossentropy' : 'categoricalCrossentropy');
-    if (loss === 'sparseCategoricalCrossentropy') {
-      return { units: k, activation: opts.activation ?? 'softmax', loss, targetMode: 'index' };
-    }
-    if (loss === 'categoricalCrossentropy' || k > 2) {
-      return { units: k, activation: opts.activation ?? 'softmax', loss, targetMode: 'onehot' };
-    }
-    return { units: 1, activation: opts.activation ?? 'sigmoid', loss, targetMode: 'binary' };
-  }
-  return { units: Math.max(1, pre.target.length), activation: opts.activation ?? 'linear', loss: opts.loss ?? 'meanSquaredError', targetMode: 'values' };
+  return o;
 }
 
-/** Default learning rates of the TensorFlow.js optimizers, shown to the user when the spec sets none. */
-export const DEFAULT_LEARNING_RATES: Record<OptimizerName, number> = {
-  sgd: 0.01,
-  momentum: 0.01,
-  adam: 0.001,
-  adamax: 0.002,
-  adagrad: 0.01,
-  adadelta: 0.001,
-  rmsprop: 0.001,
-};
+export interface OptimizerChoice {
+  type: OptimizerName;
+  /** Always given: the plan fills in the optimizer's own default. */
+  learningRate: number;
+}
 
-export function makeOptimizer(tf: TF, spec: OptimizerSpec): Optimizer {
-  const lr = spec.learningRate ?? DEFAULT_LEARNING_RATES[spec.type];
+export function makeOptimizer(tf: TF, spec: OptimizerChoice): Optimizer {
+  const lr = spec.learningRate;
   switch (spec.type) {
     case 'sgd':
       return tf.train.sgd(lr);
@@ -95,7 +80,7 @@ function metricFor(tf: TF, m: MetricName): string | LossFn {
   }
 }
 
-export function compileModel(tf: TF, model: LayersModel, plan: OutputPlan, optimizer: OptimizerSpec, metrics: MetricName[]): void {
+export function compileModel(tf: TF, model: LayersModel, plan: OutputPlan, optimizer: OptimizerChoice, metrics: readonly MetricName[]): void {
   model.compile({
     optimizer: makeOptimizer(tf, optimizer),
     loss: lossFor(tf, plan.loss) as string,
@@ -108,78 +93,29 @@ function layerSeed(seed: number, index: number): number {
   return ((seed >>> 0) * 7919 + (index + 1) * 104729) % 2147483647 || 1;
 }
 
-function hiddenLayer(tf: TF, l: LayerSpec, name: string, seed: number): Layer {
-  const kernelInitializer = tf.initializers.glorotUniform({ seed });
-  const common = { name };
-  switch (l.type) {
-    case 'dense':
-      return tf.layers.dense({ ...common, units: l.units ?? 1, activation: l.activation, useBias: l.useBias, kernelInitializer });
-    case 'dropout':
-      // No seed here: tfjs would reuse one fixed mask for every batch. The trainer seeds Math.random instead.
-      return tf.layers.dropout({ ...common, rate: l.rate ?? 0.5 });
-    case 'batchNormalization':
-      return tf.layers.batchNormalization(common);
-    case 'flatten':
-      return tf.layers.flatten(common);
-    case 'conv2d':
-      return tf.layers.conv2d({
-        ...common,
-        filters: l.filters ?? 1,
-        kernelSize: l.kernelSize ?? 3,
-        strides: l.strides,
-        padding: l.padding,
-        activation: l.activation,
-        useBias: l.useBias,
-        kernelInitializer,
-      });
-    case 'maxPooling2d':
-      return tf.layers.maxPooling2d({ ...common, poolSize: l.poolSize ?? 2, strides: l.strides, padding: l.padding });
-    case 'averagePooling2d':
-      return tf.layers.averagePooling2d({ ...common, poolSize: l.poolSize ?? 2, strides: l.strides, padding: l.padding });
-    case 'globalAveragePooling2d':
-      return tf.layers.globalAveragePooling2d(common);
-    case 'reshape':
-      return tf.layers.reshape({ ...common, targetShape: l.targetShape ?? [-1] });
-    case 'embedding':
-      return tf.layers.embedding({
-        ...common,
-        inputDim: l.inputDim ?? 1,
-        outputDim: l.outputDim ?? 1,
-        embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed }),
-      });
-    case 'simpleRNN':
-    case 'lstm':
-    case 'gru': {
-      const args = {
-        ...common,
-        units: l.units ?? 1,
-        activation: l.activation,
-        useBias: l.useBias,
-        returnSequences: l.returnSequences,
-        kernelInitializer,
-        recurrentInitializer: tf.initializers.orthogonal({ seed: seed + 1 }),
-      };
-      return l.type === 'simpleRNN' ? tf.layers.simpleRNN(args) : l.type === 'lstm' ? tf.layers.lstm(args) : tf.layers.gru(args);
-    }
-    case 'conv1d':
-      return tf.layers.conv1d({
-        ...common,
-        filters: l.filters ?? 1,
-        kernelSize: (Array.isArray(l.kernelSize) ? l.kernelSize[0] : l.kernelSize) ?? 3,
-        strides: Array.isArray(l.strides) ? l.strides[0] : l.strides,
-        padding: l.padding,
-        activation: l.activation,
-        useBias: l.useBias,
-        kernelInitializer,
-      });
-    case 'globalAveragePooling1d':
-      return tf.layers.globalAveragePooling1d(common);
+type LayerFactory = (config: Record<string, unknown>) => Layer;
+
+/** One layer from its descriptor (format/layers/): the class, its config, seeded initializers. */
+function buildLayer(tf: TF, l: LayerSpec, name: string | undefined, seed: number): Layer {
+  const d = LAYERS[l.type as AnyLayerType];
+  const config: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(d.tfjs.config(l))) if (v !== undefined) config[k] = v;
+  if (name !== undefined) config.name = name;
+  // A wrapper (bidirectional) takes its inner layer built.
+  if (config.layer) config.layer = buildLayer(tf, config.layer as LayerSpec, undefined, seed);
+  for (const init of d.tfjs.seeded ?? []) {
+    if (init === 'kernel') config.kernelInitializer = tf.initializers.glorotUniform({ seed });
+    else if (init === 'recurrent') config.recurrentInitializer = tf.initializers.orthogonal({ seed: seed + 1 });
+    else config.embeddingsInitializer = tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed });
   }
+  const factory = (tf.layers as unknown as Record<string, LayerFactory>)[d.tfjs.factory];
+  return factory(config);
 }
 
 export interface BuildOptions {
+  /** The hidden layers (the plan's, every option filled in). */
   layers: LayerSpec[];
-  plan: OutputPlan;
+  output: OutputPlan;
   inputShape: number[];
   seed: number;
   /** Transfer learning: a trained model whose layers (all but its output layer) come first. */
@@ -192,9 +128,8 @@ export class ModelBuildError extends Error {
 }
 
 /**
- * The network as a functional model: `input` -> [base layers] -> hidden layers -> `output`. When the last
- * hidden layer still has a spatial shape (an image fed to dense layers), a flatten is inserted before the
- * output, since the output layer must give one vector per example.
+ * The network as a functional model: `input` -> [base layers] -> hidden layers -> `output`. Validation
+ * has made sure the last hidden layer gives one flat vector per example.
  */
 export function buildModel(tf: TF, o: BuildOptions): LayersModel {
   const used = new Set<string>(['input', 'output']);
@@ -232,39 +167,13 @@ export function buildModel(tf: TF, o: BuildOptions): LayersModel {
     while (used.has(name)) name = `${name}_new`;
     used.add(name);
     try {
-      x = hiddenLayer(tf, spec, name, layerSeed(o.seed, i)).apply(x) as SymbolicTensor;
+      x = buildLayer(tf, spec, name, layerSeed(o.seed, i)).apply(x) as SymbolicTensor;
     } catch (err) {
       throw new ModelBuildError(`model.layers[${i}] (${spec.type}): ${(err as Error).message.split('\n')[0]}`);
     }
   });
-  const target = o.plan.shape;
-  // A convolutional autoencoder that is back at the input's height and width: a convolution to its channels.
-  if (o.plan.targetMode === 'input' && target?.length === 3 && x.shape.length === 4 && x.shape[1] === target[0] && x.shape[2] === target[1]) {
-    const out = tf.layers
-      .conv2d({
-        name: 'output',
-        filters: target[2],
-        kernelSize: 3,
-        padding: 'same',
-        activation: o.plan.activation,
-        kernelInitializer: tf.initializers.glorotUniform({ seed: layerSeed(o.seed, 1000) }),
-      })
-      .apply(x) as SymbolicTensor;
-    return tf.model({ inputs: input, outputs: out, name: 'dlmodel' });
-  }
-  if (x.shape.length > 2) {
-    let name = 'flatten_output';
-    while (used.has(name)) name = `${name}_new`;
-    x = tf.layers.flatten({ name }).apply(x) as SymbolicTensor;
-  }
-  const out = tf.layers
-    .dense({
-      name: 'output',
-      units: o.plan.units,
-      activation: o.plan.activation,
-      kernelInitializer: tf.initializers.glorotUniform({ seed: layerSeed(o.seed, 1000) }),
-    })
-    .apply(x) as SymbolicTensor;
+  const outputSpec: LayerSpec = o.output.layer ?? { type: 'dense', units: o.output.units, activation: o.output.activation, useBias: true };
+  const out = buildLayer(tf, outputSpec, 'output', layerSeed(o.seed, 1000)).apply(x) as SymbolicTensor;
   return tf.model({ inputs: input, outputs: out, name: 'dlmodel' });
 }
 
@@ -278,7 +187,7 @@ export function countParams(model: LayersModel): ParamCounts {
 
 /** An autoencoder's code layer in a built model: the narrowest of the layers between input and output. */
 export function codeLayerOf(model: LayersModel): Layer | undefined {
-  const hidden = model.layers.slice(1, -1).filter((l) => l.name !== 'flatten_output' && !l.name.startsWith('flatten_output'));
+  const hidden = model.layers.slice(1, -1);
   const i = codeLayerIndex(hidden.map((l) => (l.outputShape as (number | null)[]).slice(1)));
   return i >= 0 ? hidden[i] : undefined;
 }

@@ -15,12 +15,12 @@ import { mulberry32, randomSeed, shuffleInPlace } from '../data/split';
 import { DataError } from '../data/table';
 import { formatProblem } from '../format/problems';
 import { validateSpecFile } from '../format/validate';
-import { defaultMetrics, withDefaults, type ResolvedSpec } from '../format/defaults';
-import type { MetricName, Spec } from '../format/types';
+import { planForRun, type Plan } from '../format/plan';
+import type { LayerSpec, MetricName, Spec } from '../format/types';
 import { BackendError, loadBackend } from './backends/index';
 import { loadCheckpoint, loadRunModel, publishCheckpointAsModel, type LoopState } from './checkpoint';
 import { EpochWriter } from './epoch-writer';
-import { buildModel, compileModel, countParams, DEFAULT_LEARNING_RATES, ModelBuildError, planOutput, summarizeBuiltModel, type OutputPlan } from './model';
+import { buildModel, compileModel, countParams, ModelBuildError, outputPlanOf, summarizeBuiltModel, type OutputPlan } from './model';
 import { predictArray, predictRows, resolvePredictInputs } from './predict';
 import { makeTrainStep, type TrainStep } from './step';
 import type { TF } from './tf';
@@ -71,7 +71,8 @@ export function classifyError(err: unknown): { reason: 'invalid' | 'oom' | 'back
 interface Setup {
   specPath: string;
   spec: Spec;
-  resolved: ResolvedSpec;
+  /** Every choice of this run (format/plan.ts), with the epochs and seed it really uses. */
+  plan: Plan;
   data: PreparedData;
   seed: number;
   epochs: number;
@@ -81,7 +82,6 @@ interface Setup {
 
 async function readSpec(job: TrainJob, ctx: TrainerContext): Promise<Setup> {
   const specPath = path.resolve(job.specPath);
-  let spec: Spec;
   let resumeRun: Setup['resumeRun'];
   if (job.resume) {
     const dir = path.resolve(job.resume);
@@ -94,34 +94,34 @@ async function readSpec(job: TrainJob, ctx: TrainerContext): Promise<Setup> {
     if (run.status === 'running' && run.pid !== undefined && run.pid !== process.pid && processAlive(run.pid)) {
       throw new RunFailure('invalid', `--resume ${job.resume}: this run is still training (process ${run.pid})`);
     }
-    // Resuming continues the same experiment: the spec as it was when the run started, not as edited since.
-    spec = run.spec;
     resumeRun = { dir, run };
-  } else {
-    const { spec: parsed, problems } = await validateSpecFile(specPath, undefined, { trusted: true });
-    const errors = problems.filter((p) => p.severity === 'error');
-    if (!parsed || errors.length) {
-      const lines = errors.map((p) => formatProblem(p.file ?? specPath, p));
-      throw new RunFailure('invalid', lines[0] ?? `${specPath}: the spec is not valid`, { problems: lines });
-    }
-    spec = parsed;
   }
-  const seed = job.seed ?? resumeRun?.run.seed ?? spec.training?.seed ?? randomSeed();
-  const base = withDefaults(spec, specPath);
-  ctx.emit({ type: 'log', level: 'info', message: `reading ${spec.data.source ?? 'the inline rows'}` });
-  const data = await prepareTrainingData(spec, specPath, {
-    validationSplit: base.data.validationSplit,
-    shuffle: base.data.shuffle,
-    normalize: base.data.normalize,
-    missing: base.data.missing,
-    seed,
-  });
-  const resolved = withDefaults(spec, specPath, data.description);
-  const perRound = job.epochs ?? resumeRun?.run.epochsPerRound ?? resumeRun?.run.epochs ?? resolved.training.epochs;
+  // Resuming continues the same experiment: the spec as it was when the run started, not as edited since.
+  const text = resumeRun ? JSON.stringify(resumeRun.run.spec) : undefined;
+  const validated = await validateSpecFile(specPath, text, { trusted: true });
+  const errors = validated.problems.filter((p) => p.severity === 'error');
+  const { spec, plan, description } = validated;
+  const source = validated.table ?? validated.images;
+  if (!spec || !plan || !description || !source || errors.length) {
+    const lines = errors.map((p) => formatProblem(p.file ?? specPath, p));
+    throw new RunFailure('invalid', lines[0] ?? `${specPath}: the spec is not valid`, { problems: lines });
+  }
+  const seed = job.seed ?? resumeRun?.run.seed ?? plan.seed ?? randomSeed();
+  const perRound = job.epochs ?? resumeRun?.run.epochsPerRound ?? resumeRun?.run.epochs ?? plan.epochs;
+  ctx.emit({ type: 'log', level: 'info', message: `preparing ${spec.data.source ?? 'the inline rows'}` });
+  const data = await prepareTrainingData(
+    spec,
+    specPath,
+    { validationSplit: plan.validationSplit, shuffle: plan.shuffle, normalize: plan.normalize, missing: plan.missing, seed },
+    { data: source, description },
+  );
   // Pseudo-labels train perRound epochs for the first fit and again after each round's adoption.
-  const pseudo = spec.training?.pseudoLabels && data.unlabelled ? spec.training.pseudoLabels : undefined;
+  const pseudo = plan.pseudoLabels && data.unlabelled ? plan.pseudoLabels : undefined;
   const epochs = pseudo ? totalEpochs(perRound, pseudo) : perRound;
-  return { specPath, spec, resolved, data, seed, epochs, resumeRun, pseudo: pseudo ? { ...pseudo, epochsPerRound: perRound } : undefined };
+  return {
+    specPath, spec, plan: planForRun(plan, { epochs: perRound, seed }), data, seed, epochs, resumeRun,
+    pseudo: pseudo ? { ...pseudo, epochsPerRound: perRound } : undefined,
+  };
 }
 
 /** Regression losses and metrics are reported in the target's own units (exact for one target). */
@@ -196,7 +196,7 @@ class Throttle {
 
 export async function runTraining(job: TrainJob, ctx: TrainerContext): Promise<'completed' | 'stopped'> {
   const setup = await readSpec(job, ctx);
-  const { specPath, spec, resolved, data, seed, epochs, resumeRun } = setup;
+  const { specPath, spec, plan: runPlan, data, seed, epochs, resumeRun } = setup;
   const { pre } = data;
   if (data.split.train.length === 0) throw new DataError(`${data.source}: no training rows`, data.source);
   if (data.dropped) ctx.emit({ type: 'log', level: 'warn', message: `${data.dropped} rows with missing values were dropped (data.missing is "drop")` });
@@ -204,10 +204,9 @@ export async function runTraining(job: TrainJob, ctx: TrainerContext): Promise<'
   const { tf, report } = await loadBackend(job.backend, { nativeBackendDir: job.nativeBackendDir, extensionRoot: ctx.extensionRoot });
   for (const a of report.attempts.filter((x) => !x.ok)) ctx.emit({ type: 'log', level: 'info', message: `backend ${a.name} not used: ${a.reason}` });
 
-  const plan = planOutput(pre, { loss: spec.training?.loss, activation: spec.model.output?.activation });
-  const metricNames = resolved.training.metrics ?? defaultMetrics(pre.task);
-  const optimizerSpec = { ...resolved.training.optimizer };
-  optimizerSpec.learningRate ??= DEFAULT_LEARNING_RATES[optimizerSpec.type];
+  const plan = outputPlanOf(runPlan);
+  const metricNames = runPlan.metrics;
+  const optimizerSpec = { type: runPlan.optimizer, learningRate: runPlan.learningRate };
 
   // Every random draw tfjs makes without an explicit seed (dropout masks) goes through Math.random.
   const resumeFrom = resumeRun ? await loadCheckpoint(tf, resumeRun.dir) : undefined;
@@ -228,7 +227,8 @@ export async function runTraining(job: TrainJob, ctx: TrainerContext): Promise<'
         throw new ModelBuildError(`model.from: cannot load ${fromDir}: ${(err as Error).message.split('\n')[0]}`);
       }
     }
-    model = buildModel(tf, { layers: spec.model.layers ?? [], plan, inputShape: pre.inputShape, seed, base, freeze: resolved.model.freeze });
+    const hidden = runPlan.layers.filter((l) => !l.derived && !l.fromBase) as LayerSpec[];
+    model = buildModel(tf, { layers: hidden, output: plan, inputShape: runPlan.inputShape, seed, base, freeze: runPlan.freeze });
   }
   compileModel(tf, model, plan, optimizerSpec, metricNames);
   if (resumeFrom && !(await resumeFrom.restoreOptimizer())) {
@@ -249,13 +249,13 @@ export async function runTraining(job: TrainJob, ctx: TrainerContext): Promise<'
     delete run.endedAt;
     delete run.error;
   } else {
-    const root = runsRootFor(specPath, resolved.name, job.runsRoot);
+    const root = runsRootFor(specPath, runPlan.name, job.runsRoot);
     const created = resumeRun ? { id: resumeRun.run.id, dir: resumeRun.dir } : await createRunDir(root);
     runDir = created.dir;
     if (resumeRun) await truncateMetrics(runDir, 0);
     run = {
       id: created.id,
-      name: resolved.name,
+      name: runPlan.name,
       specPath,
       spec,
       specHash: hashJson(spec),
@@ -270,6 +270,7 @@ export async function runTraining(job: TrainJob, ctx: TrainerContext): Promise<'
       pid: process.pid,
       seed,
       task: pre.task,
+      plan: runPlan,
     };
     if (setup.pseudo) {
       run.epochsPerRound = setup.pseudo.epochsPerRound;
@@ -330,9 +331,9 @@ interface LoopArgs {
 
 async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed' | 'stopped'> {
   const { ctx, setup, plan, metricNames, runDir, job } = a;
-  const { data, resolved, epochs, seed } = setup;
+  const { data, plan: runPlan, epochs, seed } = setup;
   const { pre } = data;
-  const batchSize = Math.max(1, resolved.training.batchSize);
+  const batchSize = Math.max(1, runPlan.batchSize);
   const train = data.split.train;
   const validation = data.split.validation;
   const progress = new Throttle(job.progressIntervalMs ?? DEFAULT_PROGRESS_MS);
@@ -342,7 +343,7 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
   if (step.kind === 'dense-wasm') ctx.emit({ type: 'log', level: 'info', message: 'training step: dense layers on the wasm heap (no autograd tape)' });
   else if (step.reason && a.report.name === 'wasm') ctx.emit({ type: 'log', level: 'info', message: `training step: tfjs-layers trainOnBatch (${step.reason})` });
 
-  const es = resolved.training.earlyStopping;
+  const es = runPlan.earlyStopping;
   let monitor = es?.monitor ?? 'val_loss';
   if (es && monitor.startsWith('val_') && validation.length === 0) {
     ctx.emit({ type: 'log', level: 'warn', message: `earlyStopping monitors ${monitor} but there is no validation split; monitoring ${monitor.slice(4)} instead` });
@@ -377,7 +378,7 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
     const epochRows = pseudo ? roundTrainingRows(train, pseudoState) : train;
     const batchesPerEpoch = Math.ceil(epochRows.length / batchSize);
     const order = [...epochRows];
-    if (resolved.data.shuffle) shuffleInPlace(order, mulberry32(seed + epoch * 7919));
+    if (runPlan.shuffle) shuffleInPlace(order, mulberry32(seed + epoch * 7919));
     const sums = new Array<number>(names.length).fill(0);
     let seen = 0;
     let next = makeBatch(data, plan, order, 0, Math.min(batchSize, order.length));

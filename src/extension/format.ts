@@ -1,5 +1,6 @@
 // Text the editor shows for runs, layers and predictions. Pure functions (no vscode import), so the
 // exact wording of lenses, tree labels and inline results is unit-tested.
+import { countParams } from '../common/params';
 import type { ActiveRun } from './run-service';
 import type { BackendReport, LayerSummary } from '../protocol/trainer';
 import type { EpochRecord, Prediction, RunJson, RunStatus } from '../runs/types';
@@ -58,13 +59,9 @@ export function formatRelative(iso: string, now: number = Date.now()): string {
 
 // ---- code lenses -------------------------------------------------------------------------------------
 
-export function totalParams(layers: LayerSummary[]): number {
-  return layers.reduce((sum, l) => sum + (l.params || 0), 0);
-}
-
 /** `Summary (9 params, 3 layers)`: every layer the summary lists, derived input and output included. */
 export function summaryLensTitle(layers: LayerSummary[]): string {
-  const params = totalParams(layers);
+  const params = countParams(layers).total;
   const n = layers.length;
   return `Summary (${formatCount(params)} param${params === 1 ? '' : 's'}, ${n} layer${n === 1 ? '' : 's'})`;
 }
@@ -226,10 +223,10 @@ export function summaryTable(title: string, layers: LayerSummary[]): string {
   const head = ['layer', 'type', 'output shape', 'params', 'how'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
-  const trainable = layers.filter((l) => l.trainable).reduce((s, l) => s + l.params, 0);
-  const total = totalParams(layers);
+  const counts = countParams(layers);
   const out = [title, '', line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line), ''];
-  out.push(`Learnable parameters: ${formatCount(trainable)}`);
-  if (total !== trainable) out.push(`Frozen parameters: ${formatCount(total - trainable)}`);
+  out.push(`Learnable parameters: ${formatCount(counts.trainable)}`);
+  // Batch-norm statistics and frozen layers: parameters the model has but training does not change.
+  if (counts.nonTrainable > 0) out.push(`Non-trainable parameters: ${formatCount(counts.nonTrainable)} (total ${formatCount(counts.total)})`);
   return out.join('\n') + '\n';
 }

@@ -4,7 +4,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PreprocessJson } from '../runs/types';
-import type { Activation, LayerSpec, LayerType } from './types';
+import { CLASS_TO_TYPE } from './layers';
+import type { Activation, LayerSpec } from './types';
 
 export interface BaseModel {
   runDir: string;
@@ -27,24 +28,7 @@ interface KerasLayer {
   config?: Record<string, unknown>;
 }
 
-/** Keras/TensorFlow.js layer class names to the spec's layer types. */
-export const CLASS_TO_TYPE: Readonly<Record<string, LayerType>> = {
-  Dense: 'dense',
-  Dropout: 'dropout',
-  BatchNormalization: 'batchNormalization',
-  Flatten: 'flatten',
-  Conv2D: 'conv2d',
-  MaxPooling2D: 'maxPooling2d',
-  AveragePooling2D: 'averagePooling2d',
-  GlobalAveragePooling2D: 'globalAveragePooling2d',
-  Reshape: 'reshape',
-  Embedding: 'embedding',
-  SimpleRNN: 'simpleRNN',
-  LSTM: 'lstm',
-  GRU: 'gru',
-  Conv1D: 'conv1d',
-  GlobalAveragePooling1D: 'globalAveragePooling1d',
-};
+export { CLASS_TO_TYPE } from './layers';
 
 const snakeToCamel: Record<string, Activation> = {
   hard_sigmoid: 'hardSigmoid',

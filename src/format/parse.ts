@@ -2,7 +2,7 @@
 // commas allowed), then the structure of every field (structure.ts). No I/O: semantic checks that need the
 // data or other files live in validate.ts.
 import { getLocation, getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
-import { LAYER_INFO, type LayerOption } from './layers';
+import { isLayerType, LAYER_INFO, OPTION_DOCS, type LayerOption } from './layers';
 import { ProblemSink, type Problem } from './problems';
 import { SPEC_RULE, type Prop, type Rule } from './structure';
 import { didYouMean, quoteList } from './suggest';
@@ -290,29 +290,13 @@ function checkObject(node: Node, rule: Extract<Rule, { t: 'object' }>, path: Jso
 }
 
 function layerOptionDoc(name: string): string {
-  switch (name) {
-    case 'units':
-      return ' (the number of neurons)';
-    case 'rate':
-      return ' (the fraction of inputs to drop, e.g. 0.2)';
-    case 'filters':
-      return ' (the number of kernels)';
-    case 'kernelSize':
-      return ' (e.g. 3 for 3x3 kernels)';
-    case 'targetShape':
-      return ' (e.g. [28, 28, 1])';
-    case 'inputDim':
-      return ' (the number of distinct token ids)';
-    case 'outputDim':
-      return ' (the length of each token vector)';
-    default:
-      return '';
-  }
+  const doc = OPTION_DOCS[name as LayerOption];
+  return doc ? ` (${doc})` : '';
 }
 
 function layerTypeOf(props: { key: string; value?: Node }[]): LayerType | undefined {
   const t = props.find((p) => p.key === 'type')?.value;
   if (t?.type !== 'string') return undefined;
   const v = String(t.value);
-  return Object.prototype.hasOwnProperty.call(LAYER_INFO, v) ? (v as LayerType) : undefined;
+  return isLayerType(v) ? v : undefined;
 }

@@ -1,8 +1,8 @@
 // The shape of a `.dlmodel.json` file as rules the structural checker walks (parse.ts). The JSON schema in
 // schemas/dlmodel.schema.json says the same for the editor; a unit test keeps their enum lists equal.
-import { ACTIVATIONS, LAYER_TYPES, LOSSES, METRICS, OPTIMIZERS } from './types';
+import { ACTIVATIONS, LAYER_TYPES, LOSSES, MERGE_MODES, METRICS, OPTIMIZERS, TASKS, TOKENS } from './types';
 
-export const TASKS = ['classification', 'regression', 'autoencoder'] as const;
+export { TASKS };
 export const NORMALIZE = ['standard', 'minmax', 'none'] as const;
 export const MISSING = ['drop', 'mean', 'error'] as const;
 export const PADDING = ['valid', 'same'] as const;
@@ -69,9 +69,26 @@ export const LAYER_RULE: Rule = {
     inputDim: { rule: posInt },
     outputDim: { rule: posInt },
     returnSequences: { rule: { t: 'boolean' } },
+    n: { rule: posInt },
+    size: { rule: intOrPair },
+    mergeMode: { rule: { t: 'string', enum: MERGE_MODES, enumName: 'a merge mode' } },
     name: { rule: { t: 'string', nonEmpty: true } },
   },
 };
+// bidirectional's `layer` is itself a layer.
+(LAYER_RULE as Extract<Rule, { t: 'object' }>).props.layer = { rule: LAYER_RULE };
+
+const textOptions = (what: string, withColumn: boolean): Rule => ({
+  t: 'object',
+  what,
+  props: {
+    ...(withColumn ? { column: { rule: { t: 'string', nonEmpty: true }, required: true, doc: 'the text column' } as Prop } : {}),
+    tokens: { rule: { t: 'string', enum: TOKENS, enumName: 'a tokenization' } },
+    lowercase: { rule: { t: 'boolean' } },
+    maxLength: { rule: posInt },
+    vocabularySize: { rule: posInt },
+  },
+});
 
 export const SPEC_RULE: Rule = {
   t: 'object',
@@ -94,7 +111,6 @@ export const SPEC_RULE: Rule = {
         props: {
           source: { rule: { t: 'string', nonEmpty: true } },
           rows: { rule: { t: 'array', items: { t: 'row' }, minItems: 1, what: 'rows' } },
-          // Required except for an autoencoder or an image folder: validate.ts says so with the task at hand.
           target: {
             doc: 'the column to predict',
             rule: {
@@ -109,6 +125,11 @@ export const SPEC_RULE: Rule = {
           missing: { rule: { t: 'string', enum: MISSING, enumName: 'a missing-value policy' } },
           validationSplit: { rule: { t: 'number', min: 0, max: 1, maxExclusive: true } },
           shuffle: { rule: { t: 'boolean' } },
+          text: {
+            rule: { t: 'union', expected: 'a column name or { "column": ..., "tokens": ... }', options: [{ t: 'string', nonEmpty: true }, textOptions('text', true)] },
+          },
+          targetText: { rule: textOptions('targetText', false) },
+          categorical: { rule: stringList },
           label: { rule: { t: 'string', nonEmpty: true } },
           image: {
             rule: {
@@ -180,6 +201,7 @@ export const SPEC_RULE: Rule = {
                 monitor: { rule: { t: 'string', nonEmpty: true } },
                 patience: { rule: { t: 'number', int: true, min: 0 } },
                 minDelta: { rule: { t: 'number', min: 0 } },
+                restoreBestWeights: { rule: { t: 'boolean' } },
               },
             },
           },
@@ -189,8 +211,8 @@ export const SPEC_RULE: Rule = {
               t: 'object',
               what: 'pseudoLabels',
               props: {
-                threshold: { rule: { t: 'number', min: 0, max: 1, minExclusive: true }, required: true, doc: 'the confidence (0..1] a prediction needs to be adopted' },
-                rounds: { rule: posInt, required: true, doc: 'how many times to predict, adopt and train again' },
+                threshold: { rule: { t: 'number', min: 0, max: 1, minExclusive: true } },
+                rounds: { rule: posInt },
               },
             },
           },

@@ -1,8 +1,9 @@
-// The `.dlmodel.json` format, version 1, as TypeScript types (see shared/spec/dlmodel-format.md).
-// These are the shapes after parsing: every optional field may be absent; defaults are applied by
-// `withDefaults` in defaults.ts, never silently elsewhere.
+// The `.dlmodel.json` format, version 1.1, as TypeScript types (see shared/spec/dlmodel-format.md).
+// These are the shapes after parsing: every optional field may be absent. Defaults are filled in once,
+// by makePlan (plan.ts); layer defaults come from the layer descriptors (layers/).
 
-export type Task = 'classification' | 'regression' | 'autoencoder';
+export const TASKS = ['classification', 'regression', 'sequence', 'autoencoder'] as const;
+export type Task = (typeof TASKS)[number];
 export type Normalize = 'standard' | 'minmax' | 'none';
 export type Missing = 'drop' | 'mean' | 'error';
 
@@ -15,7 +16,8 @@ export type Activation = (typeof ACTIVATIONS)[number];
 export const LAYER_TYPES = [
   'dense', 'dropout', 'batchNormalization', 'flatten', 'conv2d', 'maxPooling2d', 'averagePooling2d',
   'globalAveragePooling2d', 'reshape', 'embedding', 'simpleRNN', 'lstm', 'gru', 'conv1d',
-  'globalAveragePooling1d',
+  'globalAveragePooling1d', 'globalMaxPooling1d', 'maxPooling1d', 'repeatVector', 'bidirectional',
+  'upSampling2d', 'conv2dTranspose',
 ] as const;
 export type LayerType = (typeof LAYER_TYPES)[number];
 
@@ -43,14 +45,34 @@ export interface ImageOptions {
   channels: 1 | 3 | 4;
 }
 
+export const TOKENS = ['words', 'characters'] as const;
+export type Tokens = (typeof TOKENS)[number];
+export const MERGE_MODES = ['concat', 'sum', 'mul', 'ave'] as const;
+export type MergeMode = (typeof MERGE_MODES)[number];
+
+/** How a text column becomes token ids (the object form of `data.text`). */
+export interface TextOptions {
+  column?: string;
+  tokens?: Tokens;
+  lowercase?: boolean;
+  maxLength?: number;
+  vocabularySize?: number;
+}
+
 export interface DataSpec {
   source?: string;
   rows?: Record<string, unknown>[];
-  /** Absent for an autoencoder (it has no target) and optional for an image folder. */
+  /** Optional for an image folder (names the class, default "class") and for an autoencoder. */
   target?: string | string[];
-  features?: string[];
-  /** A column kept aside, never input nor target: it colours plots and scores clusters. */
+  /** The text column, or its options. */
+  text?: string | TextOptions;
+  /** A sequence task's target text options (`column` is the target). */
+  targetText?: TextOptions;
+  /** Columns treated as categories even when their values are numbers. */
+  categorical?: string[];
+  /** A column kept aside: colours plots, scores clusters; never an input or a target. */
   label?: string;
+  features?: string[];
   ignore?: string[];
   normalize?: Normalize;
   missing?: Missing;
@@ -75,6 +97,13 @@ export interface LayerSpec {
   inputDim?: number;
   outputDim?: number;
   returnSequences?: boolean;
+  /** repeatVector: how many times (derived for a sequence task). */
+  n?: number;
+  /** upSampling2d. */
+  size?: number | [number, number];
+  /** bidirectional: the recurrent layer it runs both ways. */
+  layer?: LayerSpec;
+  mergeMode?: MergeMode;
   name?: string;
 }
 
@@ -84,7 +113,7 @@ export interface ModelSpec {
   /** Transfer learning: a run folder whose model supplies the first layers. */
   from?: string;
   freeze?: number;
-  /** Autoencoders: group the rows into this many clusters by k-means on their codes. */
+  /** Autoencoder: k-means clusters of the codes. */
   clusters?: number;
 }
 
@@ -97,6 +126,12 @@ export interface EarlyStoppingSpec {
   monitor?: string;
   patience?: number;
   minDelta?: number;
+  restoreBestWeights?: boolean;
+}
+
+export interface PseudoLabelsSpec {
+  threshold?: number;
+  rounds?: number;
 }
 
 export interface TrainingSpec {
@@ -108,13 +143,7 @@ export interface TrainingSpec {
   metrics?: MetricName[];
   earlyStopping?: EarlyStoppingSpec;
   seed?: number;
-  /** Semi-supervised: rows with a missing target are unlabelled; each round adopts the confident ones. */
   pseudoLabels?: PseudoLabelsSpec;
-}
-
-export interface PseudoLabelsSpec {
-  threshold: number;
-  rounds: number;
 }
 
 export interface PredictSpec {

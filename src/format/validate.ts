@@ -7,13 +7,16 @@ import { findNodeAtLocation, type Node } from 'jsonc-parser';
 import { describeData, featureColumns, presentValues, targetColumns, type DataDescription } from '../data/columns';
 import { isImageFile, listImageFolder, type ImageFolder } from '../data/image-folder';
 import { DataError, isMissing, readTable, tableFromRows, type Table } from '../data/table';
+import { splitCounts } from '../data/split';
 import { BaseModelError, readBaseModel, type BaseModel } from './base-model';
-import { defaultMetrics, derivedOutput, DEFAULTS } from './defaults';
+import { nameFromPath } from '../common/names';
+import { autoencoderOutputIssue, defaultMetrics, derivedOutput, DEFAULTS, makePlan, PlanError, type Plan } from './plan';
 import { parseSpecDocument, type JsonPath } from './parse';
 import { rangeOf, type Problem, type ProblemSink, type Severity, type Target } from './problems';
 import { inferShapes, outputIssue } from './shapes';
 import { didYouMean } from './suggest';
 import type { LossName, MetricName, Spec } from './types';
+import { UNSUPPORTED, unsupportedMessage } from './unsupported';
 
 export interface ValidateOptions {
   /** Whether the workspace is trusted. With `workspaceRoot`, untrusted specs may not name paths outside it. */
@@ -30,12 +33,16 @@ export interface ValidationResult {
   images?: ImageFolder;
   description?: DataDescription;
   base?: BaseModel;
+  /** Every choice of the experiment as it will be used (plan.ts); present when there are no errors. */
+  plan?: Plan;
 }
 
 const CLASSIFICATION_LOSSES: ReadonlySet<LossName> = new Set(['binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy']);
 const MANY_CLASSES = 50;
 const IMAGE_INPUT_KEYS = ['file', 'image', 'path'] as const;
 const MANY_CATEGORIES = 50;
+/** How many source lines a message about the rows left for training lists. */
+const USABLE_LINES_SHOWN = 8;
 
 /** Resolves paths in the spec to nodes, falling back to the nearest existing ancestor. */
 class Reporter {
@@ -126,6 +133,7 @@ export async function validateSpecFile(specPath: string, text?: string, opts: Va
   if (v.images) result.images = v.images;
   if (v.description) result.description = v.description;
   if (v.base) result.base = v.base;
+  if (v.plan && !result.problems.some((p) => p.severity === 'error')) result.plan = v.plan;
   return result;
 }
 
@@ -160,6 +168,9 @@ class SpecValidator {
   images?: ImageFolder;
   description?: DataDescription;
   base?: BaseModel;
+  plan?: Plan;
+  /** Rows left once missing values are handled, and the source lines of the first few (for messages). */
+  private usable?: { rows: number; lines: number[] };
   private readonly dir: string;
 
   constructor(
@@ -173,6 +184,7 @@ class SpecValidator {
 
   async run(): Promise<void> {
     await this.loadData();
+    if (this.refuseUnsupported()) return;
     await this.loadBase();
     this.checkKindOfLearning();
     if (this.table) this.checkColumns(this.table);
@@ -181,6 +193,27 @@ class SpecValidator {
     this.checkLayers();
     this.checkTraining();
     await this.checkPredict();
+    this.makePlan();
+  }
+
+  /** Fields of format 1.1 that are not implemented yet (unsupported.ts): one error each, then stop. */
+  private refuseUnsupported(): boolean {
+    const used = UNSUPPORTED.filter((f) => f.used(this.spec, { imageFolder: this.images !== undefined }));
+    for (const f of used) this.r.error(f.path, unsupportedMessage(f), f.key ? 'key' : 'value');
+    return used.length > 0;
+  }
+
+  private makePlan(): void {
+    const description = this.description;
+    if (!description || this.hasErrors()) return;
+    const usableRows = this.usable?.rows ?? description.rowCount;
+    try {
+      this.plan = makePlan(this.spec, { name: this.spec.name ?? nameFromPath(this.specPath), description, usableRows, base: this.base });
+    } catch (e) {
+      // checkLayers reports the same with the range of the layer at fault; this is the fallback.
+      if (e instanceof PlanError) this.r.error(['model', 'layers'], e.message);
+      else throw e;
+    }
   }
 
   /**
@@ -281,6 +314,10 @@ class SpecValidator {
       this.r.error(path, `no column "${name}" in the data${didYouMean(name, cols)} (columns: ${listed})`);
     let ok = true;
     const targets = targetColumns(this.spec);
+    if (d.target === undefined) {
+      this.r.error(['data'], 'data needs "target" (the column to predict)');
+      return;
+    }
     targets.forEach((t, i) => {
       if (!known.has(t)) {
         missingColumn(t, Array.isArray(d.target) ? ['data', 'target', i] : ['data', 'target']);
@@ -333,11 +370,19 @@ class SpecValidator {
     const missingPolicy = d.missing ?? DEFAULTS.missing;
     let complete = 0;
     let firstMissing: { row: number; col: string } | undefined;
+    const usable = { rows: 0, lines: [] as number[] };
     table.rows.forEach((row, i) => {
       const gap = used.find((c) => isMissing(row[c]));
       if (gap === undefined) complete++;
       else if (!firstMissing) firstMissing = { row: i, col: gap };
+      // As the trainer keeps them (data/preprocess.ts): "drop" loses incomplete rows, "mean" only those without a target.
+      const kept = missingPolicy === 'drop' ? gap === undefined : !targets.some((c) => isMissing(row[c]));
+      if (kept) {
+        usable.rows++;
+        if (usable.lines.length < USABLE_LINES_SHOWN + 1) usable.lines.push(table.lines[i]);
+      }
     });
+    this.usable = usable;
     if (firstMissing && missingPolicy === 'error') {
       this.r.error(
         d.missing !== undefined ? ['data', 'missing'] : ['data'],
@@ -482,7 +527,7 @@ class SpecValidator {
       }
       return;
     }
-    const why = outputIssue(shapes.outputShape ?? input);
+    const why = this.spec.task === 'autoencoder' ? autoencoderOutputIssue(input, shapes.outputShape ?? input) : outputIssue(shapes.outputShape ?? input);
     if (why) {
       if (layers.length > 0) this.r.error(['model', 'layers', layers.length - 1, 'type'], why);
       else this.r.error(['model', 'layers'], why);
@@ -529,14 +574,21 @@ class SpecValidator {
     const desc = this.description;
     const split = this.spec.data.validationSplit ?? DEFAULTS.validationSplit;
     if (desc) {
-      const rows = desc.rowCount;
-      const val = Math.round(rows * split);
-      if (split > 0 && val === 0) {
-        this.r.warn(this.spec.data.validationSplit !== undefined ? ['data', 'validationSplit'] : ['data'], `with ${rows} rows, a validationSplit of ${split} leaves no validation rows`);
+      const all = desc.rowCount;
+      const rows = this.usable?.rows ?? all;
+      const { train, validation } = splitCounts(rows, split);
+      const dropped = all - rows;
+      const droppedText = dropped > 0 ? `after ${dropped} of the ${all} rows are dropped for missing values, ` : '';
+      if (split > 0 && validation === 0 && rows > 0) {
+        this.r.warn(this.spec.data.validationSplit !== undefined ? ['data', 'validationSplit'] : ['data'], `${droppedText}with ${rows} rows, a validationSplit of ${split} leaves no validation rows`);
       }
-      if (rows - val < 1) this.r.error(['data'], `no rows are left for training (${rows} rows, validationSplit ${split})`);
-      if (t.batchSize !== undefined && t.batchSize > rows - val && rows - val >= 1) {
-        this.r.warn(['training', 'batchSize'], `batchSize ${t.batchSize} is more than the ${rows - val} training rows: each epoch is one batch`);
+      if (train < 1) this.r.error(['data'], `no rows are left for training (${rows} rows, validationSplit ${split})`);
+      if (t.batchSize !== undefined && t.batchSize > train && train >= 1) {
+        const which = dropped > 0 ? ` (${this.rowsLeft()})` : '';
+        this.r.warn(
+          ['training', 'batchSize'],
+          `${droppedText}validationSplit ${split} leaves ${train} training ${train === 1 ? 'row' : 'rows'}${which}, fewer than batchSize ${t.batchSize}: each epoch is one batch`,
+        );
       }
       this.checkLossAndOutput(desc);
     }
@@ -544,7 +596,20 @@ class SpecValidator {
     this.checkEarlyStopping(desc, split);
   }
 
+  /** The rows that survive missing values, by source line: "lines 4, 8, 11 of data.csv". */
+  private rowsLeft(): string {
+    const u = this.usable;
+    const table = this.table;
+    if (!u || !table) return '';
+    const shown = u.lines.slice(0, USABLE_LINES_SHOWN).join(', ');
+    const more = u.rows > USABLE_LINES_SHOWN ? `, ... (${u.rows} rows)` : '';
+    const where = table.file === this.specPath ? 'of this file' : `of ${basename(table.file)}`;
+    return `${u.rows === 1 ? 'the one row left is line' : `the ${u.rows} rows left are lines`} ${shown}${more} ${where}, before the validation split`;
+  }
+
   private checkLossAndOutput(desc: DataDescription): void {
+    // An autoencoder's output activation and loss may be anything that compares values with values.
+    if (desc.task === 'autoencoder') return;
     const loss = this.spec.training?.loss;
     const classes = desc.classNames?.length ?? 0;
     const out = derivedOutput(desc.task, classes, desc.target.length, loss);
@@ -590,8 +655,8 @@ class SpecValidator {
     const classes = desc?.classNames?.length ?? 0;
     metrics.forEach((m: MetricName, i) => {
       const path: JsonPath = ['training', 'metrics', i];
-      if (task === 'regression' && (m === 'accuracy' || m === 'precision' || m === 'recall')) {
-        this.r.error(path, `${m} counts right and wrong classes, but this experiment is a regression; use mae or mse`);
+      if ((task === 'regression' || task === 'autoencoder') && (m === 'accuracy' || m === 'precision' || m === 'recall')) {
+        this.r.error(path, `${m} counts right and wrong classes, but this experiment is ${task === 'autoencoder' ? 'an autoencoder (it reproduces values)' : 'a regression'}; use mae or mse`);
       } else if (task === 'classification' && (m === 'precision' || m === 'recall') && classes > 2) {
         this.r.warn(path, `${m} is computed for two classes; with ${classes} classes it is not meaningful`);
       }

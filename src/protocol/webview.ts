@@ -8,7 +8,7 @@
 export const DASHBOARD_VIEW_TYPE = 'dlmodel.dashboard';
 export const WEBVIEW_PROTOCOL_VERSION = 1;
 
-export type TaskView = 'classification' | 'regression' | 'autoencoder';
+export type TaskView = 'classification' | 'regression' | 'sequence' | 'autoencoder';
 export type RunStatusView = 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
 
 /** One layer of the network as the layer summary describes it (input and output layers are derived). */
@@ -68,6 +68,8 @@ export interface RunItem {
   epochs: number;
   epochsDone: number;
   backendLabel?: string;
+  /** From the run's plan: the learning rate it really used, default or not. */
+  learningRate?: number;
   finalMetrics?: Record<string, number>;
   error?: string;
 }
@@ -169,6 +171,8 @@ export interface RunSpecView {
   runDir: string;
   runId: string;
   spec: unknown;
+  /** The run's plan (every choice as used, defaults filled in); runs before format 1.1 have none. */
+  plan?: unknown;
 }
 
 export interface DashboardSnapshot {
@@ -194,7 +198,7 @@ export interface DashboardSnapshot {
   compareRuns: string[];
   /** Curves of the selected run first, then of the compared runs. */
   curves: CurveSet[];
-  /** run.json spec snapshots of the selected and compared runs, for their differences. */
+  /** run.json plans (or, for older runs, spec snapshots) of the selected and compared runs, for their differences. */
   specs: RunSpecView[];
   live?: LiveStatus;
   weights?: { runDir: string; epoch: number; batch?: number; layers: LayerWeightsView[] };

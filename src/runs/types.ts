@@ -1,5 +1,7 @@
 // What a training run writes into `.dlmodel/runs/<name>/<runId>/` (shared/spec/dlmodel-format.md, "Runs").
 import type { ConcreteBackend, Missing, Spec, Task } from '../format/types';
+import type { ParamCounts } from '../common/params';
+import type { Plan } from '../format/plan';
 
 export type Row = Record<string, unknown>;
 
@@ -13,11 +15,7 @@ export interface EpochRecord {
   [metric: string]: number;
 }
 
-export interface ParamCounts {
-  trainable: number;
-  nonTrainable: number;
-  total: number;
-}
+export type { ParamCounts } from '../common/params';
 
 export interface RunJson {
   id: string;
@@ -44,6 +42,8 @@ export interface RunJson {
   /** The seed actually used (the spec's, or a random one recorded so the run can be repeated). */
   seed?: number;
   task?: Task;
+  /** Every choice the run used, defaults filled in (format/plan.ts). Runs before format 1.1 have none. */
+  plan?: Plan;
   /** Pseudo-labels: epochs of each round (round 0 is the first fit), and how many rows each round adopted. */
   epochsPerRound?: number;
   rounds?: { round: number; adopted: number }[];

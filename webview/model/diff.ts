@@ -1,4 +1,6 @@
-// Differences between two run.json spec snapshots, as the paths that changed with old -> new values.
+// Differences between two runs, as the paths that changed with old -> new values. Runs are compared by
+// their plans (every choice as used, defaults filled in), so a default and the same value written out
+// are no difference; runs from before plans existed fall back to their spec snapshots.
 
 export interface Change {
   path: string;
@@ -58,4 +60,9 @@ export function formatChange(c: Change): string {
       return never;
     }
   }
+}
+
+/** What differs between two runs: their plans when both have one, else their spec snapshots. */
+export function runDifferences(a: { spec: unknown; plan?: unknown }, b: { spec: unknown; plan?: unknown }): Change[] {
+  return a.plan !== undefined && b.plan !== undefined ? diffJson(a.plan, b.plan) : diffJson(a.spec, b.spec);
 }

@@ -2,6 +2,7 @@
 // sign and thickened by magnitude, biases on the neurons, the activation and the parameter count under
 // each layer. Wide layers collapse to their first and last neurons with "... N more"; layers whose output
 // is a feature map (conv, pooling, images) are drawn as stacked maps with their filters and shape.
+import { countParams } from '../../src/common/params';
 import type { LayerView, LayerWeightsView } from '../../src/protocol/webview';
 import { activationPath } from './activations';
 import { fmt, fmtInt } from './format';
@@ -302,8 +303,7 @@ export function layoutDiagram(input: DiagramInput, opts: DiagramOptions = {}): D
     });
   }
 
-  const totalParams = layers.reduce((a, l) => a + l.params, 0);
-  const trainableParams = layers.reduce((a, l) => a + (l.trainable ? l.params : 0), 0);
+  const { total: totalParams, trainable: trainableParams } = countParams(layers);
   return { scene: { width, height, shapes: [...under, ...over] }, columns, connections, totalParams, trainableParams };
 }
 

@@ -1,7 +1,7 @@
 // The runs of the experiment: select one, tick others to overlay their curves, and see how their specs
 // differ from the selected run's.
 import type { DashboardSnapshot, RunItem } from '../../src/protocol/webview';
-import { diffJson, formatChange } from '../model/diff';
+import { formatChange, runDifferences } from '../model/diff';
 import { fmt } from '../model/format';
 import { clear, h } from './dom';
 
@@ -42,7 +42,7 @@ export class RunsView {
       return;
     }
     this.table.append(h('tr', {}, h('th', { text: 'show' }), h('th', { text: 'compare' }), h('th', { text: 'run' }), h('th', { text: 'status' }),
-      h('th', { text: 'epochs' }), h('th', { text: 'backend' }), h('th', { text: 'final metrics' }), h('th', { text: '' })));
+      h('th', { text: 'epochs' }), h('th', { text: 'learning rate' }), h('th', { text: 'backend' }), h('th', { text: 'final metrics' }), h('th', { text: '' })));
     const compare = new Set(snap.compareRuns);
     for (const run of snap.runs) {
       const selected = run.dir === snap.selectedRun;
@@ -66,16 +66,17 @@ export class RunsView {
       const tr = h('tr', { cls: `${selected ? 'selected ' : ''}status-${run.status}`, attrs: { 'data-run': run.id } },
         h('td', {}, radio), h('td', {}, tick), h('td', { text: run.id, title: `${run.dir}\nstarted ${when(run.startedAt)}` }),
         h('td', { cls: 'status', text: run.status, title: run.error ?? '' }), h('td', { text: `${run.epochsDone}/${run.epochs}` }),
-        h('td', { text: run.backendLabel ?? '' }), h('td', { text: metricsText(run) }), h('td', {}, open));
+        h('td', { cls: 'learning-rate', text: run.learningRate !== undefined ? String(run.learningRate) : '' }), h('td', { text: run.backendLabel ?? '' }), h('td', { text: metricsText(run) }), h('td', {}, open));
       this.table.append(tr);
     }
     const base = snap.specs.find((s) => s.runDir === snap.selectedRun);
     const others = snap.specs.filter((s) => s.runDir !== snap.selectedRun && compare.has(s.runDir));
     if (base && others.length) {
-      this.diff.append(h('h3', { text: 'Spec differences' }));
+      this.diff.append(h('h3', { text: 'Differences' }));
       for (const o of others) {
-        const changes = diffJson(base.spec, o.spec);
-        const block = h('div', { cls: 'diff-block', attrs: { 'data-run': o.runId } }, h('p', { cls: 'diff-title', text: `${base.runId} → ${o.runId}${changes.length ? '' : ': same spec'}` }));
+        const changes = runDifferences(base, o);
+        const what = base.plan !== undefined && o.plan !== undefined ? 'plan' : 'spec';
+        const block = h('div', { cls: 'diff-block', attrs: { 'data-run': o.runId } }, h('p', { cls: 'diff-title', text: `${base.runId} → ${o.runId}${changes.length ? '' : `: same ${what}`}` }));
         const ul = h('ul');
         for (const c of changes) ul.append(h('li', { cls: `change ${c.kind}`, text: formatChange(c) }));
         block.append(ul);

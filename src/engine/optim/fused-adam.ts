@@ -148,6 +148,6 @@ export function fusedAdamClass(tf: TF) {
 }
 
 /** Adam with tf.train.adam's defaults (beta1 0.9, beta2 0.999, epsilon the backend's), fused on wasm. */
-export function fusedAdam(tf: TF, learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon: number | null = null): AdamOptimizer {
+export function fusedAdam(tf: TF, learningRate: number, beta1 = 0.9, beta2 = 0.999, epsilon: number | null = null): AdamOptimizer {
   return new (fusedAdamClass(tf))(learningRate, beta1, beta2, epsilon);
 }

@@ -8,7 +8,7 @@ import type { ImageView } from '../../protocol/webview';
 import { listRuns, readMetrics, readPredictions, RUN_FILES, type RunInfo } from '../../runs/store';
 import type { PreprocessJson } from '../../runs/types';
 import { formatProblem, hasErrors } from '../../format/problems';
-import { summarizeModel } from '../../format/summary';
+import { summarizePlan } from '../../format/summary';
 import type { ValidationResult } from '../../format/validate';
 import type { SpecInfo } from './state';
 import { toLayerView } from './state';
@@ -21,7 +21,7 @@ export { listRuns, readMetrics, readPredictions, type RunInfo };
 export async function loadSpecInfo(specPath: string, validated: Promise<ValidationResult>): Promise<SpecInfo> {
   const fallbackName = path.basename(specPath).replace(/\.dlmodel\.json$/, '');
   try {
-    const { spec, problems, description, base } = await validated;
+    const { spec, problems, description, plan } = await validated;
     const info: SpecInfo = {
       name: spec?.name ?? fallbackName,
       description: spec?.description,
@@ -34,15 +34,9 @@ export async function loadSpecInfo(specPath: string, validated: Promise<Validati
       layers: [],
       problems: problems.filter((p) => p.severity === 'error').map((p) => formatProblem(specPath, p)),
     };
-    if (spec && description && !hasErrors(problems)) {
-      try {
-        info.layers = summarizeModel(spec, description, base).map(toLayerView);
-        const trainable = info.layers.reduce((a, l) => a + (l.trainable ? l.params - (l.nonTrainableParams ?? 0) : 0), 0);
-        const total = info.layers.reduce((a, l) => a + l.params, 0);
-        info.params = { trainable, nonTrainable: total - trainable, total };
-      } catch (err) {
-        info.problems.push(`${specPath}: ${(err as Error).message}`);
-      }
+    if (plan && description && !hasErrors(problems)) {
+      info.layers = summarizePlan(plan, description).map(toLayerView);
+      info.params = { ...plan.params };
     }
     return info;
   } catch (err) {

@@ -6,8 +6,8 @@ import type {
   BatchPoint, DashboardSnapshot, DecisionBoundaryView, EpochPoint, FeatureView, ImageView, LayerView, LayerWeightsView,
   LiveStatus, ParamCountsView, PredictionsView, PredictResultView, RunItem,
 } from '../../protocol/webview';
-import type { EpochRecord, ParamCounts, RunJson, RunStatus } from '../../runs/types';
 import type { Task } from '../../format/types';
+import type { EpochRecord, ParamCounts, RunJson, RunStatus } from '../../runs/types';
 import { ColumnTable } from '../../../webview/model/columns';
 import { collapse, DIAGRAM_MAX_SHOWN } from '../../../webview/model/layout';
 
@@ -44,7 +44,8 @@ export const SEND_WHOLE_KERNEL = 4096;
 export function runItem(dir: string, run: RunJson): RunItem {
   return {
     dir, id: run.id, status: toStatusView(run.status), startedAt: run.startedAt, endedAt: run.endedAt, epochs: run.epochs,
-    epochsDone: run.epochsDone, backendLabel: run.backendLabel ?? run.backend ?? undefined, finalMetrics: run.finalMetrics, error: run.error,
+    epochsDone: run.epochsDone, backendLabel: run.backendLabel ?? run.backend ?? undefined, learningRate: run.plan?.learningRate,
+    finalMetrics: run.finalMetrics, error: run.error,
   };
 }
 
@@ -213,7 +214,7 @@ export class DashboardState {
       }),
       specs: shown.flatMap((dir) => {
         const r = this.runJson.get(dir);
-        return r ? [{ runDir: dir, runId: r.id, spec: r.spec }] : [];
+        return r ? [{ runDir: dir, runId: r.id, spec: r.spec, plan: r.plan }] : [];
       }),
       live: this.live,
       weights: this.weights,

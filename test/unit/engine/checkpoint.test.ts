@@ -7,28 +7,22 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { CheckpointWriter, loadCheckpoint, SYNC_WRITE_LIMIT, type LoopState } from '../../../src/engine/checkpoint';
 import { EpochWriter } from '../../../src/engine/epoch-writer';
 import { fileSaveHandler } from '../../../src/engine/io';
-import { buildModel, compileModel, planOutput } from '../../../src/engine/model';
+import { buildModel, compileModel, type OutputPlan } from '../../../src/engine/model';
 import type { TrainerEvent } from '../../../src/protocol/trainer';
 import { readMetrics, readRun } from '../../../src/runs/store';
-import type { EpochRecord, PreprocessJson, RunJson } from '../../../src/runs/types';
+import type { EpochRecord, RunJson } from '../../../src/runs/types';
 import { randArray, rng, setup, tf, TF_NS } from '../kernels/compare';
 import { runTraining, type TrainerContext } from '../../../src/engine/train';
 import { peopleCsv, REPO, scratch, spec, writeFiles } from './helpers';
 
-const PRE: PreprocessJson = {
-  task: 'classification',
-  features: [],
-  inputNames: [],
-  inputShape: [3],
-  normalization: { kind: 'none', a: [], b: [] },
-  target: ['t'],
-  classNames: ['a', 'b', 'c'],
-};
+/** Three classes: softmax over 3 units, one-hot targets (what the plan derives for them). */
+const OUTPUT: OutputPlan = { units: 3, activation: 'softmax', loss: 'categoricalCrossentropy', targetMode: 'onehot' };
+
 
 /** A small compiled network (Adam, so the optimizer has moments) after `steps` training steps. */
 async function trained(steps: number, seed = 3): Promise<LayersModel> {
-  const plan = planOutput(PRE, {});
-  const model = buildModel(TF_NS, { layers: [{ type: 'dense', units: 4, activation: 'relu' }], plan, inputShape: [3], seed });
+  const plan = OUTPUT;
+  const model = buildModel(TF_NS, { layers: [{ type: 'dense', units: 4, activation: 'relu' }], output: plan, inputShape: [3], seed });
   compileModel(TF_NS, model, plan, { type: 'adam', learningRate: 0.05 }, ['accuracy']);
   await train(model, steps, seed);
   return model;
@@ -82,7 +76,7 @@ describe('checkpoints from a snapshot', function () {
       assert.ok(loaded);
       assert.deepEqual(loaded.state, state);
       assert.deepEqual(weightsOf(loaded.model), weightsOf(model));
-      compileModel(TF_NS, loaded.model, planOutput(PRE, {}), { type: 'adam', learningRate: 0.05 }, ['accuracy']);
+      compileModel(TF_NS, loaded.model, OUTPUT, { type: 'adam', learningRate: 0.05 }, ['accuracy']);
       assert.equal(await loaded.restoreOptimizer(), true);
       assert.deepEqual(await optimizerOf(loaded.model), await optimizerOf(model));
       model.dispose();
@@ -104,7 +98,7 @@ describe('checkpoints from a snapshot', function () {
     const loaded = await loadCheckpoint(TF_NS, s.dir);
     assert.ok(loaded);
     assert.deepEqual(weightsOf(loaded.model), before);
-    compileModel(TF_NS, loaded.model, planOutput(PRE, {}), { type: 'adam', learningRate: 0.05 }, ['accuracy']);
+    compileModel(TF_NS, loaded.model, OUTPUT, { type: 'adam', learningRate: 0.05 }, ['accuracy']);
     await loaded.restoreOptimizer();
     assert.deepEqual(await optimizerOf(loaded.model), beforeOpt);
     model.dispose();

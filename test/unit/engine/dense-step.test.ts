@@ -5,7 +5,8 @@ import { strict as assert } from 'node:assert';
 import { TF_NS, randArray, rng, setup, tf } from '../kernels/compare';
 import { buildModel, compileModel, type OutputPlan } from '../../../src/engine/model';
 import { makeTrainStep, type Batch } from '../../../src/engine/step';
-import type { LayerSpec, MetricName, OptimizerSpec } from '../../../src/format/types';
+import type { LayerSpec, MetricName } from '../../../src/format/types';
+import type { OptimizerChoice } from '../../../src/engine/model';
 
 interface Case {
   name: string;
@@ -14,7 +15,7 @@ interface Case {
   plan: OutputPlan;
   metrics: MetricName[];
   batch: number;
-  optimizer?: OptimizerSpec;
+  optimizer?: OptimizerChoice;
 }
 
 const CASES: Case[] = [
@@ -80,7 +81,7 @@ function close(got: number, want: number, tol: number, what: string): void {
 }
 
 function build(c: Case) {
-  const model = buildModel(TF_NS, { layers: c.layers, plan: c.plan, inputShape: c.inputShape, seed: 11 });
+  const model = buildModel(TF_NS, { layers: c.layers, output: c.plan, inputShape: c.inputShape, seed: 11 });
   compileModel(TF_NS, model, c.plan, c.optimizer ?? { type: 'adam', learningRate: 0.01 }, c.metrics);
   return model;
 }

@@ -8,7 +8,9 @@ import type { TrainerEvent, TrainJob } from '../../../src/protocol/trainer';
 import type { PredictionsJson, PreprocessJson } from '../../../src/runs/types';
 import type { AutoencoderJson } from '../../../src/runs/autoencoder';
 import { listRuns, readMetrics, readRun } from '../../../src/runs/store';
-import { planOutput } from '../../../src/engine/model';
+import { makePlan, outputLayer, targetModeOf } from '../../../src/format/plan';
+import type { DataDescription } from '../../../src/data/columns';
+import type { LayerSpec, Spec } from '../../../src/format/types';
 import { buildBundles, lastJsonLine, peopleCsv, runCli, runTrainer, scratch, spec, writeFiles } from './helpers';
 
 function ofType<T extends TrainerEvent['type']>(events: TrainerEvent[], type: T): Extract<TrainerEvent, { type: T }>[] {
@@ -35,20 +37,44 @@ const AE = {
   predict: { inputs: [{ a: 1, b: 0, c: 0, d: 1 }, { a: 6, b: -4, c: 5, d: 6 }] },
 };
 
-describe('autoencoder output layer', () => {
-  const pre = (o: Partial<PreprocessJson>): PreprocessJson => ({
-    task: 'autoencoder', features: [], inputNames: [], inputShape: [4], normalization: { kind: 'standard', a: [], b: [] }, target: [], ...o,
+describe('autoencoder output layer (the plan)', () => {
+  const table: DataDescription = { task: 'autoencoder', features: [], inputNames: ['a', 'b', 'c', 'd'], inputShape: [4], target: [], rowCount: 10 };
+  const image: DataDescription = { ...table, inputNames: [], inputShape: [28, 28, 1], image: { width: 28, height: 28, channels: 1 } };
+  const plan = (layers: LayerSpec[], d: DataDescription, data: Record<string, unknown> = {}) =>
+    makePlan({ task: 'autoencoder', data: { rows: [{}], ...data }, model: { layers } } as Spec, { name: 'ae', description: d, usableRows: 10 });
+  const dense = [{ type: 'dense', units: 8, activation: 'relu' }, { type: 'dense', units: 2 }, { type: 'dense', units: 8, activation: 'relu' }] as LayerSpec[];
+
+  it('reproduces a standardized table linearly, with mean squared error, and marks the narrowest layer as the code', () => {
+    const p = plan(dense, table);
+    const out = p.layers[p.layers.length - 1];
+    assert.deepEqual([out.type, out.units, out.activation, out.outputShape], ['dense', 4, 'linear', [4]]);
+    assert.equal(p.loss, 'meanSquaredError');
+    assert.deepEqual(p.metrics, []);
+    assert.equal(targetModeOf(p), 'input');
+    assert.equal(p.codeLayer, 'dense_2');
+    assert.deepEqual(p.layers.filter((l) => l.code).map((l) => l.name), ['dense_2']);
   });
-  it('reproduces a standardized table linearly, with mean squared error', () => {
-    assert.deepEqual(planOutput(pre({}), {}), { units: 4, activation: 'linear', loss: 'meanSquaredError', targetMode: 'input', shape: [4] });
+
+  it('uses sigmoid for inputs scaled to 0..1: minmax tables and images', () => {
+    assert.equal(outputLayer(plan(dense, table, { normalize: 'minmax' })).activation, 'sigmoid');
+    const p = plan([{ type: 'flatten' }, { type: 'dense', units: 16 }, { type: 'dense', units: 64 }] as LayerSpec[], image);
+    assert.deepEqual([outputLayer(p).units, outputLayer(p).activation], [784, 'sigmoid']);
   });
-  it('uses sigmoid for inputs scaled to 0..1: minmax tables and images (of the image\'s shape)', () => {
-    assert.equal(planOutput(pre({ normalization: { kind: 'minmax', a: [], b: [] } }), {}).activation, 'sigmoid');
-    const img = planOutput(pre({ inputShape: [28, 28, 1], normalization: { kind: 'none', a: [], b: [] }, image: { width: 28, height: 28, channels: 1 } }), {});
-    assert.deepEqual([img.units, img.activation, img.shape], [784, 'sigmoid', [28, 28, 1]]);
+
+  it('ends a convolutional autoencoder back at the input\'s size with a convolution to its channels', () => {
+    const conv = [
+      { type: 'conv2d', filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' },
+      { type: 'maxPooling2d', poolSize: 2 },
+      { type: 'upSampling2d', size: 2 },
+    ] as LayerSpec[];
+    const out = outputLayer(plan(conv, image));
+    assert.deepEqual([out.type, out.filters, out.activation, out.outputShape, out.params], ['conv2d', 1, 'sigmoid', [28, 28, 1], 3 * 3 * 8 + 1]);
+    assert.throws(() => plan(conv.slice(0, 2), image), /input's height and width \(28 x 28\), but it gives \[14, 14, 8\]/);
   });
+
   it('keeps an explicit output activation', () => {
-    assert.equal(planOutput(pre({}), { activation: 'tanh' }).activation, 'tanh');
+    const p = makePlan({ task: 'autoencoder', data: { rows: [{}] }, model: { layers: dense, output: { activation: 'tanh' } } } as Spec, { name: 'ae', description: table, usableRows: 10 });
+    assert.equal(outputLayer(p).activation, 'tanh');
   });
 });
 

@@ -65,6 +65,16 @@ describe('trainer process', function () {
     assert.equal(run.backend, 'wasm');
     assert.equal(run.seed, 1);
     assert.ok(run.endedAt && run.specHash);
+    // The plan: every choice as used, defaults filled in, the derived layers included.
+    const plan = run.plan!;
+    assert.deepEqual(
+      [plan.task, plan.optimizer, plan.learningRate, plan.batchSize, plan.epochs, plan.loss, plan.metrics, plan.trainRows, plan.validationRows, plan.seed],
+      ['classification', 'adam', 0.05, 8, 5, 'binaryCrossentropy', ['accuracy'], 32, 8, 1],
+    );
+    assert.deepEqual(plan.layers.map((l) => [l.type, l.name, l.outputShape, l.params]), [['input', 'input', [2], 0], ['dense', 'dense_1', [2], 6], ['dense', 'output', [1], 3]]);
+    assert.deepEqual([plan.layers[1].activation, plan.layers[1].useBias, plan.layers[2].activation], ['sigmoid', true, 'sigmoid']);
+    assert.deepEqual(plan.params, { total: 9, trainable: 9, nonTrainable: 0 });
+    assert.deepEqual(run.params, plan.params, 'the built model has the parameters the plan counted');
     const metrics = await readMetrics(dir);
     assert.deepEqual(metrics.map((m) => m.epoch), [1, 2, 3, 4, 5]);
     for (const k of ['loss', 'val_loss', 'accuracy', 'val_accuracy', 'ms']) assert.equal(typeof metrics[0][k], 'number', k);

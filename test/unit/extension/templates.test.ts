@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PNG } from 'pngjs';
-import { summarizeModel } from '../../../src/format/summary';
+import { summarizePlan } from '../../../src/format/summary';
 import { validateSpecFile } from '../../../src/format/validate';
 import { parseSpecText } from '../../../src/format/parse';
 import { predictInputs, predictBlock, dataSource, predictInputsText } from '../../../src/extension/spec-text';
@@ -116,8 +116,8 @@ describe('extension/templates on disk', () => {
       const specPath = join(folder, files[0].path);
       const r = await validateSpecFile(specPath, undefined, { trusted: true, workspaceRoot: folder });
       assert.deepEqual(r.problems.map((p) => `${p.line}:${p.column} ${p.message}`), []);
-      assert.ok(r.spec && r.description);
-      const layers = summarizeModel(r.spec, r.description, r.base);
+      assert.ok(r.spec && r.description && r.plan);
+      const layers = summarizePlan(r.plan, r.description);
       if (id === 'course') {
         assert.equal(layers.length, 3);
         assert.equal(layers.reduce((s, l) => s + l.params, 0), 9);

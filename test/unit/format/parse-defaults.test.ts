@@ -1,7 +1,8 @@
 // Valid specs parse (comments, trailing commas), defaults are applied in one place, and problems format.
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { withDefaults } from '../../../src/format/defaults';
+import { makePlan } from '../../../src/format/plan';
+import type { DataDescription } from '../../../src/data/columns';
 import { parseSpecText } from '../../../src/format/parse';
 import { formatProblem } from '../../../src/format/problems';
 import { nearest } from '../../../src/format/suggest';
@@ -44,33 +45,60 @@ describe('parseSpecText', () => {
   });
 });
 
-describe('withDefaults', () => {
+describe('makePlan', () => {
   const spec: Spec = { data: { source: 'd.csv', target: 'y' }, model: { layers: [] }, training: { learningRate: 0.1 } };
+  const two: DataDescription = {
+    task: 'classification', features: [{ column: 'x', kind: 'numeric' }], inputNames: ['x'], inputShape: [1], target: ['y'], classNames: ['a', 'b'], rowCount: 4,
+  };
+  const plan = (s: Spec, d: DataDescription, usableRows = d.rowCount) => makePlan(s, { name: 'iris', description: d, usableRows });
 
   it('fills in every default of the format', () => {
-    const d = withDefaults(spec, '/x/iris.dlmodel.json');
-    assert.equal(d.name, 'iris');
+    const p = plan(spec, two);
     assert.deepEqual(
-      [d.data.normalize, d.data.missing, d.data.validationSplit, d.data.shuffle, d.model.freeze],
-      ['standard', 'drop', 0.2, true, 0],
+      [p.name, p.normalize, p.missing, p.validationSplit, p.shuffle, p.freeze, p.epochs, p.batchSize, p.optimizer, p.learningRate],
+      ['iris', 'standard', 'drop', 0.2, true, 0, 50, 32, 'adam', 0.1],
     );
-    assert.deepEqual(d.training, { epochs: 50, batchSize: 32, optimizer: { type: 'adam', learningRate: 0.1 } });
+    assert.equal(p.earlyStopping, undefined);
+    assert.equal(p.seed, undefined);
   });
 
-  it('derives loss, metrics, output activation and features from the data description', () => {
-    const two = withDefaults(spec, 'a.dlmodel.json', {
-      task: 'classification', features: [{ column: 'x', kind: 'numeric' }], inputNames: ['x'], inputShape: [1], target: ['y'], classNames: ['a', 'b'], rowCount: 4,
-    });
-    assert.deepEqual([two.task, two.training.loss, two.training.metrics, two.model.output.activation, two.data.features], ['classification', 'binaryCrossentropy', ['accuracy'], 'sigmoid', ['x']]);
-    const three = withDefaults(spec, 'a.dlmodel.json', {
-      task: 'classification', features: [], inputNames: [], inputShape: [1], target: ['y'], classNames: ['a', 'b', 'c'], rowCount: 4,
-    });
-    assert.deepEqual([three.training.loss, three.model.output.activation], ['categoricalCrossentropy', 'softmax']);
-    const reg = withDefaults({ ...spec, training: { loss: 'huberLoss', earlyStopping: {} } }, 'a.dlmodel.json', {
-      task: 'regression', features: [], inputNames: [], inputShape: [1], target: ['y'], rowCount: 4,
-    });
-    assert.deepEqual([reg.training.loss, reg.training.metrics, reg.model.output.activation], ['huberLoss', ['mae'], 'linear']);
-    assert.deepEqual(reg.training.earlyStopping, { monitor: 'val_loss', patience: 10, minDelta: 0 });
+  it("fills in the optimizer's own learning rate once, and the object form wins over the shorthand", () => {
+    assert.equal(plan({ ...spec, training: { optimizer: 'sgd' } }, two).learningRate, 0.01);
+    assert.equal(plan({ ...spec, training: {} }, two).learningRate, 0.001);
+    assert.equal(plan({ ...spec, training: { optimizer: { type: 'adamax' } } }, two).learningRate, 0.002);
+    assert.equal(plan({ ...spec, training: { optimizer: { type: 'sgd', learningRate: 0.5 }, learningRate: 0.1 } }, two).learningRate, 0.5);
+  });
+
+  it('derives loss, metrics and the output layer from the data description', () => {
+    const p2 = plan(spec, two);
+    const out2 = p2.layers[p2.layers.length - 1];
+    assert.deepEqual([p2.task, p2.loss, p2.metrics, out2.activation, out2.units, out2.derived], ['classification', 'binaryCrossentropy', ['accuracy'], 'sigmoid', 1, 'output']);
+    const p3 = plan(spec, { ...two, features: [], inputNames: [], classNames: ['a', 'b', 'c'] });
+    const out3 = p3.layers[p3.layers.length - 1];
+    assert.deepEqual([p3.loss, out3.activation, out3.units], ['categoricalCrossentropy', 'softmax', 3]);
+    const reg = plan({ ...spec, training: { loss: 'huberLoss', earlyStopping: {} } }, { task: 'regression', features: [], inputNames: [], inputShape: [1], target: ['y'], rowCount: 4 });
+    assert.deepEqual([reg.loss, reg.metrics, reg.layers[reg.layers.length - 1].activation], ['huberLoss', ['mae'], 'linear']);
+    assert.deepEqual(reg.earlyStopping, { monitor: 'val_loss', patience: 10, minDelta: 0, restoreBestWeights: false });
+  });
+
+  it('counts train and validation rows after missing values, as the split does', () => {
+    const p = plan({ ...spec, data: { ...spec.data, validationSplit: 0.25 } }, { ...two, rowCount: 12 }, 3);
+    assert.deepEqual([p.rows, p.droppedRows, p.trainRows, p.validationRows], [12, 9, 2, 1]);
+  });
+
+  it('gives every layer all its options, output shape and parameters, the derived ones included', () => {
+    const p = plan({ ...spec, model: { layers: [{ type: 'dense', units: 4 }, { type: 'batchNormalization' }] } }, two);
+    assert.deepEqual(
+      p.layers.map((l) => [l.type, l.name, l.outputShape, l.params, l.nonTrainableParams]),
+      [
+        ['input', 'input', [1], 0, 0],
+        ['dense', 'dense_1', [4], 8, 0],
+        ['batchNormalization', 'batchNormalization_1', [4], 16, 8],
+        ['dense', 'output', [1], 5, 0],
+      ],
+    );
+    assert.deepEqual([p.layers[1].activation, p.layers[1].useBias], ['linear', true]);
+    assert.deepEqual(p.params, { total: 29, trainable: 21, nonTrainable: 8 });
   });
 });
 

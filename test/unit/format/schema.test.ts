@@ -19,7 +19,7 @@ const schema: Json = JSON.parse(readFileSync(join(ROOT, 'schemas', 'dlmodel.sche
 const layer: Json = schema.definitions.layer;
 
 // Compile-time: the structure lists are exactly the unions of types.ts.
-const sameTask: Record<Task, true> = { classification: true, regression: true, autoencoder: true };
+const sameTask: Record<Task, true> = { classification: true, regression: true, sequence: true, autoencoder: true };
 const sameNormalize: Record<Normalize, true> = { standard: true, minmax: true, none: true };
 const sameMissing: Record<Missing, true> = { drop: true, mean: true, error: true };
 

@@ -8,8 +8,10 @@ import '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import '@tensorflow/tfjs-backend-cpu';
 import type { DataDescription } from '../../../src/data/columns';
-import { countParams, summarizeModel } from '../../../src/format/summary';
-import { layerShape } from '../../../src/format/shapes';
+import { countParams, summarizePlan } from '../../../src/format/summary';
+import { inferShapes } from '../../../src/format/shapes';
+import { makePlan } from '../../../src/format/plan';
+import type { BaseModel } from '../../../src/format/base-model';
 import type { LayerSpec, Spec } from '../../../src/format/types';
 
 function classification(inputShape: number[], classes: number, inputNames: string[] = []): DataDescription {
@@ -26,6 +28,11 @@ function classification(inputShape: number[], classes: number, inputNames: strin
 
 function regression(inputShape: number[], targets = 1): DataDescription {
   return { task: 'regression', features: [], inputNames: [], inputShape, target: Array.from({ length: targets }, (_, i) => `t${i}`), rowCount: 100 };
+}
+
+/** The layer table of a spec as the CLI and the editor show it: through the plan. */
+function summarizeModel(spec: Spec, description: DataDescription, base?: BaseModel) {
+  return summarizePlan(makePlan(spec, { name: 'x', description, usableRows: description.rowCount, base }), description);
 }
 
 function specWith(layers: LayerSpec[]): Spec {
@@ -88,6 +95,28 @@ function tfjsModel(inputShape: number[], layers: LayerSpec[], outUnits: number, 
       case 'conv1d':
         m.add(tfl.layers.conv1d({ ...input(), filters: l.filters!, kernelSize: l.kernelSize as number, strides: (l.strides as number) ?? 1, padding: l.padding ?? 'valid' }));
         break;
+      case 'conv2dTranspose':
+        m.add(tfl.layers.conv2dTranspose({ ...input(), filters: l.filters!, kernelSize: l.kernelSize!, strides: l.strides ?? 1, padding: l.padding ?? 'valid' }));
+        break;
+      case 'upSampling2d':
+        m.add(tfl.layers.upSampling2d({ ...input(), size: typeof l.size === 'number' ? [l.size, l.size] : l.size }));
+        break;
+      case 'maxPooling1d':
+        m.add(tfl.layers.maxPooling1d({ ...input(), poolSize: (l.poolSize as number) ?? 2, strides: l.strides as number | undefined, padding: l.padding ?? 'valid' }));
+        break;
+      case 'globalMaxPooling1d':
+        m.add(tfl.layers.globalMaxPooling1d({ ...input() }));
+        break;
+      case 'repeatVector':
+        m.add(tfl.layers.repeatVector({ ...input(), n: l.n! }));
+        break;
+      case 'bidirectional': {
+        const inner = l.layer!;
+        const rnn = inner.type === 'gru' ? tfl.layers.gru : inner.type === 'lstm' ? tfl.layers.lstm : tfl.layers.simpleRNN;
+        const layer = rnn({ units: inner.units!, returnSequences: inner.returnSequences ?? false }) as unknown as Parameters<typeof tfl.layers.bidirectional>[0]['layer'];
+        m.add(tfl.layers.bidirectional({ ...input(), layer, mergeMode: l.mergeMode ?? 'concat' }));
+        break;
+      }
     }
   }
   m.add(tfl.layers.dense({ ...input(), units: outUnits, activation: outActivation as 'linear' }));
@@ -196,8 +225,8 @@ describe('summarizeModel', () => {
   });
 
   it('reports an impossible shape with the layer index', () => {
-    const bad = layerShape({ type: 'dense', units: 3 }, [4, 4, 2], 2);
-    assert.ok(!('outputShape' in bad));
+    const bad = inferShapes([4, 4, 2], [{ type: 'dense', units: 3 }], {}, 2).issue;
+    assert.ok(bad);
     assert.equal(bad.index, 2);
     assert.match(bad.message, /flatten/);
   });
@@ -231,6 +260,29 @@ describe('summarizeModel', () => {
         [{ type: 'embedding', inputDim: 100, outputDim: 16 }, { type: 'conv1d', filters: 8, kernelSize: 5, strides: 2 }, { type: 'globalAveragePooling1d' }],
       ],
       ['conv1d same padding', regression([20]), [{ type: 'reshape', targetShape: [10, 2] }, { type: 'conv1d', filters: 3, kernelSize: 4, padding: 'same' }, { type: 'flatten' }]],
+      [
+        'maxPooling1d, globalMaxPooling1d, bidirectional lstm (concat) and gru (sum)',
+        classification([12], 3),
+        [
+          { type: 'embedding', inputDim: 30, outputDim: 6 },
+          { type: 'maxPooling1d', poolSize: 3 },
+          { type: 'bidirectional', layer: { type: 'lstm', units: 5, returnSequences: true } },
+          { type: 'bidirectional', layer: { type: 'gru', units: 4, returnSequences: true }, mergeMode: 'sum' },
+          { type: 'globalMaxPooling1d' },
+        ],
+      ],
+      ['repeatVector into an lstm', regression([5]), [{ type: 'dense', units: 4 }, { type: 'repeatVector', n: 3 }, { type: 'lstm', units: 2 }]],
+      [
+        'upSampling2d and conv2dTranspose (valid and same)',
+        regression([4, 4, 2]),
+        [
+          { type: 'upSampling2d' },
+          { type: 'conv2dTranspose', filters: 3, kernelSize: 3, strides: 2 },
+          { type: 'conv2dTranspose', filters: 2, kernelSize: [2, 3], strides: 2, padding: 'same' },
+          { type: 'upSampling2d', size: [1, 2] },
+          { type: 'globalAveragePooling2d' },
+        ],
+      ],
     ];
     for (const [name, d, layers] of cases) it(name, () => checkAgainstTfjs(d, layers));
   });

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import { readBaseModel } from '../../../src/format/base-model';
-import { countParams, summarizeModel } from '../../../src/format/summary';
+import { countParams, summarizePlan } from '../../../src/format/summary';
 import { validateSpecFile } from '../../../src/format/validate';
 
 describe('transfer learning (model.from)', () => {
@@ -54,7 +54,7 @@ describe('transfer learning (model.from)', () => {
   it('summarizes base layers, frozen ones as non-trainable', async () => {
     const r = await validateSpecFile(join(dir, 't.dlmodel.json'), spec('{ "from": "base-run", "freeze": 1, "layers": [ { "type": "dense", "units": 2 } ] }'));
     assert.deepEqual(r.problems, []);
-    const s = summarizeModel(r.spec!, r.description!, r.base);
+    const s = summarizePlan(r.plan!, r.description!);
     assert.deepEqual(
       s.map((l) => [l.type, l.params, l.trainable]),
       [

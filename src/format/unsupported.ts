@@ -1,0 +1,35 @@
+// Version 1.1 fields that parse but are not implemented yet. Validation refuses a spec that uses one, with
+// one error at the field itself, so nothing trains half-understood. Whoever implements a feature deletes
+// its entry here (and nothing else needs to change in validation's gate).
+import type { JsonPath } from './parse';
+import type { Spec } from './types';
+
+export interface UnsupportedFeature {
+  /** The field as users write it, e.g. "text" or "task": "sequence". */
+  what: string;
+  /** Where the error goes. */
+  path: JsonPath;
+  /** Whether the spec (and its data) uses the feature. */
+  used(spec: Spec, data: { imageFolder: boolean }): boolean;
+  /** Point at the property name rather than its value. */
+  key?: boolean;
+}
+
+export const UNSUPPORTED: UnsupportedFeature[] = [
+  { what: '"text"', path: ['data', 'text'], used: (s) => s.data.text !== undefined, key: true },
+  { what: '"targetText"', path: ['data', 'targetText'], used: (s) => s.data.targetText !== undefined, key: true },
+  { what: '"task": "sequence"', path: ['task'], used: (s) => s.task === 'sequence' },
+  { what: '"categorical"', path: ['data', 'categorical'], used: (s) => s.data.categorical !== undefined, key: true },
+  {
+    what: '"restoreBestWeights"',
+    path: ['training', 'earlyStopping', 'restoreBestWeights'],
+    used: (s) => s.training?.earlyStopping?.restoreBestWeights !== undefined,
+    key: true,
+  },
+  // An autoencoder has no target; its image folder's sub-folder is only the label.
+  { what: 'an image folder without "target"', path: ['data'], used: (s, d) => d.imageFolder && s.data.target === undefined && s.task !== 'autoencoder' },
+];
+
+export function unsupportedMessage(f: UnsupportedFeature): string {
+  return `${f.what} is not supported yet`;
+}
