@@ -226,9 +226,6 @@ class SpecValidator {
     if (autoencoder && d.target !== undefined) {
       this.r.error(['data', 'target'], 'an autoencoder has no target: it learns to reproduce its input. Remove "target" (to colour plots and score clusters by a column, name it in "label")', 'key');
     }
-    if (!autoencoder && d.target === undefined && !this.images) {
-      this.r.error(['data'], 'data needs "target" (the column to predict), or "task": "autoencoder" to learn without one');
-    }
     const clusters = this.spec.model.clusters;
     if (clusters !== undefined && !autoencoder) {
       this.r.error(['model', 'clusters'], '"clusters" groups the codes of an autoencoder: it needs "task": "autoencoder"', 'key');
@@ -314,8 +311,8 @@ class SpecValidator {
       this.r.error(path, `no column "${name}" in the data${didYouMean(name, cols)} (columns: ${listed})`);
     let ok = true;
     const targets = targetColumns(this.spec);
-    if (d.target === undefined) {
-      this.r.error(['data'], 'data needs "target" (the column to predict)');
+    if (d.target === undefined && this.spec.task !== 'autoencoder') {
+      this.r.error(['data'], 'data needs "target" (the column to predict), or "task": "autoencoder" to learn without one');
       return;
     }
     targets.forEach((t, i) => {
