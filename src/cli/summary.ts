@@ -20,7 +20,7 @@ function layerLabel(l: LayerSummary): string {
   if (l.derived === 'input') return 'input (derived)';
   const kind = l.activation && l.activation !== 'linear' ? `${l.type}, ${l.activation}` : l.activation === 'linear' && l.derived ? `${l.type}, linear` : l.type;
   const frozen = l.trainable ? '' : ' frozen';
-  return `${l.name} (${kind})${frozen}${l.derived === 'output' ? ' (derived)' : ''}`;
+  return `${l.name} (${kind})${frozen}${l.derived === 'output' ? ' (derived)' : ''}${l.code ? ' <- code' : ''}`;
 }
 
 /** The table as lines of text. */
@@ -35,7 +35,7 @@ export function formatSummary(name: string, layers: readonly LayerSummary[], des
       .trimEnd();
   const rule = '='.repeat(widths.reduce((a, b) => a + b, 0) + 3 * (widths.length - 1));
   const totals = countParams(layers);
-  const task = description.task === 'classification' ? `classification, ${description.classNames?.length ?? 0} classes` : 'regression';
+  const task = description.task === 'classification' ? `classification, ${description.classNames?.length ?? 0} classes` : description.task;
   const out = [`Model: "${name}" (${task})`, rule, line(header), rule.replace(/=/g, '-')];
   for (const r of rows) out.push(line(r));
   out.push(rule);
@@ -51,7 +51,14 @@ export function formatSummary(name: string, layers: readonly LayerSummary[], des
     const count = description.inputShape[0];
     out.push(`Input layer (from the data): ${count} ${count === 1 ? 'value' : 'values'}: ${description.inputNames.join(', ')}`);
   }
-  const units = output.units ?? 0;
+  const units = output.units ?? output.outputShape.slice(1).reduce((a: number, b) => a * (b ?? 1), 1);
+  if (description.task === 'autoencoder') {
+    const code = layers.find((l) => l.code);
+    const values = output.outputShape.slice(1).reduce((a: number, b) => a * (b ?? 1), 1);
+    out.push(`Output layer (from the input): ${values} ${output.activation ?? 'linear'} values, the input reconstructed`);
+    if (code) out.push(`Code layer (the narrowest): ${code.name}, ${shapeLabel(code.outputShape)}`);
+    return out;
+  }
   const what =
     description.task === 'classification'
       ? units === 1

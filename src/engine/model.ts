@@ -202,6 +202,7 @@ export function layerTypeName(layer: Layer): string {
 export function summarizeBuiltModel(model: LayersModel): LayerSummary[] {
   const out: LayerSummary[] = [];
   const last = model.layers.length - 1;
+  const code = codeLayerOf(model);
   model.layers.forEach((layer, i) => {
     const cls = layer.getClassName();
     const shape = layer.outputShape as (number | null)[];
@@ -216,6 +217,7 @@ export function summarizeBuiltModel(model: LayersModel): LayerSummary[] {
     };
     if (cls === 'InputLayer') s.derived = 'input';
     if (i === last) s.derived = 'output';
+    if (code && layer === code) s.code = true;
     if (typeof cfg.units === 'number') s.units = cfg.units;
     if (typeof cfg.activation === 'string') s.activation = cfg.activation;
     if (cls === 'Dense') {

@@ -88,6 +88,8 @@ export interface LayerSummary {
   /** "2 x 2 + 2 = 6" for dense layers. */
   formula?: string;
   derived?: 'input' | 'output';
+  /** An autoencoder's code layer (its narrowest hidden layer). */
+  code?: boolean;
   units?: number;
   activation?: string;
   /** Of `params`, those training does not change (batch-norm moving statistics; all of a frozen layer). */
