@@ -8,7 +8,12 @@ import { predictArray } from './predict-array';
 import { kmeans, nearestCentroid } from '../common/kmeans';
 import { to2d } from '../common/pca';
 import { clusterReport } from '../common/clusters';
-import type { AutoencoderJson, CodePoint } from '../runs/autoencoder';
+import type { AutoencoderJson, CodePoint, RowReconstruction } from '../runs/autoencoder';
+
+const EXAMPLES = 6;
+const UNUSUAL = 20;
+/** Rows in the live code-space plot while training (the same rows every epoch). */
+export const LIVE_CODE_ROWS = 1500;
 import type { PreprocessJson } from '../runs/types';
 
 export interface Encoded {
@@ -64,7 +69,11 @@ export function clusterOf(code: ArrayLike<number>, centroids?: readonly (readonl
  */
 export function analyseCodes(
   enc: Encoded,
-  o: { runId: string; n: number; train: readonly number[]; clusters?: number; seed: number; labels?: readonly (string | undefined)[]; labelNames?: string[] },
+  o: {
+    runId: string; n: number; train: readonly number[]; validation: readonly number[]; clusters?: number; seed: number;
+    labels?: readonly (string | undefined)[]; labelNames?: string[]; inputs: readonly Record<string, unknown>[];
+    pre: PreprocessJson; x: Float32Array;
+  },
 ): AutoencoderJson {
   const { codes, codeSize, errors, n } = { ...enc, n: o.n };
   let clusters: AutoencoderJson['clusters'];
@@ -81,17 +90,58 @@ export function analyseCodes(
   const xy = to2d(codes, n, codeSize);
   const trainSet = new Set(o.train);
   const points: CodePoint[] = xy.map(([x, y], row) => {
-    const p: CodePoint = { row, x, y, error: errors[row], split: trainSet.has(row) ? 'train' : 'validation' };
+    const p: CodePoint = { row, x, y, error: errors[row], split: trainSet.has(row) ? 'train' : 'validation', input: o.inputs[row] };
     if (assign) p.cluster = assign[row];
     const label = o.labels?.[row];
     if (label !== undefined) p.label = label;
     return p;
   });
-  const json: AutoencoderJson = { runId: o.runId, codeLayer: enc.codeLayer, codeSize, projection: codeSize > 2 ? 'pca' : 'identity', points };
+  const size = o.x.length / Math.max(1, n);
+  const side = (row: number): RowReconstruction => {
+    const r: RowReconstruction = {
+      row,
+      input: o.inputs[row],
+      error: errors[row],
+      original: denormalize(o.pre, o.x.subarray(row * size, (row + 1) * size)),
+      reconstruction: denormalize(o.pre, enc.recon.subarray(row * size, (row + 1) * size)),
+    };
+    if (assign) r.cluster = assign[row];
+    const label = o.labels?.[row];
+    if (label !== undefined) r.label = label;
+    return r;
+  };
+  const byError = Array.from({ length: n }, (_, i) => i).sort((a, b) => errors[b] - errors[a]);
+  const shown = o.validation.length ? o.validation : o.train;
+  const json: AutoencoderJson = {
+    runId: o.runId, codeLayer: enc.codeLayer, codeSize, projection: codeSize > 2 ? 'pca' : 'identity', points,
+    inputNames: o.pre.inputNames,
+    examples: shown.slice(0, EXAMPLES).map(side),
+    unusual: byError.slice(0, UNUSUAL).map(side),
+  };
+  if (o.pre.image) json.image = o.pre.image;
   if (clusters) json.clusters = clusters;
   if (assign && o.labels) {
     const rows = assign.map((c, i) => ({ c, l: o.labels?.[i] })).filter((r): r is { c: number; l: string } => r.l !== undefined);
     if (rows.length) json.report = clusterReport(rows.map((r) => r.c), rows.map((r) => r.l), clusters?.k ?? 0, o.labelNames);
   }
   return json;
+}
+
+/** The codes of a fixed sample of rows in 2-D, for the live plot while training (no clusters yet). */
+export async function liveCodes(
+  tf: TF, model: LayersModel, pre: PreprocessJson, x: Float32Array, n: number, labels: readonly (string | undefined)[] | undefined, inputs: readonly Record<string, unknown>[],
+): Promise<{ row: number; x: number; y: number; error: number; label?: string; input: Record<string, unknown> }[]> {
+  const size = x.length / Math.max(1, n);
+  const step = Math.max(1, Math.ceil(n / LIVE_CODE_ROWS));
+  const rows: number[] = [];
+  for (let r = 0; r < n; r += step) rows.push(r);
+  const sub = new Float32Array(rows.length * size);
+  rows.forEach((r, i) => sub.set(x.subarray(r * size, (r + 1) * size), i * size));
+  const enc = await encodeRows(tf, model, pre.inputShape, sub, rows.length);
+  return to2d(enc.codes, rows.length, enc.codeSize).map(([px, py], i) => {
+    const p: { row: number; x: number; y: number; error: number; label?: string; input: Record<string, unknown> } = { row: rows[i], x: px, y: py, error: enc.errors[i], input: inputs[rows[i]] };
+    const label = labels?.[rows[i]];
+    if (label !== undefined) p.label = label;
+    return p;
+  });
 }

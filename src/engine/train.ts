@@ -30,7 +30,7 @@ import {
   adoptConfident, EMPTY_PSEUDO_STATE, needsAdoption, roundOfEpoch, roundTrainingRows, totalEpochs, withAdoption,
   type Adopted, type PseudoLabelOptions, type PseudoLabelState,
 } from '../common/pseudo-labels';
-import { analyseCodes, denormalize, encodeRows } from './autoencoder';
+import { analyseCodes, denormalize, encodeRows, liveCodes } from './autoencoder';
 
 export interface TrainerContext {
   emit(e: TrainerEvent): void;
@@ -374,6 +374,7 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
       run = { ...run, rounds: next.rounds };
       const adopted = next.adopted.length;
       ctx.emit({ type: 'log', level: 'info', message: `round ${round}: adopted ${adopted} of ${data.unlabelled?.length ?? 0} unlabelled rows (confidence >= ${pseudo.threshold})` });
+      ctx.emit({ type: 'round', round, adopted, unlabelled: data.unlabelled?.length ?? 0 });
     }
     const epochRows = pseudo ? roundTrainingRows(train, pseudoState) : train;
     const batchesPerEpoch = Math.ceil(epochRows.length / batchSize);
@@ -441,6 +442,10 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
     lastRecord = record;
     run = { ...run, epochsDone, finalMetrics: metricsOf(record) };
     const avg = epochTimes.reduce((s, x) => s + x, 0) / epochTimes.length;
+    // The code space as it moves, for the dashboard: a fixed sample of rows, each epoch.
+    if (pre.task === 'autoencoder' && job.liveCodes !== false) {
+      ctx.emit({ type: 'codes', epoch, points: await liveCodes(tf, model, pre, data.x, data.n, data.labels, data.inputs) });
+    }
     // Copies the weights now; on wasm and cpu the files and the event follow while the next epoch trains.
     await a.epochWriter.epochEnd(state, record, run, { type: 'epoch', record, epochs, etaMs: Math.round(avg * (epochs - epoch)) });
     if (stopNow) {
@@ -542,7 +547,10 @@ async function writeAutoencoderResults(tf: TF, model: LayersModel, a: LoopArgs, 
   const { data, spec, specPath, seed } = a.setup;
   const { pre } = data;
   const enc = await encodeRows(tf, model, pre.inputShape, data.x, data.n);
-  const ae = analyseCodes(enc, { runId: a.run.id, n: data.n, train: data.split.train, clusters: spec.model.clusters, seed, labels: data.labels, labelNames: pre.labelNames });
+  const ae = analyseCodes(enc, {
+    runId: a.run.id, n: data.n, train: data.split.train, validation: data.split.validation, clusters: spec.model.clusters, seed,
+    labels: data.labels, labelNames: pre.labelNames, inputs: data.inputs, pre, x: data.x,
+  });
   await writeJsonAtomic(path.join(runDir, AUTOENCODER_FILE), ae);
   if (ae.report) a.ctx.emit({ type: 'log', level: 'info', message: `${ae.clusters?.k} clusters, purity ${(ae.report.purity * 100).toFixed(1)}% against the labels` });
   const size = data.inputSize;

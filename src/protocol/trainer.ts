@@ -24,6 +24,8 @@ export interface TrainJob {
   /** Minimum interval between `batch` events, and between `weights` events, in ms. */
   progressIntervalMs?: number;
   weightsIntervalMs?: number;
+  /** Autoencoders: send the code space (`codes`) after each epoch; default true. */
+  liveCodes?: boolean;
 }
 
 export interface PredictJob {
@@ -118,6 +120,10 @@ export type TrainerEvent =
   | { type: 'epoch'; record: EpochRecord; epochs: number; etaMs: number }
   | { type: 'weights'; epoch: number; batch?: number; layers: LayerWeights[] }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  /** Autoencoders: a sample of rows' codes in 2-D (PCA when wider) after an epoch. */
+  | { type: 'codes'; epoch: number; points: { row: number; x: number; y: number; error: number; label?: string; input: Record<string, unknown> }[] }
+  /** Pseudo-labels: a round adopted `adopted` of the `unlabelled` rows. */
+  | { type: 'round'; round: number; adopted: number; unlabelled: number }
   | { type: 'predictions'; runDir: string; predictions: Prediction[]; classNames?: string[] }
   | {
       type: 'finished';
@@ -142,7 +148,7 @@ export type TrainerEvent =
 export type TrainerEventType = TrainerEvent['type'];
 
 const EVENT_TYPES: ReadonlySet<string> = new Set<TrainerEventType>([
-  'started', 'batch', 'epoch', 'weights', 'log', 'predictions', 'finished', 'failed',
+  'started', 'batch', 'epoch', 'weights', 'log', 'codes', 'round', 'predictions', 'finished', 'failed',
 ]);
 
 export function isTrainerEvent(value: unknown): value is TrainerEvent {

@@ -14,6 +14,19 @@ export interface CodePoint {
   label?: string;
   /** Which split the row was in. */
   split: 'train' | 'validation';
+  /** The row as the user wrote it (features, or `{ file }` for an image), to show when its point is clicked. */
+  input: Record<string, unknown>;
+}
+
+/** One row beside its reconstruction, both in the input's own units (pixels 0..1 for images). */
+export interface RowReconstruction {
+  row: number;
+  input: Record<string, unknown>;
+  label?: string;
+  cluster?: number;
+  error: number;
+  original: number[];
+  reconstruction: number[];
 }
 
 export interface AutoencoderJson {
@@ -26,6 +39,13 @@ export interface AutoencoderJson {
   /** With labels (data.label, or an image folder's sub-folders): each cluster's purity and the cluster-by-label table. */
   report?: ClusterReport;
   points: CodePoint[];
+  /** Names of the input values (tables), in model order. */
+  inputNames: string[];
+  image?: { width: number; height: number; channels: number };
+  /** A few validation rows and their reconstructions. */
+  examples: RowReconstruction[];
+  /** The rows with the highest reconstruction error, most unusual first. */
+  unusual: RowReconstruction[];
 }
 
 export const AUTOENCODER_FILE = 'autoencoder.json';

@@ -6,6 +6,8 @@ import { readImagePixels } from '../../data/images';
 import type { LayerWeights } from '../../protocol/trainer';
 import type { ImageView } from '../../protocol/webview';
 import { listRuns, readMetrics, readPredictions, RUN_FILES, type RunInfo } from '../../runs/store';
+import { AUTOENCODER_FILE, type AutoencoderJson } from '../../runs/autoencoder';
+import type { AutoencoderView } from '../../protocol/webview';
 import type { PreprocessJson } from '../../runs/types';
 import { formatProblem, hasErrors } from '../../format/problems';
 import { summarizePlan } from '../../format/summary';
@@ -109,4 +111,30 @@ export async function loadImage(file: string, image: { width: number; height: nu
   const channels = image.channels === 1 || image.channels === 3 || image.channels === 4 ? image.channels : 1;
   const px = await readImagePixels(file, { width: image.width, height: image.height, channels });
   return { path: file, width: image.width, height: image.height, channels, pixels: Array.from(px, (v) => Math.round(v * 255)) };
+}
+
+/** A run's autoencoder.json, when it is an autoencoder's. */
+export async function readAutoencoder(runDir: string): Promise<AutoencoderJson | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(path.join(runDir, AUTOENCODER_FILE), 'utf8')) as AutoencoderJson;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** Rows drawn in the code-space plot: every row up to this many, an even sample beyond. */
+export const CODE_POINTS_SHOWN = 3000;
+
+export function autoencoderView(runDir: string, ae: AutoencoderJson): AutoencoderView {
+  const step = Math.max(1, Math.ceil(ae.points.length / CODE_POINTS_SHOWN));
+  const v: AutoencoderView = {
+    runDir, live: false, codeLayer: ae.codeLayer, codeSize: ae.codeSize, projection: ae.projection,
+    points: ae.points.filter((_, i) => i % step === 0).map(({ row, x, y, error, cluster, label, input }) => ({ row, x, y, error, cluster, label, input })),
+    inputNames: ae.inputNames, examples: ae.examples, unusual: ae.unusual,
+  };
+  if (ae.image) v.image = ae.image;
+  if (ae.clusters) v.clusters = ae.clusters.k;
+  if (ae.report) v.report = ae.report;
+  return v;
 }

@@ -4,7 +4,7 @@
 import type { LayerSummary, LayerWeights, TrainerEvent } from '../../protocol/trainer';
 import type {
   BatchPoint, DashboardSnapshot, DecisionBoundaryView, EpochPoint, FeatureView, ImageView, LayerView, LayerWeightsView,
-  LiveStatus, ParamCountsView, PredictionsView, PredictResultView, RunItem,
+  LiveStatus, ParamCountsView, PredictionsView, PredictResultView, RunItem, AutoencoderView, RoundView,
 } from '../../protocol/webview';
 import type { Task } from '../../format/types';
 import type { EpochRecord, ParamCounts, RunJson, RunStatus } from '../../runs/types';
@@ -84,6 +84,8 @@ export class DashboardState {
   predictResult?: PredictResultView;
   predictBusy = false;
   shownImage?: ImageView;
+  autoencoder?: AutoencoderView;
+  rounds?: RoundView[];
   private seq = 0;
 
   constructor(readonly specPath: string, name: string) {
@@ -97,6 +99,8 @@ export class DashboardState {
     this.compareRuns = this.compareRuns.filter((d) => d !== runDir);
     if (this.weights?.runDir !== runDir) this.weights = undefined;
     if (this.predictions?.runDir !== runDir) this.predictions = undefined;
+    if (this.autoencoder?.runDir !== runDir) this.autoencoder = undefined;
+    this.rounds = undefined;
     if (this.boundary?.runDir !== runDir) {
       this.boundary = undefined;
       this.boundaryStatus = undefined;
@@ -133,6 +137,8 @@ export class DashboardState {
         this.live = { runDir: e.runDir, state: 'running', epoch: e.initialEpoch, epochs: e.epochs, backendLabel: e.backend.label };
         this.weights = undefined;
         this.predictions = undefined;
+        this.autoencoder = undefined;
+        this.rounds = undefined;
         this.boundary = undefined;
         this.boundaryStatus = undefined;
         return { reloadRuns: true };
@@ -167,6 +173,20 @@ export class DashboardState {
         return {};
       case 'log':
         return {};
+      case 'codes': {
+        if (!runDir || runDir !== this.selectedRun) return {};
+        const prev = this.autoencoder?.runDir === runDir ? this.autoencoder : undefined;
+        this.autoencoder = {
+          runDir, live: true, epoch: e.epoch, points: e.points, inputNames: this.spec.inputNames, image: this.spec.image,
+          examples: prev?.examples ?? [], unusual: prev?.unusual ?? [],
+        };
+        return {};
+      }
+      case 'round': {
+        if (!runDir || runDir !== this.selectedRun) return {};
+        this.rounds = [...(this.rounds ?? []).filter((r) => r.round !== e.round), { round: e.round, adopted: e.adopted, unlabelled: e.unlabelled }];
+        return {};
+      }
       case 'predictions':
         // The full set (validation rows included) is read from predictions.json when the run finishes.
         return {};
@@ -224,6 +244,8 @@ export class DashboardState {
       predictResult: this.predictResult,
       predictBusy: this.predictBusy || undefined,
       shownImage: this.shownImage,
+      autoencoder: this.autoencoder,
+      rounds: this.rounds,
       trusted,
     };
   }
