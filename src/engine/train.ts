@@ -371,7 +371,7 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
       const next = withAdoption(pseudoState, round, await adoptRows(tf, model, data, plan, pseudo.threshold));
       applyAdoption(data, pseudoState, next);
       pseudoState = next;
-      run = { ...run, rounds: next.rounds };
+      run = { ...run, rounds: next.rounds.map((r) => ({ ...r, unlabelled: data.unlabelled?.length ?? 0 })) };
       const adopted = next.adopted.length;
       ctx.emit({ type: 'log', level: 'info', message: `round ${round}: adopted ${adopted} of ${data.unlabelled?.length ?? 0} unlabelled rows (confidence >= ${pseudo.threshold})` });
       ctx.emit({ type: 'round', round, adopted, unlabelled: data.unlabelled?.length ?? 0 });

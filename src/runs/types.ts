@@ -46,7 +46,7 @@ export interface RunJson {
   plan?: Plan;
   /** Pseudo-labels: epochs of each round (round 0 is the first fit), and how many rows each round adopted. */
   epochsPerRound?: number;
-  rounds?: { round: number; adopted: number }[];
+  rounds?: { round: number; adopted: number; unlabelled?: number }[];
 }
 
 /** preprocess.json: everything prediction needs to prepare inputs exactly as training did. */

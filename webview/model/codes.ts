@@ -80,7 +80,8 @@ export function roundPoints(rounds: readonly RoundView[], epochs: EpochColumns |
 export function roundsScene(points: readonly RoundPoint[], w: number, h: number, accuracyName: string): Scene {
   const shapes: Shape[] = [];
   const n = Math.max(1, points.length);
-  const top = Math.max(1, ...points.map((p) => p.unlabelled ?? p.adopted));
+  // Bars out of the unlabelled rows (headroom for the numbers on top when only adopted counts are known).
+  const top = Math.max(1, ...points.map((p) => p.unlabelled ?? p.adopted * 1.15));
   const bw = (w - PAD.l - PAD.r) / n;
   const plotH = h - PAD.t - PAD.b;
   let path = '';
