@@ -98,8 +98,9 @@ class Progress {
         break;
       }
       case 'epoch': {
-        const { epoch, ms, ...rest } = e.record;
-        this.line(`epoch ${epoch}/${e.epochs}  ${metricText(rest as Record<string, number>)}  (${formatDuration(ms)}, ETA ${formatDuration(e.etaMs)})`);
+        const { epoch, ms, round, ...rest } = e.record;
+        const inRound = round !== undefined ? `  (round ${round})` : '';
+        this.line(`epoch ${epoch}/${e.epochs}${inRound}  ${metricText(rest as Record<string, number>)}  (${formatDuration(ms)}, ETA ${formatDuration(e.etaMs)})`);
         break;
       }
       case 'log':

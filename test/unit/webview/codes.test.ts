@@ -10,7 +10,7 @@ describe('webview/model/codes', () => {
 
   it('orders numeric labels by value and colours each category, unlabelled rows apart', () => {
     assert.deepEqual(categoriesOf(points, 'label'), ['9', '10']);
-    const dots = (codeScene(points, 200, 100, 'label').shapes[0] as { children: { cls: string; data: { row: number } }[] }).children;
+    const dots = (codeScene(points, 200, 100, 'label').shapes[0] as unknown as { children: { cls: string; data: { row: number } }[] }).children;
     assert.deepEqual(dots.map((d) => d.cls), ['sample c1', 'sample c0', 'sample unlabelled']);
     assert.deepEqual(dots.map((d) => d.data.row), [0, 1, 2]);
     assert.deepEqual(legendOf(points, 'cluster'), [{ name: 'cluster 0', cls: 'c0' }, { name: 'cluster 1', cls: 'c1' }]);
