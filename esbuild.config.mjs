@@ -3,15 +3,21 @@
 //   node esbuild.config.mjs            build once
 //   node esbuild.config.mjs --watch    rebuild on change
 import * as esbuild from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
 const production = process.env.NODE_ENV === 'production';
 
-// Resolved at run time, never bundled: VS Code's API, the native TensorFlow builds (optional, and loaded
-// only from the extension's own install or a folder the user names) and Dawn's native module.
-const nodeExternals = ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu'];
+// The options of every Node bundle, shared with the tests that bundle the trainer and the CLI themselves
+// (test/unit/engine/helpers.ts, test/unit/cli/cli.test.ts), so a test runs what `npm run build` makes:
+// - external: resolved at run time, never bundled: VS Code's API, the native TensorFlow builds (optional,
+//   and loaded only from the extension's own install or a folder the user names) and Dawn's native module;
+// - mainFields: prefer ES module builds: jsonc-parser's UMD "main" requires its parts dynamically, which a
+//   bundle cannot follow;
+// - define: tfjs-backend-wasm's emscripten glue probes for NODE_DEBUG; it is never taken in Node.
+const nodeOptions = JSON.parse(readFileSync(new URL('./esbuild.node.json', import.meta.url), 'utf8'));
+const nodeExternals = nodeOptions.external;
 
 const common = {
   bundle: true,
@@ -21,17 +27,7 @@ const common = {
   legalComments: 'none',
 };
 
-const nodeCommon = {
-  ...common,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  external: nodeExternals,
-  // Prefer ES module builds: jsonc-parser's UMD "main" requires its parts dynamically, which a bundle cannot follow.
-  mainFields: ['module', 'main'],
-  // tfjs-backend-wasm's emscripten glue probes for these; they are never taken in Node.
-  define: { 'process.env.NODE_DEBUG': 'undefined' },
-};
+const nodeCommon = { ...common, ...nodeOptions };
 
 /** Entry points that exist; the list grows as modules land, and a missing one is not an error. */
 function existing(entries) {

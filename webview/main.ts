@@ -3,7 +3,7 @@
 import {
   WEBVIEW_PROTOCOL_VERSION, isHostToWebview, type DashboardSnapshot, type DashboardUiState, type HostToWebview, type WebviewToHost,
 } from '../src/protocol/webview';
-import { fmtDuration } from './model/format';
+import { fmtDuration } from '../src/common/format';
 import { button, checkbox, registerControls, setDisabled, slider } from './ui/controls';
 import { CurvesView } from './ui/curves';
 import { DiagramView } from './ui/diagram';

@@ -1,7 +1,8 @@
 // `dlmodel runs FILE [--json]`: the runs of an experiment, newest first. Runs left "running" by a process
-// that is gone are reported (and recorded) as interrupted.
+// that is gone are reported (and recorded) as interrupted; a run folder whose run.json cannot be read is
+// listed as unreadable, with the reason, after the others.
 import { EXIT } from '../protocol/trainer';
-import { listRuns } from '../runs/store';
+import { listRunFolders } from '../runs/folder';
 import { booleanFlag, parseArgs } from './args';
 import { formatNumber } from './train';
 import { displayPath } from './validate';
@@ -11,7 +12,8 @@ export const RUNS_USAGE = 'dlmodel runs FILE [--json]';
 export async function runsCommand(args: string[]): Promise<number> {
   const a = parseArgs(args, { json: 'boolean' }, { names: ['FILE'] });
   const file = a.positional[0];
-  const runs = await listRuns(file);
+  // The command line is the user's own: it may record what it finds (through the safe writer).
+  const { runs, unreadable } = await listRunFolders(file, { write: true });
   if (booleanFlag(a, 'json')) {
     const out = runs.map(({ dir, run }) => ({
       id: run.id,
@@ -25,10 +27,11 @@ export async function runsCommand(args: string[]): Promise<number> {
       metrics: run.finalMetrics ?? {},
       error: run.error ?? null,
     }));
-    process.stdout.write(JSON.stringify({ runs: out }) + '\n');
+    const bad = unreadable.map((u) => ({ id: u.id, dir: u.dir, status: 'unreadable', error: u.error }));
+    process.stdout.write(JSON.stringify({ runs: [...out, ...bad] }) + '\n');
     return EXIT.ok;
   }
-  if (runs.length === 0) {
+  if (runs.length === 0 && unreadable.length === 0) {
     process.stdout.write(`${file}: no runs yet (dlmodel train ${file})\n`);
     return EXIT.ok;
   }
@@ -41,5 +44,6 @@ export async function runsCommand(args: string[]): Promise<number> {
         `    ${displayPath(dir)}${run.error ? `\n    ${run.error}` : ''}\n`,
     );
   }
+  for (const u of unreadable) process.stdout.write(`${u.id}  unreadable\n    ${displayPath(u.dir)}\n    ${u.error}\n`);
   return EXIT.ok;
 }

@@ -7,7 +7,7 @@
 // Ctrl+C kills the trainer.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { listRuns } from '../runs/store';
+import { listRuns } from '../runs/folder';
 import { EXIT, type TrainerEvent } from '../protocol/trainer';
 import { BACKENDS, type BackendName } from '../format/types';
 import { validateSpecFile } from '../format/validate';

@@ -2,7 +2,7 @@
 // proportional to its squared distance from the nearest centre already chosen), then Lloyd's iterations
 // until no point changes cluster. The same points, k and seed give the same clusters on every machine.
 // Neutral: no Node, DOM or TensorFlow.js (the trainer and the dashboard can both use it).
-import { mulberry32 } from '../data/split';
+import { mulberry32 } from './split';
 
 export interface KMeansResult {
   k: number;

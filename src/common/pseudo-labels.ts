@@ -3,7 +3,7 @@
 // round state that a resumed run picks up mid-round. Training runs `epochsPerRound` epochs for the first
 // fit (round 0) and again after each of `rounds` adoptions; epochs are numbered on across rounds.
 // Neutral: no Node, DOM or TensorFlow.js.
-import { splitIndices, type Split } from '../data/split';
+import { splitIndices, type Split } from './split';
 
 export interface PseudoLabelOptions {
   threshold: number;

@@ -1,12 +1,13 @@
 // Images as pixel matrices: decode PNG (pngjs) and JPEG (jpeg-js), resize to the spec's width x height,
 // convert to the wanted number of channels and scale pixels to 0..1. Pure JavaScript, so training and
 // prediction prepare an image identically on every backend.
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
 import type { ImageOptions } from '../format/types';
 import { isImageFile } from './image-folder';
+import { FileRefused, LIMITS, readRegularFile } from '../runs/safe-fs';
 
 export class ImageError extends Error {
   constructor(readonly file: string, message: string) {
@@ -22,10 +23,82 @@ export interface RgbaImage {
   data: Uint8Array;
 }
 
+/** An image may declare at most this many pixels (decoded to RGBA: 4 bytes each, 160 MB here). */
+export const MAX_IMAGE_PIXELS = 40_000_000;
+
+export type ImageKind = 'png' | 'jpeg';
+
+export function imageKind(buf: Uint8Array): ImageKind | undefined {
+  if (buf.length > 8 && buf[0] === 0x89 && buf[1] === 0x50 && buf[2] === 0x4e && buf[3] === 0x47) return 'png';
+  if (buf.length > 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) return 'jpeg';
+  return undefined;
+}
+
+/** The width and height a PNG (IHDR) or JPEG (first SOF marker) header declares, without decoding. */
+export function declaredSize(buf: Uint8Array): { width: number; height: number } | undefined {
+  const kind = imageKind(buf);
+  const u16 = (i: number) => (buf[i] << 8) | buf[i + 1];
+  if (kind === 'png') {
+    if (buf.length < 24) return undefined;
+    const u32 = (i: number) => ((buf[i] << 24) >>> 0) + (buf[i + 1] << 16) + (buf[i + 2] << 8) + buf[i + 3];
+    return { width: u32(16), height: u32(20) };
+  }
+  if (kind === 'jpeg') {
+    for (let i = 2; i + 9 < buf.length; ) {
+      if (buf[i] !== 0xff) return undefined;
+      const marker = buf[i + 1];
+      if (marker === 0xff) {
+        i++;
+        continue;
+      }
+      // SOF0..SOF15, except DHT (C4), JPG (C8) and DAC (CC).
+      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) return { height: u16(i + 5), width: u16(i + 7) };
+      if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
+        i += 2;
+        continue;
+      }
+      i += 2 + u16(i + 2);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Cheap checks of an image file's bytes, without decoding: a known format, a declared size within
+ * MAX_IMAGE_PIXELS, and an intact end (a PNG ends with its IEND chunk, a JPEG with the EOI marker).
+ * `head` is the file's start (at least 64 KB, where a JPEG's SOF lies), `tail` its last 12 bytes.
+ */
+export function imageProblem(head: Uint8Array, tail: Uint8Array, size: number): string | undefined {
+  if (size === 0) return 'the file is empty';
+  const kind = imageKind(head);
+  if (!kind) return 'not a PNG or JPEG image';
+  const dims = declaredSize(head);
+  if (kind === 'png' && !dims) return 'the PNG header is cut short';
+  if (dims && (dims.width === 0 || dims.height === 0)) return `the image declares a size of ${dims.width}x${dims.height}`;
+  if (dims && dims.width * dims.height > MAX_IMAGE_PIXELS) {
+    return `the image declares ${dims.width}x${dims.height} pixels, more than the ${MAX_IMAGE_PIXELS.toLocaleString('en-US')} allowed`;
+  }
+  if (kind === 'png') {
+    const iend = tail.length >= 12 && tail[4] === 0x49 && tail[5] === 0x45 && tail[6] === 0x4e && tail[7] === 0x44;
+    if (!iend) return 'the PNG file is truncated (it does not end with its IEND chunk)';
+  } else {
+    // Some encoders pad after EOI; look for it among the last bytes.
+    let eoi = false;
+    for (let i = 0; i + 1 < tail.length; i++) if (tail[i] === 0xff && tail[i + 1] === 0xd9) eoi = true;
+    if (!eoi) return 'the JPEG file is truncated (it does not end with the end-of-image marker)';
+  }
+  return undefined;
+}
+
 /** Decodes by content (magic bytes), not by file name, so a mislabeled file still loads or fails clearly. */
 export function decodeImage(buf: Uint8Array, file = '<image>'): RgbaImage {
-  const isPng = buf.length > 8 && buf[0] === 0x89 && buf[1] === 0x50 && buf[2] === 0x4e && buf[3] === 0x47;
-  const isJpeg = buf.length > 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff;
+  const kind = imageKind(buf);
+  const isPng = kind === 'png';
+  const isJpeg = kind === 'jpeg';
+  const dims = declaredSize(buf);
+  if (dims && dims.width * dims.height > MAX_IMAGE_PIXELS) {
+    throw new ImageError(file, `the image declares ${dims.width}x${dims.height} pixels, more than the ${MAX_IMAGE_PIXELS.toLocaleString('en-US')} allowed`);
+  }
   try {
     if (isPng) {
       // pngjs expands palette/grayscale to RGBA and rescales 16-bit samples to 8-bit.
@@ -33,7 +106,7 @@ export function decodeImage(buf: Uint8Array, file = '<image>'): RgbaImage {
       return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
     }
     if (isJpeg) {
-      const img = jpeg.decode(buf, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 512 });
+      const img = jpeg.decode(buf, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 512, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6 });
       return { width: img.width, height: img.height, data: img.data };
     }
   } catch (err) {
@@ -161,9 +234,9 @@ export function imageToPixels(img: RgbaImage, opts: ImageOptions, out?: Float32A
 export async function readImagePixels(file: string, opts: ImageOptions, out?: Float32Array, offset = 0): Promise<Float32Array> {
   let buf: Buffer;
   try {
-    buf = await fs.readFile(file);
+    buf = await readRegularFile(file, LIMITS.image);
   } catch (err) {
-    throw new ImageError(file, `cannot read the image: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ImageError(file, err instanceof FileRefused ? err.message : `cannot read the image: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   return imageToPixels(decodeImage(buf, file), opts, out, offset);
 }
@@ -187,4 +260,43 @@ export async function listImagesToPredict(p: string): Promise<string[]> {
 /** Natural order, so "2" sorts before "10". */
 function compareNames(a: string, b: string): number {
   return a.localeCompare(b, 'en', { numeric: true });
+}
+
+const HEAD_BYTES = 4096;
+
+/** imageProblem for one file, reading only its first 4 KB and last 12 bytes (a regular file only). */
+export async function checkImageFile(file: string): Promise<string | undefined> {
+  let fh: fs.FileHandle;
+  try {
+    fh = await fs.open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (err) {
+    return `cannot read the image (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) return 'not a regular file';
+    if (st.size > LIMITS.image.bytes) return `the file is larger than the ${LIMITS.image.bytes / 1024 / 1024} MB allowed for an image`;
+    const head = Buffer.alloc(Math.min(HEAD_BYTES, st.size));
+    await fh.read(head, 0, head.length, 0);
+    const tail = Buffer.alloc(Math.min(12, st.size));
+    await fh.read(tail, 0, tail.length, st.size - tail.length);
+    return imageProblem(head, tail, st.size);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Every image of a data set checked cheaply (imageProblem), a few files at a time. */
+export async function checkImageFiles(files: readonly string[], parallel = 16): Promise<{ file: string; problem: string }[]> {
+  const found: { file: string; problem: string }[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const f = files[next++];
+      const problem = await checkImageFile(f);
+      if (problem) found.push({ file: f, problem });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, files.length) }, worker));
+  return found.sort((a, b) => files.indexOf(a.file) - files.indexOf(b.file));
 }

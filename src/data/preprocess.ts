@@ -8,6 +8,7 @@ import type { Missing, Normalize, Spec } from '../format/types';
 import { describeData, type DataDescription } from './columns';
 import { listImageFolder, type ImageFolder } from './image-folder';
 import { readImagePixels } from './images';
+import { imageFileOf } from '../common/image-inputs';
 import { splitIndices, type Split } from './split';
 import { semiSupervisedSplit } from '../common/pseudo-labels';
 import { DataError, isMissing, normalizeCell, readTable, tableFromRows, type Table } from './table';
@@ -405,13 +406,6 @@ async function prepareImages(folder: ImageFolder, d: DataDescription, specPath: 
 
 // ---- prediction ---------------------------------------------------------------------------------------
 
-/** The keys an input row may use to name an image file. */
-export const IMAGE_INPUT_KEYS = ['file', 'image', 'path'] as const;
-
-export function imageFileOf(row: Row): string | undefined {
-  for (const k of IMAGE_INPUT_KEYS) if (typeof row[k] === 'string') return row[k] as string;
-  return undefined;
-}
 
 /**
  * Encodes prediction inputs with a run's preprocess.json. Tables: each row's feature values. Images: each

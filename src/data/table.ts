@@ -1,13 +1,17 @@
 // Tabular data readers: CSV and TSV (RFC 4180: quoted fields, "" escapes, newlines inside quotes, BOM,
 // CRLF), a JSON array of objects, JSONL. Every row remembers its source line so problems can point at it.
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { LineIndex } from '../format/problems';
+import { FileRefused, LIMITS, readRegularFile } from '../runs/safe-fs';
+import { decodeText } from './encoding';
+import { nestingProblem } from '../format/nesting';
 
 export type Cell = number | string | boolean | null;
 
 export interface Table {
+  /** Set when the file was not UTF-8 but Windows-1252 (Latin-1), with the first line that showed it. */
+  encoding?: { name: 'windows-1252'; line: number };
   columns: string[];
   rows: Record<string, unknown>[];
   /** 1-based source line of each row. */
@@ -77,15 +81,21 @@ export async function readTable(path: string): Promise<Table> {
   if (!format) {
     throw DataError.at(`unsupported data file type "${extname(path) || '(none)'}"; use .csv, .tsv, .json or .jsonl`, path);
   }
-  let text: string;
+  let buf: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    buf = await readRegularFile(path, LIMITS.table);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : (e as Error).message;
-    throw DataError.at(why, path);
+    throw DataError.at(e instanceof FileRefused ? e.message : (e as Error).message, path);
   }
-  return parseTable(text, path, format);
+  const decoded = decodeText(buf, path);
+  const table = parseTable(decoded.text, path, format);
+  if (decoded.encoding === 'windows-1252') table.encoding = { name: 'windows-1252', line: decoded.line ?? 1 };
+  return table;
+}
+
+/** A column name that plain objects cannot hold as data (it would set the row's prototype instead). */
+function checkColumnName(name: string, file: string, line?: number, column?: number): void {
+  if (name === '__proto__') throw DataError.at('a column named "__proto__" is not supported; rename it', file, line, column);
 }
 
 export function parseTable(text: string, file: string, format: TableFormat): Table {
@@ -106,9 +116,10 @@ export function parseTable(text: string, file: string, format: TableFormat): Tab
 export function tableFromRows(rows: readonly Record<string, unknown>[], file: string, lines?: number[]): Table {
   const columns: string[] = [];
   const seen = new Set<string>();
-  for (const r of rows) {
+  for (const [i, r] of rows.entries()) {
     for (const k of Object.keys(r)) {
       if (!seen.has(k)) {
+        checkColumnName(k, file, lines?.[i]);
         seen.add(k);
         columns.push(k);
       }
@@ -225,6 +236,7 @@ function parseDelimited(text: string, file: string, delimiter: string): Table {
   const columns = header.fields.map((f, k) => (header.quoted[k] ? f : f.trim()));
   const seen = new Map<string, number>();
   columns.forEach((name, k) => {
+    checkColumnName(name, file, header.line);
     if (name === '') throw DataError.at(`column ${k + 1} of the header has no name`, file, header.line);
     const prev = seen.get(name);
     if (prev !== undefined) {
@@ -264,6 +276,7 @@ function rowFromNode(node: Node, file: string, line: number, column: number): Re
   for (const p of node.children ?? []) {
     const [k, v] = p.children ?? [];
     if (!k || !v) continue;
+    checkColumnName(String(k.value), file, line, column);
     if (v.type === 'object' || v.type === 'array') {
       throw DataError.at(`column "${String(k.value)}" holds ${v.type === 'array' ? 'a list' : 'an object'}; only numbers, strings, true/false and null are allowed`, file, line, column);
     }
@@ -273,6 +286,11 @@ function rowFromNode(node: Node, file: string, line: number, column: number): Re
 }
 
 function parseJsonArray(text: string, file: string): Table {
+  const deep = nestingProblem(text, 8);
+  if (deep) {
+    const pos = new LineIndex(text).position(deep.offset);
+    throw DataError.at(`nested too deeply: a data file is a list of flat objects, one per row`, file, pos.line, pos.column);
+  }
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
   if (errors.length > 0) throw jsonSyntaxError(text, file, errors[0]);
@@ -296,6 +314,8 @@ function parseJsonLines(text: string, file: string): Table {
   const all = text.split(/\r\n|\r|\n/);
   all.forEach((lineText, k) => {
     if (lineText.trim() === '') return;
+    const deep = nestingProblem(lineText, 8);
+    if (deep) throw DataError.at('nested too deeply: each line is one flat object (a row)', file, k + 1, deep.offset + 1);
     const errors: ParseError[] = [];
     const node = parseTree(lineText, errors, { disallowComments: true });
     if (errors.length > 0) throw jsonSyntaxError(lineText, file, errors[0], k);

@@ -1,12 +1,14 @@
 // Checkpoints: after every epoch the model, the optimizer's state and the loop's own state go to
 // `checkpoint/` (atomically), so a stopped, crashed or killed run can be resumed where it was.
 import type { PseudoLabelState } from '../common/pseudo-labels';
-import { closeSync, ftruncateSync, mkdirSync, openSync, promises as fs, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, ftruncateSync, mkdirSync, openSync, promises as fs, readdirSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { io, Tensor } from '@tensorflow/tfjs-core';
-import { RUN_FILES } from '../runs/store';
+import { RUN_FILES } from '../runs/folder';
+import { NOFOLLOW } from '../runs/safe-fs';
 import type { EpochRecord } from '../runs/types';
 import { fileLoadHandler, MODEL_JSON, modelJsonText, replaceDirAtomically, resolveSavedDir, WEIGHTS_BIN } from './io';
 import type { TF } from './tf';
@@ -65,6 +67,19 @@ async function encodeNamed(tf: TF, named: Named[], sync: boolean): Promise<{ dat
   return { data, specs: named.map((n) => ({ name: n.name, shape: n.tensor.shape, dtype: n.tensor.dtype })) };
 }
 
+// Checkpoint files are written only inside the writer's own folders, and never through a link.
+const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | NOFOLLOW;
+const OVERWRITE = constants.O_RDWR | NOFOLLOW;
+
+function createSync(p: string, data: Uint8Array): void {
+  const fd = openSync(p, CREATE, 0o644);
+  try {
+    for (let off = 0; off < data.byteLength; ) off += writeSync(fd, data, off, data.byteLength - off);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** What a folder of the writer's holds: each file's size, and its text for JSON files. */
 type Held = Map<string, { size: number; text?: string }>;
 
@@ -85,14 +100,14 @@ const asyncOps: Ops = {
   rm: (p) => fs.rm(p, { recursive: true, force: true }),
   mkdir: async (p) => void (await fs.mkdir(p, { recursive: true })),
   unlink: (p) => fs.unlink(p),
-  create: (p, data) => fs.writeFile(p, data),
+  create: (p, data) => fs.writeFile(p, data, { flag: CREATE }),
   async overwrite(p, data, size) {
     let fh: FileHandle;
     try {
-      fh = await fs.open(p, 'r+');
+      fh = await fs.open(p, OVERWRITE);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      return fs.writeFile(p, data);
+      return fs.writeFile(p, data, { flag: CREATE });
     }
     try {
       for (let off = 0; off < data.byteLength; ) off += (await fh.write(data, off, data.byteLength - off, off)).bytesWritten;
@@ -109,14 +124,14 @@ const syncOps: Ops = {
   rm: async (p) => rmSync(p, { recursive: true, force: true }),
   mkdir: async (p) => void mkdirSync(p, { recursive: true }),
   unlink: async (p) => unlinkSync(p),
-  create: async (p, data) => writeFileSync(p, data),
+  create: async (p, data) => createSync(p, data),
   async overwrite(p, data, size) {
     let fd: number;
     try {
-      fd = openSync(p, 'r+');
+      fd = openSync(p, OVERWRITE);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      return writeFileSync(p, data);
+      return createSync(p, data);
     }
     try {
       for (let off = 0; off < data.byteLength; ) off += writeSync(fd, data, off, data.byteLength - off, off);
@@ -173,7 +188,7 @@ export class CheckpointWriter {
     this.sync = opts.syncReads ?? readsSynchronously(tf);
     this.syncWriteLimit = opts.syncWriteLimit ?? SYNC_WRITE_LIMIT;
     this.dir = path.join(runDir, RUN_FILES.checkpoint);
-    this.spare = `${this.dir}.tmp-${process.pid}`;
+    this.spare = `${this.dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
     this.old = `${this.dir}.old`;
   }
 

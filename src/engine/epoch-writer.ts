@@ -5,7 +5,7 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { TrainerEvent } from '../protocol/trainer';
 import type { EpochRecord, RunJson } from '../runs/types';
-import { MetricsLog, stageRunJson } from '../runs/writer';
+import { MetricsLog, stageRunJson } from '../runs/folder';
 import { CheckpointWriter, type CheckpointOptions, type LoopState } from './checkpoint';
 import type { TF } from './tf';
 
@@ -48,9 +48,14 @@ export class EpochWriter {
     const writes = (async () => {
       try {
         await this.checkpoint.write(snap);
-        const commitRun = stageRunJson(this.runDir, run);
-        await this.metrics.append(record);
-        await commitRun();
+        const staged = stageRunJson(this.runDir, run);
+        try {
+          await this.metrics.append(record);
+        } catch (err) {
+          staged.discard();
+          throw err;
+        }
+        await staged.commit();
         this.send(event);
       } finally {
         this.held = undefined;

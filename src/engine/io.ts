@@ -1,9 +1,11 @@
 // Saving and loading TensorFlow.js Layers models as files (model.json + weights.bin), the format
 // `tf.loadLayersModel` reads everywhere. tfjs-core's file:// handler lives in tfjs-node only, so the
 // engine brings its own, which works with every backend and with either copy of tfjs-core.
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { io } from '@tensorflow/tfjs-core';
+import { readModelFolder, readWeightData } from '../runs/model-files';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
@@ -68,26 +70,18 @@ export function fileSaveHandler(dir: string, opts: { sync?: boolean } = {}): io.
   };
 }
 
-/** A load handler reading a model.json (path to the file or its folder) and the weight files it lists. */
+/**
+ * A load handler reading a model.json (path to its folder, or to the file itself) and the weight files it
+ * lists, through the checked model folder reader: weight files inside the folder, regular, of the size the
+ * shapes imply.
+ */
 export function fileLoadHandler(modelPath: string): io.IOHandler {
-  const jsonFile = modelPath.endsWith('.json') ? modelPath : path.join(modelPath, MODEL_JSON);
+  const dir = modelPath.endsWith('.json') ? path.dirname(modelPath) : modelPath;
   return {
     async load(): Promise<io.ModelArtifacts> {
-      const modelJson = JSON.parse(await fs.readFile(jsonFile, 'utf8')) as io.ModelJSON;
-      const dir = path.dirname(jsonFile);
-      const specs: io.WeightsManifestEntry[] = [];
-      const parts: Uint8Array[] = [];
-      for (const group of modelJson.weightsManifest ?? []) {
-        specs.push(...group.weights);
-        for (const p of group.paths) parts.push(await fs.readFile(path.join(dir, p)));
-      }
-      const total = parts.reduce((n, b) => n + b.byteLength, 0);
-      const weightData = new Uint8Array(total);
-      let off = 0;
-      for (const b of parts) {
-        weightData.set(b, off);
-        off += b.byteLength;
-      }
+      const folder = await readModelFolder(dir);
+      const modelJson = folder.modelJson as unknown as io.ModelJSON;
+      const weightData = await readWeightData(folder);
       return {
         modelTopology: modelJson.modelTopology,
         format: modelJson.format,
@@ -95,8 +89,8 @@ export function fileLoadHandler(modelPath: string): io.IOHandler {
         convertedBy: modelJson.convertedBy,
         trainingConfig: modelJson.trainingConfig,
         userDefinedMetadata: modelJson.userDefinedMetadata,
-        weightSpecs: specs,
-        weightData: weightData.buffer,
+        weightSpecs: folder.weights as io.WeightsManifestEntry[],
+        weightData: weightData.buffer as ArrayBuffer,
       };
     },
   };
@@ -108,7 +102,7 @@ export function fileLoadHandler(modelPath: string): io.IOHandler {
  * `resolveSavedDir` finds the previous version under `<dir>.old`.
  */
 export async function replaceDirAtomically(dir: string, write: (tmpDir: string) => Promise<void>): Promise<void> {
-  const tmp = `${dir}.tmp-${process.pid}`;
+  const tmp = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   const old = `${dir}.old`;
   await fs.rm(tmp, { recursive: true, force: true });
   await fs.mkdir(tmp, { recursive: true });

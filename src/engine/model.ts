@@ -1,6 +1,7 @@
 // From a spec to a compiled tfjs LayersModel: the input layer derived from the data, the user's hidden
 // layers, the output layer derived from the target, loss, optimizer and metrics. Every random initializer
 // gets a seed derived from the run's seed, so the same seed on the same backend builds the same network.
+import { own } from '../format/own';
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
 import type { Layer } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type { Optimizer, Tensor } from '@tensorflow/tfjs-core';
@@ -195,7 +196,7 @@ export function codeLayerOf(model: LayersModel): Layer | undefined {
 export function layerTypeName(layer: Layer): string {
   const c = layer.getClassName();
   if (c === 'InputLayer') return 'input';
-  return CLASS_TO_TYPE[c] ?? c.charAt(0).toLowerCase() + c.slice(1);
+  return own(CLASS_TO_TYPE, c) ?? c.charAt(0).toLowerCase() + c.slice(1);
 }
 
 /** The network as the dashboard draws it, taken from the real model (so it includes transferred layers). */

@@ -6,9 +6,9 @@ import type { Spec } from '../format/types';
 import { readFile } from 'node:fs/promises';
 import { loadBackend } from './backends/index';
 import { loadRunModel } from './checkpoint';
-import { predictRows, readAutoencoderJson, readPreprocess, resolvePredictInputs, resolveRunDir } from './predict';
+import { predictRows, resolvePredictInputs, resolveRunDir } from './predict';
 import { RunFailure, type TrainerContext } from './train';
-import { readRun } from '../runs/store';
+import { readAutoencoder, readPreprocess, readRun } from '../runs/folder';
 
 async function specFor(specPath: string, runDir: string): Promise<Spec | undefined> {
   // The predict block as the file says now; the run's snapshot when the file no longer parses.
@@ -34,7 +34,7 @@ export async function runPrediction(job: PredictJob, ctx: TrainerContext): Promi
   } catch (err) {
     throw new RunFailure('invalid', (err as Error).message.split('\n')[0]);
   }
-  const centroids = pre.task === 'autoencoder' ? (await readAutoencoderJson(runDir))?.clusters?.centroids : undefined;
+  const centroids = pre.task === 'autoencoder' ? (await readAutoencoder(runDir))?.clusters?.centroids : undefined;
   const { predictions, warnings } = await predictRows(tf, model, pre, inputs.rows, inputs.baseDir, inputs.where, centroids);
   for (const w of warnings) ctx.emit({ type: 'log', level: 'warn', message: w });
   ctx.emit({ type: 'log', level: 'info', message: `predicted ${predictions.length} inputs with ${path.basename(runDir)} on ${report.label}` });

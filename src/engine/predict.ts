@@ -5,7 +5,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Prediction, PreprocessJson, Row } from '../runs/types';
-import { RUN_FILES, latestCompletedRun, readRun } from '../runs/store';
+import { latestCompletedRun, readRun } from '../runs/folder';
 import { decodeOutput, encodeInputs } from '../data/preprocess';
 import { listImagesToPredict } from '../data/images';
 import { isImageFile } from '../data/image-folder';
@@ -14,7 +14,6 @@ import type { Spec } from '../format/types';
 import type { TF } from './tf';
 import { predictArray } from './predict-array';
 import { clusterOf, denormalize, encodeRows } from './autoencoder';
-import { AUTOENCODER_FILE, type AutoencoderJson } from '../runs/autoencoder';
 
 export { predictArray } from './predict-array';
 
@@ -46,29 +45,12 @@ export async function predictRows(
   return { predictions, warnings };
 }
 
-export async function readPreprocess(runDir: string): Promise<PreprocessJson> {
-  try {
-    return JSON.parse(await fs.readFile(path.join(runDir, RUN_FILES.preprocess), 'utf8')) as PreprocessJson;
-  } catch (err) {
-    throw new DataError(`${runDir}: this run has no readable preprocess.json (${(err as Error).message.split('\n')[0]})`, runDir);
-  }
-}
-
-/** A run's autoencoder.json, when it has one. */
-export async function readAutoencoderJson(runDir: string): Promise<AutoencoderJson | undefined> {
-  try {
-    return JSON.parse(await fs.readFile(path.join(runDir, AUTOENCODER_FILE), 'utf8')) as AutoencoderJson;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The run to predict with: the one named, else the spec's latest completed run. */
 export async function resolveRunDir(specPath: string, runDir?: string, runsRoot?: string): Promise<string> {
   if (runDir) {
     const dir = path.resolve(runDir);
-    await readRun(dir).catch(() => {
-      throw new DataError(`${dir}: not a run folder (no run.json)`, dir);
+    await readRun(dir).catch((err: Error) => {
+      throw new DataError(`${dir}: not a readable run folder (${err.message})`, dir);
     });
     return dir;
   }

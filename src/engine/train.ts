@@ -8,8 +8,9 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { BackendReport, LayerWeights, TrainerEvent, TrainJob } from '../protocol/trainer';
 import { WHOLE_WEIGHTS_LIMIT } from '../protocol/trainer';
 import type { EpochRecord, Prediction, PredictionsJson, PreprocessJson, RunJson } from '../runs/types';
-import { processAlive, RUN_FILES, readRun, runsRootFor } from '../runs/store';
-import { appendMetrics, createRunDir, hashJson, truncateMetrics, writeJsonAtomic, writeRunJson } from '../runs/writer';
+import { formatBytes } from '../runs/safe-fs';
+import { trainingMemory } from '../format/memory';
+import { RunFileError, acquireRunLock, appendMetrics, createRunDir, hashJson, RUN_FILES, readRun, RunLockedError, runsRootFor, truncateMetrics, writeJsonAtomic, writeRunJson, type RunLock } from '../runs/folder';
 import { decodeOutput, prepareTrainingData, type PreparedData } from '../data/preprocess';
 import { mulberry32, randomSeed, shuffleInPlace } from '../data/split';
 import { DataError } from '../data/table';
@@ -25,7 +26,6 @@ import { predictArray, predictRows, resolvePredictInputs } from './predict';
 import { makeTrainStep, type TrainStep } from './step';
 import type { TF } from './tf';
 import { weightStats } from '../runs/weight-stats';
-import { AUTOENCODER_FILE } from '../runs/autoencoder';
 import {
   adoptConfident, EMPTY_PSEUDO_STATE, needsAdoption, roundOfEpoch, roundTrainingRows, totalEpochs, withAdoption,
   type Adopted, type PseudoLabelOptions, type PseudoLabelState,
@@ -58,12 +58,18 @@ const VALIDATION_PREDICTIONS_LIMIT = 10_000;
 /** Lets queued messages and signals (cancel) in between two batches: `await` alone only runs microtasks. */
 const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export function classifyError(err: unknown): { reason: 'invalid' | 'oom' | 'backend' | 'crash'; message: string } {
+const OUT_OF_MEMORY =
+  /out of memory|allocation failed|Cannot allocate|OOM|exceeds the (maximum|limit)|Memory\.grow|maximum memory size|memory access out of bounds|Invalid typed array length|Invalid array length|Invalid string length|Array buffer allocation/i;
+
+/** Why a run failed, in the protocol's terms; out of memory says so, with the model's size when known. */
+export function classifyError(err: unknown, model?: { params: number; bytes?: number }): { reason: 'invalid' | 'oom' | 'backend' | 'crash'; message: string } {
   const message = (err instanceof Error ? err.message : String(err)).split('\n')[0].trim() || 'unknown error';
-  if (err instanceof DataError || err instanceof ModelBuildError) return { reason: 'invalid', message };
+  if (err instanceof DataError || err instanceof ModelBuildError || err instanceof RunFileError) return { reason: 'invalid', message };
   if (err instanceof BackendError) return { reason: 'backend', message };
-  if (/out of memory|allocation failed|Cannot allocate|OOM|exceeds the (maximum|limit)|Memory\.grow|maximum memory size/i.test(message)) {
-    return { reason: 'oom', message: `Out of memory: ${message}. Try a smaller batchSize, fewer units, or smaller images.` };
+  if (OUT_OF_MEMORY.test(message) || (err instanceof RangeError && /length|size|memory/i.test(message))) {
+    const known = model ?? (err as { model?: { params: number; bytes?: number } }).model;
+    const size = known ? ` The model has ${known.params.toLocaleString('en-US')} parameters${known.bytes ? ` and needs about ${formatBytes(known.bytes)} to train` : ''}.` : '';
+    return { reason: 'oom', message: `Out of memory (${message}).${size} Try a smaller batchSize, fewer units, or smaller images.` };
   }
   return { reason: 'crash', message };
 }
@@ -80,31 +86,43 @@ interface Setup {
   pseudo?: PseudoLabelOptions & { epochsPerRound: number };
 }
 
-async function readSpec(job: TrainJob, ctx: TrainerContext): Promise<Setup> {
+/** Problems of a spec as FILE:LINE:COL lines; none when it is valid. */
+function specErrors(problems: Awaited<ReturnType<typeof validateSpecFile>>['problems'], file: string): string[] {
+  return problems.filter((p) => p.severity === 'error').map((p) => formatProblem(p.file ?? file, p));
+}
+
+async function readSpec(job: TrainJob, ctx: TrainerContext, held: Held): Promise<Setup> {
   const specPath = path.resolve(job.specPath);
   let resumeRun: Setup['resumeRun'];
   if (job.resume) {
     const dir = path.resolve(job.resume);
+    // The lock first: two resumes of one run (or the CLI and the editor) must not both load and write it.
+    try {
+      held.lock = await acquireRunLock(dir);
+    } catch (err) {
+      if (err instanceof RunLockedError) throw new RunFailure('invalid', `--resume ${job.resume}: this run is being trained by process ${err.pid}; wait for it or stop it`);
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new RunFailure('invalid', `--resume ${job.resume}: not a run folder (${code === 'ENOENT' ? 'no such folder' : (err as Error).message})`);
+    }
     let run: RunJson;
     try {
       run = await readRun(dir);
-    } catch {
-      throw new RunFailure('invalid', `--resume ${job.resume}: not a run folder (no readable run.json)`);
-    }
-    if (run.status === 'running' && run.pid !== undefined && run.pid !== process.pid && processAlive(run.pid)) {
-      throw new RunFailure('invalid', `--resume ${job.resume}: this run is still training (process ${run.pid})`);
+    } catch (err) {
+      throw new RunFailure('invalid', `--resume ${job.resume}: not a readable run folder (${(err as Error).message})`);
     }
     resumeRun = { dir, run };
   }
   // Resuming continues the same experiment: the spec as it was when the run started, not as edited since.
-  const text = resumeRun ? JSON.stringify(resumeRun.run.spec) : undefined;
+  // That copy is checked like any spec (run.json is a file anyone could have edited); its problems point
+  // into the copy, so they name run.json.
+  const text = resumeRun ? JSON.stringify(resumeRun.run.spec, null, 2) : undefined;
   const validated = await validateSpecFile(specPath, text, { trusted: true });
-  const errors = validated.problems.filter((p) => p.severity === 'error');
   const { spec, plan, description } = validated;
   const source = validated.table ?? validated.images;
-  if (!spec || !plan || !description || !source || errors.length) {
-    const lines = errors.map((p) => formatProblem(p.file ?? specPath, p));
-    throw new RunFailure('invalid', lines[0] ?? `${specPath}: the spec is not valid`, { problems: lines });
+  const where = resumeRun ? path.join(resumeRun.dir, RUN_FILES.run) : specPath;
+  const lines = specErrors(validated.problems, where).map((l) => (resumeRun ? `--resume ${job.resume}: the spec saved in ${l}` : l));
+  if (!spec || !plan || !description || !source || lines.length) {
+    throw new RunFailure('invalid', lines[0] ?? `${where}: the spec is not valid`, { problems: lines });
   }
   const seed = job.seed ?? resumeRun?.run.seed ?? plan.seed ?? randomSeed();
   const perRound = job.epochs ?? resumeRun?.run.epochsPerRound ?? resumeRun?.run.epochs ?? plan.epochs;
@@ -195,8 +213,29 @@ class Throttle {
 }
 
 export async function runTraining(job: TrainJob, ctx: TrainerContext): Promise<'completed' | 'stopped'> {
-  const setup = await readSpec(job, ctx);
+  const held: Held = {};
+  try {
+    return await trainHoldingLock(job, ctx, held);
+  } catch (err) {
+    // An out-of-memory failure anywhere (building the model included) is reported with the model's size.
+    if (held.model && err instanceof Error) Object.assign(err, { model: held.model });
+    throw err;
+  } finally {
+    await held.lock?.release();
+  }
+}
+
+/** What runTraining holds across the run: the run lock, and the model's estimated size for error messages. */
+interface Held {
+  lock?: RunLock;
+  model?: { params: number; bytes: number };
+}
+
+async function trainHoldingLock(job: TrainJob, ctx: TrainerContext, held: Held): Promise<'completed' | 'stopped'> {
+  const setup = await readSpec(job, ctx, held);
   const { specPath, spec, plan: runPlan, data, seed, epochs, resumeRun } = setup;
+  const memory = trainingMemory(runPlan.layers, runPlan.batchSize);
+  held.model = { params: memory.params, bytes: memory.total };
   const { pre } = data;
   if (data.split.train.length === 0) throw new DataError(`${data.source}: no training rows`, data.source);
   if (data.dropped) ctx.emit({ type: 'log', level: 'warn', message: `${data.dropped} rows with missing values were dropped (data.missing is "drop")` });
@@ -235,6 +274,7 @@ export async function runTraining(job: TrainJob, ctx: TrainerContext): Promise<'
     ctx.emit({ type: 'log', level: 'warn', message: 'the checkpoint holds no optimizer state: the optimizer starts fresh' });
   }
   const params = countParams(model);
+  held.model = { params: params.total, bytes: held.model?.bytes ?? 0 };
 
   // ---- the run folder ----
   let runDir: string;
@@ -252,6 +292,7 @@ export async function runTraining(job: TrainJob, ctx: TrainerContext): Promise<'
     const root = runsRootFor(specPath, runPlan.name, job.runsRoot);
     const created = resumeRun ? { id: resumeRun.run.id, dir: resumeRun.dir } : await createRunDir(root);
     runDir = created.dir;
+    held.lock ??= await acquireRunLock(runDir);
     if (resumeRun) await truncateMetrics(runDir, 0);
     run = {
       id: created.id,
@@ -551,7 +592,7 @@ async function writeAutoencoderResults(tf: TF, model: LayersModel, a: LoopArgs, 
     runId: a.run.id, n: data.n, train: data.split.train, validation: data.split.validation, clusters: spec.model.clusters, seed,
     labels: data.labels, labelNames: pre.labelNames, inputs: data.inputs, pre, x: data.x,
   });
-  await writeJsonAtomic(path.join(runDir, AUTOENCODER_FILE), ae);
+  await writeJsonAtomic(path.join(runDir, RUN_FILES.autoencoder), ae);
   if (ae.report) a.ctx.emit({ type: 'log', level: 'info', message: `${ae.clusters?.k} clusters, purity ${(ae.report.purity * 100).toFixed(1)}% against the labels` });
   const size = data.inputSize;
   const shown = data.split.validation.length ? data.split.validation : data.split.train;

@@ -2,11 +2,9 @@
 // `Stop (epoch 3/50, loss 0.412)`; above the `predict` block, `Predict` (or `Predict (train first)`).
 // They refresh when runs start, progress (throttled) and end.
 import * as vscode from 'vscode';
-import { latestCompletedRun } from '../runs/store';
 import { stopLensTitle, summaryLensTitle } from './format';
 import type { RunManager } from './runs/manager';
 import { samePath } from './runs/manager';
-import * as settings from './settings';
 import { predictBlock } from './spec-text';
 import { summaryOf } from './summary';
 import type { ValidationCache } from './validation';
@@ -24,13 +22,8 @@ export class SpecCodeLenses implements vscode.CodeLensProvider, vscode.Disposabl
     private readonly validation: ValidationCache,
   ) {
     // Runs finished by the command line (or deleted) change what Predict can do.
-    const runJson = vscode.workspace.createFileSystemWatcher('**/.dlmodel/runs/**/run.json');
-    const soon = () => this.refreshSoon();
     this.disposables.push(
-      runJson,
-      runJson.onDidCreate(soon),
-      runJson.onDidChange(soon),
-      runJson.onDidDelete(soon),
+      runs.onDidChangeRuns(() => this.refreshSoon()),
       this.changed,
       vscode.languages.registerCodeLensProvider({ scheme: 'file', pattern: '**/*.dlmodel.json' }, this),
       runs.onDidChangeActive(() => this.refresh()),
@@ -91,7 +84,7 @@ export class SpecCodeLenses implements vscode.CodeLensProvider, vscode.Disposabl
     if (block) {
       const line = doc.positionAt(block.offset).line;
       const range = new vscode.Range(line, 0, line, 0);
-      const done = await latestCompletedRun(uri.fsPath, { runsRoot: settings.runsRoot(uri) }).catch(() => undefined);
+      const done = await this.runs.latestCompletedRun(uri.fsPath).catch(() => undefined);
       lenses.push(
         new vscode.CodeLens(range, {
           title: done ? '$(run) Predict' : 'Predict (train first)',

@@ -4,7 +4,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { deleteRun, listRuns, readRun, type RunInfo } from '../runs/store';
+import { deleteRun, readRun, type RunInfo } from '../runs/folder';
 import type { Row } from '../runs/types';
 import { BACKENDS, type BackendName } from '../format/types';
 import type { SpecDiagnostics } from './diagnostics';
@@ -79,16 +79,16 @@ function errorCount(specPath: string): number {
     .filter((d) => d.source === 'dlmodel' && d.severity === vscode.DiagnosticSeverity.Error).length;
 }
 
-async function runsOf(specPath: string): Promise<RunInfo[]> {
-  return listRuns(specPath, { runsRoot: settings.runsRoot(vscode.Uri.file(specPath)) });
+async function runsOf(s: Services, specPath: string): Promise<RunInfo[]> {
+  return s.runs.listRuns(specPath);
 }
 
 /** A run from a tree node, or picked from the runs of the current spec that pass `filter`. */
-async function runFrom(arg: unknown, filter: (r: RunInfo) => boolean, what: string): Promise<{ specPath: string; dir: string } | CommandResult> {
+async function runFrom(s: Services, arg: unknown, filter: (r: RunInfo) => boolean, what: string): Promise<{ specPath: string; dir: string } | CommandResult> {
   if (isRunLike(arg)) return { specPath: arg.specPath, dir: arg.dir };
   const specPath = specFrom(arg);
   if (!specPath) return explain(NO_SPEC);
-  const runs = (await runsOf(specPath)).filter(filter);
+  const runs = (await runsOf(s, specPath)).filter(filter);
   if (!runs.length) return explain(`${path.basename(specPath)} has no run to ${what}.`);
   const pick = await vscode.window.showQuickPick(
     runs.map((r) => ({ label: `${r.run.status} · ${formatRelative(r.run.startedAt)}`, description: runDescription(r.run), detail: r.dir, dir: r.dir })),
@@ -143,7 +143,7 @@ export const COMMANDS = {
     const untrusted = ensureTrusted('Prediction');
     if (untrusted) return untrusted;
     const runDir = isRunLike(arg) ? arg.dir : undefined;
-    const runs = await runsOf(specPath);
+    const runs = await runsOf(s, specPath);
     // A named run (the sidebar) may be a stopped one: it keeps its model. Otherwise the latest completed run.
     const chosen = runDir ? runs.find((r) => r.dir === runDir) : runs.find((r) => r.run.status === 'completed');
     if (!chosen) {
@@ -229,7 +229,7 @@ export const COMMANDS = {
     if (arg instanceof vscode.Uri && (await fs.stat(folder).then((st) => st.isFile(), () => false))) folder = path.dirname(folder);
     const opts: TemplateOptions = {};
     if (info.id === 'transfer') {
-      const from = await pickTransferSource(given.from);
+      const from = await pickTransferSource(s, given.from);
       if (isResult(from)) return from;
       folder = given.folder ? folder : path.dirname(from.specPath);
       opts.from = {
@@ -268,8 +268,8 @@ export const COMMANDS = {
     return ok(specFile);
   },
 
-  'dlmodel.openRunFolder': async (_s: Services, arg?: unknown): Promise<CommandResult> => {
-    const run = await runFrom(arg, () => true, 'open');
+  'dlmodel.openRunFolder': async (s: Services, arg?: unknown): Promise<CommandResult> => {
+    const run = await runFrom(s, arg, () => true, 'open');
     if (isResult(run)) return run;
     const uri = vscode.Uri.file(run.dir);
     if (vscode.workspace.getWorkspaceFolder(uri)) await vscode.commands.executeCommand('revealInExplorer', uri);
@@ -278,7 +278,7 @@ export const COMMANDS = {
   },
 
   'dlmodel.deleteRun': async (s: Services, arg?: unknown, second?: unknown): Promise<CommandResult> => {
-    const run = await runFrom(arg, (r) => r.run.status !== 'running', 'delete');
+    const run = await runFrom(s, arg, (r) => r.run.status !== 'running', 'delete');
     if (isResult(run)) return run;
     if (s.runs.active().some((a) => a.runDir === run.dir)) return explain('This run is still training: stop it first.');
     const confirmed = typeof second === 'object' && second !== null && (second as { confirmed?: unknown }).confirmed === true;
@@ -316,7 +316,7 @@ export const COMMANDS = {
     } else {
       specPath = specFrom(arg);
       if (!specPath) return explain(NO_SPEC);
-      const runs = (await runsOf(specPath)).filter((r) => r.run.status !== 'running' || s.runs.active().some((a) => a.runDir === r.dir));
+      const runs = (await runsOf(s, specPath)).filter((r) => r.run.status !== 'running' || s.runs.active().some((a) => a.runDir === r.dir));
       if (runs.length < 2) return explain(`${path.basename(specPath)} has ${runs.length} run${runs.length === 1 ? '' : 's'}: comparing needs at least two.`);
       const picked = await vscode.window.showQuickPick(
         runs.map((r) => ({ label: `${r.run.status} · ${formatRelative(r.run.startedAt)}`, description: runDescription(r.run), dir: r.dir, picked: isRunLike(arg) && arg.dir === r.dir })),
@@ -362,7 +362,7 @@ export const COMMANDS = {
     if (isRunLike(arg) && arg.run && !resumable({ dir: arg.dir, run: arg.run })) {
       return explain(`Run ${arg.run.id} is ${arg.run.status}: only a stopped, interrupted or failed run can be resumed.`);
     }
-    const run = await runFrom(arg, resumable, 'resume');
+    const run = await runFrom(s, arg, resumable, 'resume');
     if (isResult(run)) return run;
     const untrusted = ensureTrusted('Training');
     if (untrusted) return untrusted;
@@ -421,10 +421,10 @@ interface TransferSource {
 }
 
 /** A completed run to start a transfer-learning experiment from: given, or picked from the workspace. */
-async function pickTransferSource(given?: string): Promise<TransferSource | CommandResult> {
+async function pickTransferSource(s: Services, given?: string): Promise<TransferSource | CommandResult> {
   const candidates: RunInfo[] = [];
   if (given) candidates.push({ dir: given, run: await readRun(given) });
-  else for (const spec of await findSpecs()) candidates.push(...(await runsOf(spec)).filter((r) => r.run.status === 'completed'));
+  else for (const spec of await findSpecs()) candidates.push(...(await runsOf(s, spec)).filter((r) => r.run.status === 'completed'));
   if (!candidates.length) {
     return explain('Transfer learning starts from a trained model: train an experiment to completion first, then create this one.');
   }

@@ -97,8 +97,23 @@ export function predictionText(p: Prediction): string {
   return `-> ${p.output.map(formatValue).join(', ')}`;
 }
 
+/**
+ * Text from data (class names, labels, column names, run ids) as markdown that shows exactly that text:
+ * every markdown punctuation character backslash-escaped, `<`/`>`/`&` as entities (no HTML, no image or link
+ * syntax survives), line breaks as spaces (a table cell stays one cell).
+ */
+export function escapeMarkdown(text: string): string {
+  return String(text)
+    .replace(/[\\`*_{}[\]()#+\-.!|~:$]/g, (c) => `\\${c}`)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\r\n]+/g, ' ');
+}
+
 /** Markdown for the hover: every class probability (most likely first) and the run that answered. */
 export function predictionHover(p: Prediction, runId: string, classNames?: string[], target?: string[]): string {
+  const md = escapeMarkdown;
   const lines: string[] = [];
   if (p.reconstructionError !== undefined) {
     lines.push('| | |', '|---|---:|');
@@ -112,16 +127,17 @@ export function predictionHover(p: Prediction, runId: string, classNames?: strin
   if (p.label !== undefined && classNames && classNames.length === p.output.length) {
     lines.push('| class | probability |', '|---|---:|');
     const order = p.output.map((v, i) => ({ v, name: classNames[i] })).sort((a, b) => b.v - a.v);
-    for (const { v, name } of order) lines.push(`| ${name === p.label ? `**${name}**` : name} | ${(v * 100).toFixed(1)}% |`);
+    for (const { v, name } of order) lines.push(`| ${name === p.label ? `**${md(name)}**` : md(name)} | ${(v * 100).toFixed(1)}% |`);
   } else if (p.label !== undefined && p.output.length === 1) {
     // Two classes share one sigmoid unit: its value is the probability of the second class.
-    lines.push(`**${p.label}** (${formatPercent(p.confidence ?? p.output[0])})`);
+    lines.push(`**${md(p.label)}** (${formatPercent(p.confidence ?? p.output[0])})`);
   } else {
     const names = target && target.length === p.output.length ? target : p.output.map((_, i) => `output ${i + 1}`);
     lines.push('| target | predicted |', '|---|---:|');
-    p.output.forEach((v, i) => lines.push(`| ${names[i]} | ${formatValue(v)} |`));
+    p.output.forEach((v, i) => lines.push(`| ${md(names[i])} | ${formatValue(v)} |`));
   }
-  lines.push('', `run \`${runId}\``);
+  // A code span shows its text literally; only a backtick could end it early.
+  lines.push('', `run \`${runId.replace(/`/g, "'")}\``);
   return lines.join('\n');
 }
 

@@ -95,7 +95,10 @@ export class InlineResults implements vscode.Disposable {
       const endOfObject = doc.positionAt(item.offset + item.length);
       // The text goes after the object's last line; the hover covers the whole object.
       const lineEnd = doc.lineAt(endOfObject.line).range.end;
-      const hover = new vscode.MarkdownString(predictionHover(item.prediction, s.runId, s.classNames, s.target));
+      // Everything from data is escaped in predictionHover; no command links, no HTML, no theme icons.
+      const hover = new vscode.MarkdownString(predictionHover(item.prediction, s.runId, s.classNames, s.target), false);
+      hover.isTrusted = false;
+      hover.supportHtml = false;
       return {
         range: new vscode.Range(start, lineEnd),
         hoverMessage: hover,

@@ -62,12 +62,12 @@ export function activate(context: vscode.ExtensionContext): DlmodelApi | undefin
       // Validation (and so the summary lens) depends on trust; the diagnostics invalidate the cache first.
       vscode.workspace.onDidGrantWorkspaceTrust(() => lenses.refresh()),
     );
-    // Runs left `running` by a trainer that is gone (VS Code closed mid-run) become `interrupted`; off the
-    // activation path, since it reads every runs folder.
-    const reconcile = setTimeout(() => {
-      void findSpecs().then((specs) => runs.reconcile(specs)).then(() => tree.refresh());
-    }, 1500);
-    context.subscriptions.push({ dispose: () => clearTimeout(reconcile) });
+    // Runs left `running` by a trainer that is gone (VS Code closed mid-run) are recorded `interrupted`: off
+    // the activation path, since it reads every runs folder, and only once the workspace is trusted (a
+    // restricted workspace writes nothing; the sidebar shows such runs as interrupted all the same).
+    const reconcileAll = () => void findSpecs().then((specs) => runs.reconcile(specs)).then(() => tree.refresh());
+    const reconcile = setTimeout(reconcileAll, 1500);
+    context.subscriptions.push({ dispose: () => clearTimeout(reconcile) }, vscode.workspace.onDidGrantWorkspaceTrust(reconcileAll));
 
     const activationMs = Math.round((performance.now() - started) * 10) / 10;
     log.info(`activated in ${activationMs} ms`);

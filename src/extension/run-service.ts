@@ -1,7 +1,9 @@
 // The seam between the parts of the extension that start trainers (runs/manager.ts) and those that only
-// watch them (the dashboard, the sidebar, code lenses, status bar). Watchers depend on this interface only.
+// watch them (the dashboard, the sidebar, code lenses, status bar, progress, commands). Watchers depend on
+// this interface only: it lists runs and reports changes from the one place that knows the runs folder.
 import type * as vscode from 'vscode';
 import type { TrainerEvent } from '../protocol/trainer';
+import type { RunInfo } from '../runs/folder';
 import type { Prediction, Row } from '../runs/types';
 
 export interface RunEvent {
@@ -29,6 +31,11 @@ export interface ActiveRun {
 
 export interface RunService {
   readonly onEvent: vscode.Event<RunEvent>;
+  /** A run.json changed in some runs folder (`dlmodel.runsFolder` honoured): list again. */
+  readonly onDidChangeRuns: vscode.Event<vscode.Uri>;
+  /** The runs of a spec, from its runs folder, newest first. */
+  listRuns(specPath: string): Promise<RunInfo[]>;
+  latestCompletedRun(specPath: string): Promise<RunInfo | undefined>;
   /** Fires when a run is queued, starts, or ends. */
   readonly onDidChangeActive: vscode.Event<void>;
   active(): ActiveRun[];

@@ -1,8 +1,12 @@
 // Transfer learning: the layers of a trained run (`model.from`), read from its model/model.json topology
 // and preprocess.json only (JSON, no TensorFlow). The base's own output layer is dropped: the new
 // experiment derives its output from its own target.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ModelFileError, readModelFolder } from '../runs/model-files';
+import { FileRefused, LIMITS, readRegularFile } from '../runs/safe-fs';
+import { nestingProblem } from './nesting';
+import { own } from './own';
 import type { PreprocessJson } from '../runs/types';
 import { CLASS_TO_TYPE } from './layers';
 import type { Activation, LayerSpec } from './types';
@@ -38,6 +42,19 @@ function num(v: unknown): number | undefined {
   return typeof v === 'number' ? v : undefined;
 }
 
+/** Sizes beyond this in a base model's layer (units, filters, vocabulary) are a broken or hostile file. */
+const MAX_LAYER_SIZE = 10_000_000;
+
+/** A size option of a base layer: a whole number from 1 to MAX_LAYER_SIZE, or the error says which. */
+function size(v: unknown, option: string, cls: string, file: string): number | undefined {
+  const n = num(v);
+  if (n === undefined) return undefined;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_LAYER_SIZE) {
+    throw new BaseModelError(`${file}: the base model's ${cls} layer has ${option} ${n}; expected a whole number from 1 to ${MAX_LAYER_SIZE.toLocaleString('en-US')}`, file);
+  }
+  return n;
+}
+
 function numOrPair(v: unknown): number | [number, number] | undefined {
   if (typeof v === 'number') return v;
   if (Array.isArray(v) && v.length === 1 && typeof v[0] === 'number') return v[0];
@@ -49,18 +66,18 @@ function numOrPair(v: unknown): number | [number, number] | undefined {
 export function layerFromKeras(layer: KerasLayer, file: string): LayerSpec | undefined {
   const cls = layer.class_name ?? '';
   if (cls === 'InputLayer') return undefined;
-  const type = CLASS_TO_TYPE[cls];
+  const type = own(CLASS_TO_TYPE, cls);
   if (!type) throw new BaseModelError(`${file}: layer type "${cls}" of the base model is not supported`, file);
   const c = layer.config ?? {};
   const spec: LayerSpec = { type };
   if (typeof c.name === 'string') spec.name = c.name;
-  const units = num(c.units);
+  const units = size(c.units, 'units', cls, file);
   if (units !== undefined) spec.units = units;
-  if (typeof c.activation === 'string') spec.activation = (snakeToCamel[c.activation] ?? c.activation) as Activation;
+  if (typeof c.activation === 'string') spec.activation = (own(snakeToCamel, c.activation) ?? c.activation) as Activation;
   if (typeof c.use_bias === 'boolean') spec.useBias = c.use_bias;
   const rate = num(c.rate);
   if (rate !== undefined) spec.rate = rate;
-  const filters = num(c.filters);
+  const filters = size(c.filters, 'filters', cls, file);
   if (filters !== undefined) spec.filters = filters;
   const k = numOrPair(c.kernel_size);
   if (k !== undefined) spec.kernelSize = k;
@@ -69,10 +86,12 @@ export function layerFromKeras(layer: KerasLayer, file: string): LayerSpec | und
   if (c.padding === 'valid' || c.padding === 'same') spec.padding = c.padding;
   const p = numOrPair(c.pool_size);
   if (p !== undefined) spec.poolSize = p;
-  if (Array.isArray(c.target_shape)) spec.targetShape = (c.target_shape as unknown[]).filter((d): d is number => typeof d === 'number');
-  const inDim = num(c.input_dim);
+  if (Array.isArray(c.target_shape)) {
+    spec.targetShape = (c.target_shape as unknown[]).filter((d): d is number => typeof d === 'number').map((d, i) => size(d, `target_shape[${i}]`, cls, file) as number);
+  }
+  const inDim = size(c.input_dim, 'input_dim', cls, file);
   if (inDim !== undefined) spec.inputDim = inDim;
-  const outDim = num(c.output_dim);
+  const outDim = size(c.output_dim, 'output_dim', cls, file);
   if (outDim !== undefined) spec.outputDim = outDim;
   if (typeof c.return_sequences === 'boolean') spec.returnSequences = c.return_sequences;
   return spec;
@@ -91,10 +110,12 @@ export function topologyLayers(modelJson: unknown): KerasLayer[] | undefined {
 async function readJson(file: string): Promise<unknown> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new BaseModelError(`${file}: not found`, file);
+    text = (await readRegularFile(file, LIMITS.runFile)).toString('utf8');
+  } catch (e) {
+    throw new BaseModelError(`${file}: ${e instanceof FileRefused ? e.message : 'cannot be read'}`, file);
   }
+  const deep = nestingProblem(text);
+  if (deep) throw new BaseModelError(`${file}: ${deep.message}`, file);
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -107,9 +128,17 @@ export async function readBaseModel(runDir: string): Promise<BaseModel> {
   if (!isDir) throw new BaseModelError(`${runDir}: run folder not found`, runDir);
   const modelFile = join(runDir, 'model', 'model.json');
   const preFile = join(runDir, 'preprocess.json');
-  const modelJson = await readJson(modelFile);
+  // The weights are checked now (inside the folder, regular files, the size the shapes imply), so that a
+  // broken or hostile base fails validation rather than training.
+  let modelJson: unknown;
+  try {
+    modelJson = (await readModelFolder(join(runDir, 'model'))).modelJson;
+  } catch (e) {
+    if (e instanceof ModelFileError) throw new BaseModelError(e.message, e.file);
+    throw e;
+  }
   const preprocess = (await readJson(preFile)) as PreprocessJson;
-  if (!Array.isArray(preprocess?.inputShape)) throw new BaseModelError(`${preFile}: has no "inputShape"`, preFile);
+  if (!Array.isArray(preprocess?.inputShape) || !preprocess.inputShape.every((d) => Number.isInteger(d) && d > 0 && d <= MAX_LAYER_SIZE)) throw new BaseModelError(`${preFile}: has no valid "inputShape" (a list of sizes)`, preFile);
   const raw = topologyLayers(modelJson);
   if (!raw) throw new BaseModelError(`${modelFile}: no layer list in "modelTopology"`, modelFile);
   const specs: LayerSpec[] = [];

@@ -1,8 +1,11 @@
 // JSONC text -> Spec plus problems with exact ranges. Syntax first (jsonc-parser, comments and trailing
 // commas allowed), then the structure of every field (structure.ts). No I/O: semantic checks that need the
 // data or other files live in validate.ts.
-import { getLocation, getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { findNodeAtLocation, getLocation, getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { unsafeSegment } from '../common/names';
 import { isLayerType, LAYER_INFO, OPTION_DOCS, type LayerOption } from './layers';
+import { nestingProblem } from './nesting';
+import { own } from './own';
 import { ProblemSink, type Problem } from './problems';
 import { SPEC_RULE, type Prop, type Rule } from './structure';
 import { didYouMean, quoteList } from './suggest';
@@ -46,11 +49,17 @@ export function parseSpecText(text: string): { spec?: Spec; problems: Problem[] 
 
 export function parseSpecDocument(text: string): SpecDocument {
   const sink = new ProblemSink(text);
+  const deep = nestingProblem(text);
+  if (deep) {
+    // Refused before parsing: every recursive reader after the parser would overflow the stack.
+    sink.at(deep.offset, 1, getLocation(text.slice(0, deep.offset), deep.offset).path, deep.message);
+    return { text, problems: sink.problems, sink };
+  }
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true });
   for (const e of errors) {
     const name = printParseErrorCode(e.error);
-    const msg = SYNTAX_MESSAGES[name] ?? name;
+    const msg = own(SYNTAX_MESSAGES, name) ?? name;
     sink.at(e.offset, Math.max(e.length, 0), getLocation(text, e.offset).path, `syntax error: ${msg}`);
   }
   const syntaxOk = errors.length === 0;
@@ -60,6 +69,11 @@ export function parseSpecDocument(text: string): SpecDocument {
   }
   const syntaxCount = sink.problems.length;
   checkRule(root, SPEC_RULE, [], new Checker(sink, syntaxOk));
+  const nameNode = root.type === 'object' ? findNodeAtLocation(root, ['name']) : undefined;
+  const nameWhy = nameNode?.type === 'string' ? unsafeSegment(String(nameNode.value)) : undefined;
+  if (nameNode && nameWhy) {
+    sink.error(nameNode, ['name'], `the name ${nameWhy}; it names the runs folder (.dlmodel/runs/<name>), so it must be usable as one folder name`);
+  }
   if (!syntaxOk) {
     // A value cut short by a syntax error ("abc with no closing quote) is not also a wrong value.
     const broken = errors.map((e) => e.offset);
@@ -255,7 +269,7 @@ function checkObject(node: Node, rule: Extract<Rule, { t: 'object' }>, path: Jso
       continue;
     }
     seen.add(key);
-    const prop: Prop | undefined = rule.props[key];
+    const prop: Prop | undefined = own(rule.props, key);
     if (!prop) {
       const candidates = allowedForLayer ? [...allowedForLayer] : names;
       sink.node(keyNode, here, `unknown property "${key}" in ${rule.what}${didYouMean(key, candidates)}`, 'warning');
@@ -282,7 +296,7 @@ function checkObject(node: Node, rule: Extract<Rule, { t: 'object' }>, path: Jso
   if (layerType) required.push(...LAYER_INFO[layerType].required.filter((o: LayerOption) => !required.includes(o)));
   for (const name of required) {
     if (seen.has(name)) continue;
-    const prop = rule.props[name];
+    const prop = own(rule.props, name);
     const what = layerType ? `a ${layerType} layer` : rule.what;
     const doc = prop?.doc ? ` (${prop.doc})` : layerOptionDoc(name);
     sink.error(node, [...path], `${what} needs "${name}"${doc}`);

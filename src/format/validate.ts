@@ -1,27 +1,34 @@
 // Everything the schema cannot say: the data file exists and parses, the named columns exist, layer shapes
 // fit together, loss, output activation and metrics suit the task, predict inputs have the features, a
 // transfer-learning base exists. Never throws for bad input: every problem is data with a range.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
+import { FileRefused, formatBytes, isContained, LIMITS, readRegularFile } from '../runs/safe-fs';
 import { findNodeAtLocation, type Node } from 'jsonc-parser';
 import { describeData, featureColumns, presentValues, targetColumns, type DataDescription } from '../data/columns';
 import { isImageFile, listImageFolder, type ImageFolder } from '../data/image-folder';
+import { checkImageFiles } from '../data/images';
 import { DataError, isMissing, readTable, tableFromRows, type Table } from '../data/table';
 import { splitCounts } from '../data/split';
 import { BaseModelError, readBaseModel, type BaseModel } from './base-model';
+import { imageKeyOf } from '../common/image-inputs';
 import { nameFromPath } from '../common/names';
 import { autoencoderOutputIssue, defaultMetrics, derivedOutput, DEFAULTS, makePlan, PlanError, type Plan } from './plan';
 import { parseSpecDocument, type JsonPath } from './parse';
 import { rangeOf, type Problem, type ProblemSink, type Severity, type Target } from './problems';
 import { inferShapes, outputIssue } from './shapes';
+import { describeMemory, trainingMemory, TRAINER_MEMORY_BYTES } from './memory';
 import { didYouMean } from './suggest';
 import type { LossName, MetricName, Spec } from './types';
 import { UNSUPPORTED, unsupportedMessage } from './unsupported';
 
 export interface ValidateOptions {
-  /** Whether the workspace is trusted. With `workspaceRoot`, untrusted specs may not name paths outside it. */
+  /**
+   * Whether the workspace is trusted. An untrusted spec may not name a path whose real location (symbolic
+   * links resolved) is outside `workspaceRoot`, or outside the spec's own folder when there is none.
+   */
   trusted?: boolean;
-  /** The workspace folder; without it no containment check is made (the command line). */
+  /** The workspace folder holding the spec, if any. */
   workspaceRoot?: string;
 }
 
@@ -39,7 +46,6 @@ export interface ValidationResult {
 
 const CLASSIFICATION_LOSSES: ReadonlySet<LossName> = new Set(['binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy']);
 const MANY_CLASSES = 50;
-const IMAGE_INPUT_KEYS = ['file', 'image', 'path'] as const;
 const MANY_CATEGORIES = 50;
 /** How many source lines a message about the rows left for training lists. */
 const USABLE_LINES_SHOWN = 8;
@@ -94,11 +100,6 @@ class Reporter {
   }
 }
 
-function isInside(root: string, p: string): boolean {
-  const rel = relative(resolve(root), resolve(p));
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}
-
 async function kindOf(p: string): Promise<'file' | 'dir' | undefined> {
   try {
     const s = await stat(p);
@@ -111,10 +112,9 @@ async function kindOf(p: string): Promise<'file' | 'dir' | undefined> {
 export async function validateSpecFile(specPath: string, text?: string, opts: ValidateOptions = {}): Promise<ValidationResult> {
   if (text === undefined) {
     try {
-      text = await readFile(specPath, 'utf8');
+      text = (await readRegularFile(specPath, LIMITS.spec)).toString('utf8');
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'file not found' : (e as Error).message;
+      const why = e instanceof FileRefused ? e.message : (e as Error).message;
       return { problems: [{ path: [], message: `cannot read the spec: ${why}`, offset: 0, length: 0, line: 1, column: 1, severity: 'error' }] };
     }
   }
@@ -141,6 +141,7 @@ export async function validateSpecFile(specPath: string, text?: string, opts: Va
  * The editor validates on every change: a data file is parsed again only when its size or modification
  * time changed. Two entries: the data and, say, a second experiment's.
  */
+const imageCheckCache = new Map<string, { file: string; problem: string }[]>();
 const tableCache = new Map<string, { mtimeMs: number; size: number; table: Table }>();
 const TABLE_CACHE_SIZE = 2;
 
@@ -194,6 +195,7 @@ class SpecValidator {
     this.checkTraining();
     await this.checkPredict();
     this.makePlan();
+    this.checkMemory();
   }
 
   /** Fields of format 1.1 that are not implemented yet (unsupported.ts): one error each, then stop. */
@@ -258,12 +260,18 @@ class SpecValidator {
     }
   }
 
-  /** A path named in the spec, resolved; undefined (and reported) if it leaves an untrusted workspace. */
+  /**
+   * A path named in the spec, resolved; undefined (and reported) if, in an untrusted workspace, its real
+   * location is outside the workspace folder (or the spec's folder, when the spec is in no workspace folder).
+   */
   private resolvePath(p: string, path: JsonPath): string | undefined {
     const abs = resolve(this.dir, p);
-    const root = this.opts.workspaceRoot;
-    if (root !== undefined && this.opts.trusted !== true && !isInside(root, abs)) {
-      this.r.error(path, `"${p}" is outside the workspace folder; paths outside it are allowed only in a trusted workspace`);
+    if (this.opts.trusted === true) return abs;
+    const root = this.opts.workspaceRoot ?? this.dir;
+    if (!isContained(root, abs)) {
+      const where = this.opts.workspaceRoot !== undefined ? 'the workspace folder' : "the spec's folder (no workspace folder is open)";
+      const viaLink = !relative(root, abs).startsWith('..') && !isAbsolute(relative(root, abs));
+      this.r.error(path, `"${p}" is outside ${where}${viaLink ? ' (a symbolic link leads out of it)' : ''}; paths outside it are allowed only in a trusted workspace`);
       return undefined;
     }
     return abs;
@@ -289,12 +297,38 @@ class SpecValidator {
       return;
     }
     try {
-      if (kind === 'dir') this.images = await listImageFolder(abs);
-      else this.table = await readTableCached(abs);
+      if (kind === 'dir') {
+        this.images = await listImageFolder(abs);
+        await this.checkImageFiles(this.images);
+      }
+      else {
+        this.table = await readTableCached(abs);
+        if (this.table.encoding) {
+          this.r.warn(
+            ['data', 'source'],
+            `"${source}" is not UTF-8 (from line ${this.table.encoding.line}); it is read as Windows-1252 (Latin-1). Save it as UTF-8 to be sure every character is read as meant`,
+          );
+        }
+      }
     } catch (e) {
       if (e instanceof DataError) this.r.dataError(['data', 'source'], e);
       else this.r.error(['data', 'source'], `cannot read "${source}": ${(e as Error).message}`);
     }
+  }
+
+  /** Truncated or oversized images fail validation, not training (files found good are not read again while the folder's listing is unchanged). */
+  private async checkImageFiles(images: ImageFolder): Promise<void> {
+    const files = images.files.map((f) => f.path);
+    const key = `${images.dir}\0${files.length}\0${files[0]}\0${files[files.length - 1]}`;
+    // Same listing as last time: only the files that were bad are read again (so fixing one shows at once).
+    const cached = imageCheckCache.get(key);
+    const bad = await checkImageFiles(cached ? cached.map((b) => b.file) : files);
+    imageCheckCache.clear();
+    imageCheckCache.set(key, bad);
+    if (bad.length === 0) return;
+    const first = bad[0];
+    const more = bad.length > 1 ? ` (and ${bad.length - 1} more: ${bad.slice(1, 4).map((b) => relative(images.dir, b.file)).join(', ')}${bad.length > 4 ? ', ...' : ''})` : '';
+    this.r.error(['data', 'source'], `${relative(images.dir, first.file)}: ${first.problem}${more}`);
   }
 
   private whereIs(table: Table, rowIndex: number): string {
@@ -528,7 +562,22 @@ class SpecValidator {
     if (why) {
       if (layers.length > 0) this.r.error(['model', 'layers', layers.length - 1, 'type'], why);
       else this.r.error(['model', 'layers'], why);
+      return;
     }
+  }
+
+  /** A model whose parameters or activations cannot fit in the trainer's memory is said so before training. */
+  private checkMemory(): void {
+    const plan = this.plan;
+    if (!plan) return;
+    const m = trainingMemory(plan.layers, plan.batchSize);
+    if (m.total <= TRAINER_MEMORY_BYTES) return;
+    const where: JsonPath = m.activationBytes > m.paramBytes && this.spec.training?.batchSize !== undefined ? ['training', 'batchSize'] : ['model', 'layers'];
+    this.r.warn(
+      where,
+      `this model will not fit in memory: ${describeMemory(m, plan.batchSize)}, more than the ${formatBytes(TRAINER_MEMORY_BYTES)} the trainer can hold; use fewer units or filters, or a smaller batchSize`,
+      'key',
+    );
   }
 
   private checkEmbedding(): void {
@@ -681,7 +730,7 @@ class SpecValidator {
   private async checkImageInputs(inputs: Record<string, unknown>[]): Promise<void> {
     for (let i = 0; i < inputs.length; i++) {
       const path: JsonPath = ['predict', 'inputs', i];
-      const key = IMAGE_INPUT_KEYS.find((k) => typeof inputs[i][k] === 'string');
+      const key = imageKeyOf(inputs[i]);
       if (!key) {
         this.r.error(path, `predict input ${i + 1} needs "file": "path/to/image.png" (an image model predicts images)`);
         continue;

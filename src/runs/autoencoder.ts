@@ -47,5 +47,3 @@ export interface AutoencoderJson {
   /** The rows with the highest reconstruction error, most unusual first. */
   unusual: RowReconstruction[];
 }
-
-export const AUTOENCODER_FILE = 'autoencoder.json';

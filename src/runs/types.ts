@@ -5,7 +5,8 @@ import type { Plan } from '../format/plan';
 
 export type Row = Record<string, unknown>;
 
-export type RunStatus = 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
+export const RUN_STATUSES = ['running', 'completed', 'failed', 'stopped', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** One line of metrics.jsonl: `loss`, `val_loss`, each metric and its `val_` twin, and `ms`. */
 export interface EpochRecord {

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TreeNode } from '../../src/extension/sidebar/nodes';
-import { listRuns, readMetrics, readRun } from '../../src/runs/store';
+import { listRuns, readMetrics, readRun } from '../../src/runs/folder';
 import { api, lensTitles, run, until, useCpuBackend, waitForEvent, writeCourseSpec } from './editor-helpers';
 
 async function runNodes(specPath: string): Promise<Extract<TreeNode, { kind: 'run' }>[]> {

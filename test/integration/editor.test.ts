@@ -139,7 +139,12 @@ describe('editor: diagnostics', () => {
     const doc = await vscode.workspace.openTextDocument(join(workspaceRoot(), 'broken.dlmodel.json'));
     await vscode.window.showTextDocument(doc);
     const d = await diagnosticsOf(doc.uri);
-    assert.ok(d.every((x) => !x.range.isEmpty || x.range.start.line >= 0));
+    // Exactly one problem: the unknown activation, on the value "relux" (line 10), with the nearest name.
+    assert.deepEqual(
+      d.map((x) => [doc.getText(x.range), x.range.start.line + 1, x.severity]),
+      [['"relux"', 10, vscode.DiagnosticSeverity.Error]],
+    );
+    assert.match(d[0].message, /^"relux" is not an activation; allowed: .*did you mean "relu"\?$/);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 });

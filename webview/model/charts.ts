@@ -1,7 +1,7 @@
 // Small SVG charts built as scenes: weight and error histograms, predicted-vs-actual scatter, the
 // decision-boundary heat map, and an image's pixels.
 import type { DecisionBoundaryView } from '../../src/protocol/webview';
-import { fmt } from './format';
+import { fmt } from '../../src/common/format';
 import type { Histogram } from './histogram';
 import type { Scene, Shape } from './scene';
 

@@ -2,7 +2,7 @@
 // by label or cluster), and pseudo-label rounds (rows adopted, validation accuracy). Pure: no DOM.
 import type { CodePointView, EpochColumns, RoundView } from '../../src/protocol/webview';
 import { axes } from './charts';
-import { fmt } from './format';
+import { fmt } from '../../src/common/format';
 import type { Scene, Shape } from './scene';
 
 const PAD = { l: 44, r: 10, t: 10, b: 30 };

@@ -3,9 +3,12 @@
 // each layer. Wide layers collapse to their first and last neurons with "... N more"; layers whose output
 // is a feature map (conv, pooling, images) are drawn as stacked maps with their filters and shape.
 import { countParams } from '../../src/common/params';
+import { collapse, DIAGRAM_MAX_SHOWN } from '../../src/common/collapse';
+
+export { collapse, DIAGRAM_MAX_SHOWN };
 import type { LayerView, LayerWeightsView } from '../../src/protocol/webview';
 import { activationPath } from './activations';
-import { fmt, fmtInt } from './format';
+import { fmt, fmtInt } from '../../src/common/format';
 import type { Scene, Shape } from './scene';
 
 export interface DiagramInput {
@@ -63,17 +66,6 @@ export function columnKind(layer: LayerView): ColumnKind {
   return 'maps';
 }
 
-/** Which neurons of a layer of `n` to draw: all when they fit, else the first and last with a gap. */
-export function collapse(n: number, maxShown: number): { shown: number[]; gapAfter: number } {
-  if (n <= maxShown) return { shown: Array.from({ length: n }, (_, i) => i), gapAfter: -1 };
-  const slots = Math.max(2, maxShown - 1);
-  const head = Math.ceil(slots / 2);
-  const tail = slots - head;
-  const shown: number[] = [];
-  for (let i = 0; i < head; i++) shown.push(i);
-  for (let i = n - tail; i < n; i++) shown.push(i);
-  return { shown, gapAfter: head - 1 };
-}
 
 /** Weights per layer index: by name first, then in order over the layers that have parameters. */
 export function matchWeights(layers: LayerView[], weights: LayerWeightsView[] | undefined): Map<number, LayerWeightsView> {
@@ -120,8 +112,6 @@ function subtitle(layer: LayerView, kind: ColumnKind, units: number, outputNames
 
 const short = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
-/** Neurons drawn per column at most; the host sends only those weights of large layers. */
-export const DIAGRAM_MAX_SHOWN = 12;
 
 export function layoutDiagram(input: DiagramInput, opts: DiagramOptions = {}): Diagram {
   const { layers, inputNames, outputNames } = input;

@@ -1,6 +1,6 @@
 // A tiny retained description of SVG shapes, built by pure layout code and turned into markup in one
 // pass. Presentation attributes only (never `style="..."`): the webview's CSP forbids inline styles.
-import { escapeXml } from './format';
+import { escapeXml } from '../../src/common/format';
 
 export type Attrs = Record<string, string | number | undefined>;
 

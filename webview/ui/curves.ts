@@ -2,7 +2,7 @@
 // double-click to reset, values under the cursor in the legend, several runs overlaid.
 import uPlot from 'uplot';
 import type { CurveSet } from '../../src/protocol/webview';
-import { epochCount } from '../model/columns';
+import { epochCount } from '../../src/common/columns';
 import { chartData, metricNames, type ChartData } from '../model/curves';
 import { h } from './dom';
 import { chartColors, themeKind, withAlpha } from './theme';

@@ -1,7 +1,7 @@
 // The network diagram and the detail of the selected layer (its weights' histogram).
 import type { DashboardSnapshot, LayerView, LayerWeightsView } from '../../src/protocol/webview';
 import { histogramScene } from '../model/charts';
-import { fmt, fmtInt } from '../model/format';
+import { fmt, fmtInt } from '../../src/common/format';
 import { histogram } from '../model/histogram';
 import { layoutDiagram, matchWeights } from '../model/layout';
 import { sceneToSvg } from '../model/scene';

@@ -5,7 +5,7 @@
 import type { AutoencoderView, CodePointView, DashboardSnapshot, ReconstructionView } from '../../src/protocol/webview';
 import { pixelScene } from '../model/charts';
 import { codeScene, legendOf, roundPoints, roundsScene, type ColourBy } from '../model/codes';
-import { fmt, fmtPercent } from '../model/format';
+import { fmt, fmtPercent } from '../../src/common/format';
 import { sceneToSvg } from '../model/scene';
 import { dropdown } from './controls';
 import { clear, h } from './dom';

@@ -4,8 +4,8 @@
 import type { DashboardSnapshot, PredictionView } from '../../src/protocol/webview';
 import type { BoundaryPoint } from '../model/charts';
 import { boundaryScene, histogramScene, pixelScene, scatterScene } from '../model/charts';
-import { classRows, confusionMatrix, expectedClass } from '../model/classify';
-import { fmt, fmtPercent } from '../model/format';
+import { classRows, confusionMatrix, expectedClass } from '../../src/common/classify';
+import { fmt, fmtPercent } from '../../src/common/format';
 import { histogram } from '../model/histogram';
 import { regressionPoints } from '../model/regression';
 import { sceneToSvg } from '../model/scene';

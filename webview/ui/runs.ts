@@ -2,7 +2,7 @@
 // differ from the selected run's.
 import type { DashboardSnapshot, RunItem } from '../../src/protocol/webview';
 import { formatChange, runDifferences } from '../model/diff';
-import { fmt } from '../model/format';
+import { fmt } from '../../src/common/format';
 import { clear, h } from './dom';
 
 export interface RunActions {

@@ -3,13 +3,16 @@
 // Native packages are resolved only from the extension's own install or the folder the user configured,
 // never from a workspace: opening a folder must not be enough to make us load someone's native code.
 import { createRequire } from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { BackendName, ConcreteBackend } from '../../format/types';
 import type { BackendAttempt, BackendReport } from '../../protocol/trainer';
 import type { TF } from '../tf';
 // Both only take `tf` as an argument and import nothing of TensorFlow.js at load time.
 import { loadWebgpu } from './webgpu';
+import { findNativePackage } from './packages';
+
+export { findNativePackage };
 import { registerWasmTrainingKernels } from './wasm-kernels/index';
 
 export interface LoadBackendOptions {
@@ -70,7 +73,7 @@ async function loadOne(name: ConcreteBackend, opts: LoadBackendOptions, auto: bo
       return loadNative(name, opts);
     case 'webgpu': {
       const tf = await bundledTf();
-      const { adapterName: adapter, software } = await loadWebgpu(tf);
+      const { adapterName: adapter, software } = await loadWebgpu(tf, { extensionRoot: opts.extensionRoot });
       // A software rasterizer (llvmpipe, SwiftShader) is a CPU in disguise and slower than wasm here;
       // `auto` passes it over, while asking for webgpu by name still gets it.
       if (auto && software) {
@@ -130,25 +133,6 @@ export function nativeSearchDirs(opts: LoadBackendOptions): string[] {
   if (opts.nativeBackendDir) dirs.push(path.resolve(opts.nativeBackendDir));
   dirs.push(path.resolve(opts.extensionRoot));
   return dirs;
-}
-
-/**
- * The package folder of `pkg` directly inside one of `dirs` (as `dir/node_modules/pkg`, `dir/pkg` when
- * dir is itself a node_modules folder, or dir when it is the package). No walking up to parent folders.
- */
-export function findNativePackage(pkg: string, dirs: string[]): string | undefined {
-  for (const dir of dirs) {
-    for (const candidate of [path.join(dir, 'node_modules', pkg), path.join(dir, pkg), dir]) {
-      const manifest = path.join(candidate, 'package.json');
-      if (!existsSync(manifest)) continue;
-      try {
-        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === pkg) return candidate;
-      } catch {
-        // unreadable manifest: not this one
-      }
-    }
-  }
-  return undefined;
 }
 
 async function loadNative(name: 'cuda' | 'native', opts: LoadBackendOptions): Promise<{ tf: TF; detail?: string }> {

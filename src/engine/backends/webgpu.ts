@@ -13,6 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TF } from '../tf';
+import { findPackageRoot } from '../locate';
+import { findNativePackage, packageEntry } from './packages';
 
 /** What `loadWebgpu` tells the caller: the adapter for the user, and how it was reached. */
 export interface WebgpuLoadResult {
@@ -33,6 +35,8 @@ export interface WebgpuOptions {
    * of the adapter's name that must match.
    */
   adapter?: string;
+  /** The extension's install: `webgpu` is loaded from its node_modules only (default: this package's root). */
+  extensionRoot?: string;
 }
 
 // ---- the few WebGPU shapes we touch (no DOM lib in this project, and @webgpu/types is global-only) ------
@@ -101,13 +105,11 @@ function ensureRuntimeDir(): void {
   process.env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'dlmodel-xdg-'));
 }
 
-async function loadDawn(): Promise<DawnModule> {
-  let entry: string;
-  try {
-    entry = require.resolve('webgpu');
-  } catch {
-    throw new Error("the 'webgpu' package (Dawn for Node) is not installed beside the trainer");
-  }
+async function loadDawn(extensionRoot: string | undefined): Promise<DawnModule> {
+  const root = extensionRoot ?? findPackageRoot(__dirname);
+  const found = root ? findNativePackage('webgpu', [root]) : undefined;
+  if (!found) throw new Error(`the 'webgpu' package (Dawn for Node) is not installed in ${root ?? "the extension's folder"}`);
+  const entry = packageEntry(found);
   try {
     const mod = (await importEsm(pathToFileURL(entry).href)) as Partial<DawnModule>;
     if (typeof mod.create !== 'function' || !mod.globals) throw new Error('it has no create()/globals exports');
@@ -214,7 +216,7 @@ let loaded: WebgpuLoadResult | undefined;
 export async function loadWebgpu(tf: TF, opts: WebgpuOptions = {}): Promise<WebgpuLoadResult> {
   if (loaded && tf.getBackend() === 'webgpu') return loaded;
   ensureRuntimeDir();
-  const dawn = await loadDawn();
+  const dawn = await loadDawn(opts.extensionRoot);
   // tfjs-backend-webgpu uses the WebGPU constants (GPUBufferUsage, GPUMapMode, ...) as globals.
   for (const [k, v] of Object.entries(dawn.globals)) {
     if (!(k in globalThis)) Object.defineProperty(globalThis, k, { value: v, configurable: true, writable: true });

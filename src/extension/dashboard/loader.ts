@@ -1,27 +1,27 @@
 // Everything the dashboard reads from disk: the spec's layer summary and data description, the runs, a
 // run's metrics, predictions and saved weights, and an image's pixels. No TensorFlow.js here.
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { readImagePixels } from '../../data/images';
 import type { LayerWeights } from '../../protocol/trainer';
 import type { ImageView } from '../../protocol/webview';
-import { listRuns, readMetrics, readPredictions, RUN_FILES, type RunInfo } from '../../runs/store';
-import { AUTOENCODER_FILE, type AutoencoderJson } from '../../runs/autoencoder';
+import { listRuns, readAutoencoder, readMetrics, readPredictions, readPreprocess, RUN_FILES, type RunInfo } from '../../runs/folder';
+import type { AutoencoderJson } from '../../runs/autoencoder';
 import type { AutoencoderView } from '../../protocol/webview';
-import type { PreprocessJson } from '../../runs/types';
 import { formatProblem, hasErrors } from '../../format/problems';
 import { summarizePlan } from '../../format/summary';
 import type { ValidationResult } from '../../format/validate';
 import type { SpecInfo } from './state';
 import { toLayerView } from './state';
 import { weightStats } from '../../runs/weight-stats';
+import { nameFromPath } from '../../common/names';
+import { readModelFolder, readWeightData, type ModelFolder } from '../../runs/model-files';
 
-export { listRuns, readMetrics, readPredictions, type RunInfo };
+export { listRuns, readAutoencoder, readMetrics, readPredictions, readPreprocess, type RunInfo };
 
 /** The layer summary and data description of the spec (from its validation, which the editor shares);
  *  problems (FILE:LINE:COL) when it is not valid. */
 export async function loadSpecInfo(specPath: string, validated: Promise<ValidationResult>): Promise<SpecInfo> {
-  const fallbackName = path.basename(specPath).replace(/\.dlmodel\.json$/, '');
+  const fallbackName = nameFromPath(specPath);
   try {
     const { spec, problems, description, plan } = await validated;
     const info: SpecInfo = {
@@ -46,54 +46,35 @@ export async function loadSpecInfo(specPath: string, validated: Promise<Validati
   }
 }
 
-export async function readPreprocess(runDir: string): Promise<PreprocessJson | undefined> {
-  try {
-    return JSON.parse(await fs.readFile(path.join(runDir, RUN_FILES.preprocess), 'utf8')) as PreprocessJson;
-  } catch {
-    return undefined;
-  }
-}
-
-interface WeightSpec {
-  name: string;
-  shape: number[];
-  dtype?: string;
-}
-
 /**
  * The weights of a saved model (model/model.json + weights.bin, TensorFlow.js Layers format), grouped per
  * layer like the trainer's `weights` event, so a finished run's diagram shows its final weights after a
- * reload. Only float32 weights are read; anything unexpected gives no weights rather than wrong ones.
+ * reload. Read through the checked model folder reader (weight files inside the folder, regular, of the
+ * size the shapes imply); only float32 weights are shown, anything unexpected gives no weights.
  */
 export async function readSavedWeights(runDir: string): Promise<LayerWeights[] | undefined> {
-  const dir = path.join(runDir, RUN_FILES.model);
-  let manifest: { weightsManifest?: { paths: string[]; weights: WeightSpec[] }[] };
+  let folder: ModelFolder;
   try {
-    manifest = JSON.parse(await fs.readFile(path.join(dir, 'model.json'), 'utf8'));
+    folder = await readModelFolder(path.join(runDir, RUN_FILES.model));
   } catch {
     return undefined;
   }
-  const groups = manifest.weightsManifest ?? [];
+  if (folder.weights.some((w) => w.dtype !== 'float32' || w.quantization)) return undefined;
+  const all = await readWeightData(folder);
   const byLayer = new Map<string, { name: string; shape: number[]; data: Float32Array }[]>();
   const order: string[] = [];
-  for (const g of groups) {
-    const bufs = await Promise.all(g.paths.map((p) => fs.readFile(path.join(dir, p))));
-    const all = Buffer.concat(bufs);
-    let offset = 0;
-    for (const w of g.weights) {
-      if (w.dtype && w.dtype !== 'float32') return undefined;
-      const count = w.shape.reduce((a, b) => a * b, 1);
-      if (offset + count * 4 > all.length) return undefined;
-      const data = new Float32Array(all.buffer.slice(all.byteOffset + offset, all.byteOffset + offset + count * 4));
-      offset += count * 4;
-      const slash = w.name.lastIndexOf('/');
-      const layer = slash > 0 ? w.name.slice(0, slash) : w.name;
-      if (!byLayer.has(layer)) {
-        byLayer.set(layer, []);
-        order.push(layer);
-      }
-      byLayer.get(layer)?.push({ name: w.name.slice(slash + 1), shape: w.shape, data });
+  let offset = 0;
+  for (const w of folder.weights) {
+    const count = w.shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(all.buffer.slice(all.byteOffset + offset, all.byteOffset + offset + count * 4));
+    offset += count * 4;
+    const slash = w.name.lastIndexOf('/');
+    const layer = slash > 0 ? w.name.slice(0, slash) : w.name;
+    if (!byLayer.has(layer)) {
+      byLayer.set(layer, []);
+      order.push(layer);
     }
+    byLayer.get(layer)?.push({ name: w.name.slice(slash + 1), shape: w.shape, data });
   }
   return order.map((name, index): LayerWeights => {
     const ws = byLayer.get(name) ?? [];
@@ -111,16 +92,6 @@ export async function loadImage(file: string, image: { width: number; height: nu
   const channels = image.channels === 1 || image.channels === 3 || image.channels === 4 ? image.channels : 1;
   const px = await readImagePixels(file, { width: image.width, height: image.height, channels });
   return { path: file, width: image.width, height: image.height, channels, pixels: Array.from(px, (v) => Math.round(v * 255)) };
-}
-
-/** A run's autoencoder.json, when it is an autoencoder's. */
-export async function readAutoencoder(runDir: string): Promise<AutoencoderJson | undefined> {
-  try {
-    return JSON.parse(await fs.readFile(path.join(runDir, AUTOENCODER_FILE), 'utf8')) as AutoencoderJson;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
 }
 
 /** Rows drawn in the code-space plot: every row up to this many, an even sample beyond. */

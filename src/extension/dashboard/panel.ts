@@ -7,12 +7,14 @@ import {
 } from '../../protocol/webview';
 import type { RunService } from '../run-service';
 import type { ValidationCache } from '../validation';
-import { boundaryFromPredictions, featureRange, gridInputs, linspace } from '../../../webview/model/boundary';
+import { boundaryFromPredictions, featureRange, gridInputs, linspace } from '../../common/boundary';
 import { dashboardHtml, localRoots } from './html';
-import { autoencoderView, listRuns, type RunInfo, loadImage, loadSpecInfo, readAutoencoder, readMetrics, readPredictions, readPreprocess, readSavedWeights } from './loader';
+import { autoencoderView, type RunInfo, loadImage, loadSpecInfo, readAutoencoder, readMetrics, readPredictions, readPreprocess, readSavedWeights } from './loader';
 import { DashboardState, runItem, toEpochPoint, weightsForTransport } from './state';
-import { ColumnTable } from '../../../webview/model/columns';
+import { ColumnTable } from '../../common/columns';
 import { Throttle } from './throttle';
+import { nameFromPath } from '../../common/names';
+import { isContained } from '../../runs/safe-fs';
 
 export const SNAPSHOT_INTERVAL_MS = 100;
 
@@ -37,7 +39,7 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   static title(specPath: string): string {
-    return `Dashboard: ${path.basename(specPath).replace(/\.dlmodel\.json$/, '')}`;
+    return `Dashboard: ${nameFromPath(specPath)}`;
   }
 
   constructor(
@@ -48,7 +50,7 @@ export class DashboardPanel implements vscode.Disposable {
     private readonly validation: ValidationCache,
     initial: { runDir?: string; compare?: string[] } = {},
   ) {
-    this.state = new DashboardState(specPath, path.basename(specPath).replace(/\.dlmodel\.json$/, ''));
+    this.state = new DashboardState(specPath, nameFromPath(specPath));
     if (initial.runDir) this.state.selectedRun = initial.runDir;
     if (initial.compare) this.state.compareRuns = initial.compare;
     panel.webview.options = { enableScripts: true, localResourceRoots: localRoots(extensionUri) };
@@ -69,15 +71,14 @@ export class DashboardPanel implements vscode.Disposable {
         if (path.resolve(d.uri.fsPath) === path.resolve(this.specPath)) void this.reloadSpec();
       }),
     );
-    // Runs written by someone else (the command line, another window) show up too.
-    const pattern = new vscode.RelativePattern(vscode.Uri.file(path.dirname(specPath)), '.dlmodel/runs/*/*/run.json');
-    const watcher = vscode.workspace.createFileSystemWatcher(pattern);
+    // Runs written by someone else (the command line, another window) show up too, from the runs folder
+    // the run service knows (dlmodel.runsFolder honoured).
     let timer: NodeJS.Timeout | undefined;
     const later = (): void => {
       if (timer) clearTimeout(timer);
       timer = setTimeout(() => void this.reloadRuns(), 500);
     };
-    this.disposables.push(watcher, watcher.onDidCreate(later), watcher.onDidChange(later), watcher.onDidDelete(later), { dispose: () => timer && clearTimeout(timer) });
+    this.disposables.push(runs.onDidChangeRuns(later), { dispose: () => timer && clearTimeout(timer) });
     this.loading = this.loadAll();
   }
 
@@ -121,7 +122,7 @@ export class DashboardPanel implements vscode.Disposable {
   private async reloadRuns(finishedRun?: string): Promise<void> {
     let infos: RunInfo[];
     try {
-      infos = await listRuns(this.specPath);
+      infos = await this.runs.listRuns(this.specPath);
     } catch {
       infos = [];
     }
@@ -157,7 +158,7 @@ export class DashboardPanel implements vscode.Disposable {
     if (live) return;
     const [pred, pre, weights, ae] = await Promise.all([
       readPredictions(runDir).catch(() => undefined),
-      readPreprocess(runDir),
+      readPreprocess(runDir).catch(() => undefined),
       this.state.weights?.runDir === runDir && !force ? Promise.resolve(undefined) : readSavedWeights(runDir).catch(() => undefined),
       readAutoencoder(runDir).catch(() => undefined),
     ]);
@@ -292,6 +293,12 @@ export class DashboardPanel implements vscode.Disposable {
       .some((p) => p.input && Object.values(p.input).includes(file));
     if (!listed) return;
     const abs = path.resolve(path.dirname(this.specPath), file);
+    // predictions.json comes with the repository: in a restricted workspace its paths must stay inside it.
+    const root = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(this.specPath))?.uri.fsPath ?? path.dirname(this.specPath);
+    if (!vscode.workspace.isTrusted && !isContained(root, abs)) {
+      this.notice('error', `${file} is outside the workspace folder; images outside it are shown only in a trusted workspace`);
+      return;
+    }
     try {
       this.state.shownImage = { ...(await loadImage(abs, image)), path: file };
     } catch (err) {

@@ -8,8 +8,8 @@ import type {
 } from '../../protocol/webview';
 import type { Task } from '../../format/types';
 import type { EpochRecord, ParamCounts, RunJson, RunStatus } from '../../runs/types';
-import { ColumnTable } from '../../../webview/model/columns';
-import { collapse, DIAGRAM_MAX_SHOWN } from '../../../webview/model/layout';
+import { ColumnTable } from '../../common/columns';
+import { collapse, DIAGRAM_MAX_SHOWN } from '../../common/collapse';
 
 // The webview protocol mirrors the trainer's and the run folder's shapes; these identity functions make
 // the compiler check that the mirror still fits.

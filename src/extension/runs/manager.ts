@@ -5,11 +5,12 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { startTrainer, type TrainerHandle } from '../../engine/client';
 import type { BackendReport, PredictJob, TrainerEvent, TrainJob } from '../../protocol/trainer';
-import { latestCompletedRun, listRuns, readRun, writeRun } from '../../runs/store';
+import { readRun, writeRunJson, type RunInfo, type UnreadableRun } from '../../runs/folder';
 import type { Row } from '../../runs/types';
 import type { ActiveRun, PredictResult, RunEvent, RunService } from '../run-service';
 import * as settings from '../settings';
 import { requireTrust } from '../trust';
+import { RunFolders } from './folders';
 import { RunQueue, type QueueEntry } from './queue';
 
 interface RunState {
@@ -53,6 +54,8 @@ export class RunManager implements RunService, vscode.Disposable {
   private readonly activeChanged = new vscode.EventEmitter<void>();
   readonly onEvent = this.events.event;
   readonly onDidChangeActive = this.activeChanged.event;
+  private readonly folders = new RunFolders();
+  readonly onDidChangeRuns = this.folders.onDidChange;
   private readonly updates = new vscode.EventEmitter<TrainingUpdate>();
   readonly onTrainingUpdate = this.updates.event;
   private readonly queue: RunQueue<RunState>;
@@ -71,6 +74,19 @@ export class RunManager implements RunService, vscode.Disposable {
       () => settings.maxConcurrentRuns(),
       () => this.activeChanged.fire(),
     );
+  }
+
+  listRuns(specPath: string): Promise<RunInfo[]> {
+    return this.folders.list(specPath);
+  }
+
+  /** The readable runs and the unreadable ones (shown as such, never hiding the rest). */
+  listRunFolders(specPath: string): Promise<{ runs: RunInfo[]; unreadable: UnreadableRun[] }> {
+    return this.folders.listAll(specPath);
+  }
+
+  latestCompletedRun(specPath: string): Promise<RunInfo | undefined> {
+    return this.folders.latestCompleted(specPath);
   }
 
   setOverrides(o: TrainerOverrides): void {
@@ -120,10 +136,10 @@ export class RunManager implements RunService, vscode.Disposable {
   async predict(specPath: string, opts: { runDir?: string; inputs?: Row[] } = {}): Promise<PredictResult> {
     requireTrust('Prediction');
     const specUri = vscode.Uri.file(specPath);
-    const runsRoot = settings.runsRoot(specUri);
+    const runsRoot = this.folders.root(specPath);
     let runDir = opts.runDir;
     if (!runDir) {
-      const latest = await latestCompletedRun(specPath, { runsRoot });
+      const latest = await this.folders.latestCompleted(specPath);
       if (!latest) {
         throw new Error(`${path.basename(specPath)} has no completed run yet: train it first, then predict.`);
       }
@@ -164,11 +180,15 @@ export class RunManager implements RunService, vscode.Disposable {
     }
   }
 
-  /** Runs `listRuns` on each spec: runs left `running` by a process that is gone become `interrupted`. */
+  /**
+   * Records runs left `running` by a process that is gone as `interrupted`. Only in a trusted workspace: a
+   * restricted one writes nothing (the sidebar still shows such runs as interrupted, from memory).
+   */
   async reconcile(specPaths: string[]): Promise<void> {
+    if (!vscode.workspace.isTrusted) return;
     for (const p of specPaths) {
       try {
-        await listRuns(p, { runsRoot: settings.runsRoot(vscode.Uri.file(p)) });
+        await this.folders.reconcile(p);
       } catch (err) {
         this.log.warn(`Could not read the runs of ${p}: ${(err as Error).message}`);
       }
@@ -185,7 +205,7 @@ export class RunManager implements RunService, vscode.Disposable {
       backend: settings.backend(specUri),
       nativeBackendDir: settings.nativeBackendPath(),
       resume: s.resume,
-      runsRoot: settings.runsRoot(specUri),
+      runsRoot: this.folders.root(s.specPath),
       progressIntervalMs: settings.progressIntervalMs(),
     };
     this.log.info(`Training ${s.specPath} on backend '${job.backend}'`);
@@ -273,7 +293,7 @@ export class RunManager implements RunService, vscode.Disposable {
       if (run.status !== 'running' && run.status !== 'interrupted') return;
       const updated = { ...run, status: 'failed' as const, error: message, endedAt: new Date().toISOString() };
       delete updated.pid;
-      await writeRun(runDir, updated);
+      await writeRunJson(runDir, updated);
     } catch (err) {
       this.log.warn(`Could not mark ${runDir} as failed: ${(err as Error).message}`);
     }
@@ -332,6 +352,7 @@ export class RunManager implements RunService, vscode.Disposable {
   dispose(): void {
     void this.shutdown();
     this.events.dispose();
+    this.folders.dispose();
     this.activeChanged.dispose();
     this.updates.dispose();
   }

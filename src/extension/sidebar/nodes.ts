@@ -5,6 +5,8 @@ export type TreeNode =
   | { kind: 'spec'; specPath: string }
   | { kind: 'queued'; specPath: string; position: number }
   | { kind: 'run'; specPath: string; dir: string; run: RunJson }
+  /** A run folder whose run.json cannot be read: shown with the reason, never hiding the other runs. */
+  | { kind: 'unreadable'; specPath: string; dir: string; id: string; error: string }
   | { kind: 'epochs'; specPath: string; dir: string; count: number }
   | { kind: 'epoch'; dir: string; record: EpochRecord }
   | { kind: 'artifacts'; specPath: string; dir: string }

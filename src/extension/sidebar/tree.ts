@@ -4,13 +4,13 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { listRuns, readMetrics } from '../../runs/store';
+import { readMetrics } from '../../runs/folder';
 import type { RunJson } from '../../runs/types';
 import { epochDescription, epochLabel, runDescription, runLabel, runTooltip, statusIcon } from '../format';
 import type { RunManager } from '../runs/manager';
 import { samePath } from '../runs/manager';
-import * as settings from '../settings';
 import { ARTIFACTS, runContextValue, type TreeNode } from './nodes';
+import { nameFromPath } from '../../common/names';
 
 const REFRESH_MS = 500;
 export const SPEC_GLOB = '**/*.dlmodel.json';
@@ -29,17 +29,13 @@ export class ExperimentsTree implements vscode.TreeDataProvider<TreeNode>, vscod
       canSelectMany: true,
       showCollapseAll: true,
     });
-    const runJson = vscode.workspace.createFileSystemWatcher('**/.dlmodel/runs/**/run.json');
     const specs = vscode.workspace.createFileSystemWatcher(SPEC_GLOB, false, true, false);
     const soon = () => this.refreshSoon();
     this.disposables.push(
       this.view,
       this.changed,
-      runJson,
       specs,
-      runJson.onDidCreate(soon),
-      runJson.onDidChange(soon),
-      runJson.onDidDelete(soon),
+      runs.onDidChangeRuns(soon),
       specs.onDidCreate(soon),
       specs.onDidDelete(soon),
       runs.onDidChangeActive(() => this.refresh()),
@@ -76,8 +72,11 @@ export class ExperimentsTree implements vscode.TreeDataProvider<TreeNode>, vscod
           .map((_, i): TreeNode => ({ kind: 'queued', specPath: node.specPath, position: i + 1 }));
         let runs: TreeNode[] = [];
         try {
-          const infos = await listRuns(node.specPath, { runsRoot: settings.runsRoot(vscode.Uri.file(node.specPath)) });
-          runs = infos.map((i) => ({ kind: 'run', specPath: node.specPath, dir: i.dir, run: i.run }));
+          const found = await this.runs.listRunFolders(node.specPath);
+          runs = [
+            ...found.runs.map((i): TreeNode => ({ kind: 'run', specPath: node.specPath, dir: i.dir, run: i.run })),
+            ...found.unreadable.map((u): TreeNode => ({ kind: 'unreadable', specPath: node.specPath, dir: u.dir, id: u.id, error: u.error })),
+          ];
         } catch {
           // An unreadable runs folder shows as no runs; the log has the reason when training.
         }
@@ -105,6 +104,7 @@ export class ExperimentsTree implements vscode.TreeDataProvider<TreeNode>, vscod
       case 'queued':
       case 'epoch':
       case 'artifact':
+      case 'unreadable':
       case 'empty':
         return [];
     }
@@ -114,7 +114,7 @@ export class ExperimentsTree implements vscode.TreeDataProvider<TreeNode>, vscod
     switch (node.kind) {
       case 'spec': {
         const uri = vscode.Uri.file(node.specPath);
-        const item = new vscode.TreeItem(path.basename(node.specPath, '.dlmodel.json'), vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(nameFromPath(node.specPath), vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `spec:${node.specPath}`;
         // The folder, relative to the workspace; nothing for a spec at the workspace root.
         const relDir = path.dirname(vscode.workspace.asRelativePath(node.specPath, false));
@@ -176,6 +176,15 @@ export class ExperimentsTree implements vscode.TreeDataProvider<TreeNode>, vscod
         item.iconPath = node.file.startsWith('model/') ? new vscode.ThemeIcon('circuit-board') : vscode.ThemeIcon.File;
         item.command = { command: 'vscode.open', title: 'Open', arguments: [uri] };
         item.contextValue = 'dlmodel.artifact';
+        return item;
+      }
+      case 'unreadable': {
+        const item = new vscode.TreeItem(node.id, vscode.TreeItemCollapsibleState.None);
+        item.id = `unreadable:${node.dir}`;
+        item.description = 'unreadable';
+        item.tooltip = node.error;
+        item.iconPath = new vscode.ThemeIcon('warning');
+        item.contextValue = 'dlmodel.run.unreadable';
         return item;
       }
       case 'empty': {

@@ -9,7 +9,7 @@ import { EpochWriter } from '../../../src/engine/epoch-writer';
 import { fileSaveHandler } from '../../../src/engine/io';
 import { buildModel, compileModel, type OutputPlan } from '../../../src/engine/model';
 import type { TrainerEvent } from '../../../src/protocol/trainer';
-import { readMetrics, readRun } from '../../../src/runs/store';
+import { readMetrics, readRun } from '../../../src/runs/folder';
 import type { EpochRecord, RunJson } from '../../../src/runs/types';
 import { randArray, rng, setup, tf, TF_NS } from '../kernels/compare';
 import { runTraining, type TrainerContext } from '../../../src/engine/train';

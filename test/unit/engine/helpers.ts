@@ -1,7 +1,8 @@
-// Shared by the engine tests: the trainer and command line are bundled with esbuild (the same options as
-// esbuild.config.mjs) into out/unit-engine/ once per mocha process, so the tests fork the real trainer
-// exactly as the extension does, without depending on the whole project's build.
-import { build } from 'esbuild';
+// Shared by the engine tests: the trainer and command line are bundled with esbuild (esbuild.node.json, the
+// options `npm run build` uses) into out/unit-engine/ once per mocha process, so the tests fork the real
+// trainer exactly as the extension does, without depending on the whole project's build.
+import { build, type BuildOptions } from 'esbuild';
+import nodeOptions from '../../../esbuild.node.json';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -16,18 +17,7 @@ let built: Promise<{ trainer: string; cli: string }> | undefined;
 
 export function buildBundles(): Promise<{ trainer: string; cli: string }> {
   built ??= (async () => {
-    const common = {
-      bundle: true,
-      platform: 'node' as const,
-      target: 'node20',
-      format: 'cjs' as const,
-      sourcemap: true,
-      logLevel: 'error' as const,
-      mainFields: ['module', 'main'],
-      external: ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu'],
-      define: { 'process.env.NODE_DEBUG': 'undefined' },
-      absWorkingDir: REPO,
-    };
+    const common: BuildOptions = { ...(nodeOptions as BuildOptions), sourcemap: true, logLevel: 'error', absWorkingDir: REPO };
     const trainer = path.join(OUT, 'trainer.js');
     const cli = path.join(OUT, 'cli.js');
     await Promise.all([

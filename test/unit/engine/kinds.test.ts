@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { TrainerEvent, TrainJob } from '../../../src/protocol/trainer';
 import type { PredictionsJson, PreprocessJson } from '../../../src/runs/types';
 import type { AutoencoderJson } from '../../../src/runs/autoencoder';
-import { listRuns, readMetrics, readRun } from '../../../src/runs/store';
+import { listRuns, readMetrics, readRun } from '../../../src/runs/folder';
 import { makePlan, outputLayer, targetModeOf } from '../../../src/format/plan';
 import type { DataDescription } from '../../../src/data/columns';
 import type { LayerSpec, Spec } from '../../../src/format/types';

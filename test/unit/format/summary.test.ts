@@ -2,7 +2,7 @@
 // TensorFlow.js itself building the same model.
 import * as assert from 'node:assert/strict';
 import * as tfl from '@tensorflow/tfjs-layers';
-import '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core's Node entry does not register chained ops (tensor.flatten()), which the recurrent layers'
 // default orthogonal initializer uses.
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
@@ -146,6 +146,11 @@ function checkAgainstTfjs(description: DataDescription, layers: LayerSpec[]): vo
 }
 
 describe('summarizeModel', () => {
+  // The TensorFlow.js comparisons build real layers: on this suite's backend, whatever ran before it.
+  before(async () => {
+    assert.ok(await tf.setBackend('cpu'), 'the cpu backend starts');
+  });
+
   it('the course example: 2 inputs, 2 sigmoid neurons, two classes -> 9 learnable parameters', () => {
     const d = classification([2], 2, ['weight', 'height']);
     const s = summarizeModel(specWith([{ type: 'dense', units: 2, activation: 'sigmoid' }]), d);

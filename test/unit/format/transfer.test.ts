@@ -19,6 +19,8 @@ describe('transfer learning (model.from)', () => {
   const spec = (model: string) => `{\n  "data": { "rows": ${rows}, "target": "y" },\n  "model": ${model}\n}`;
 
   before(async () => {
+    // This suite's backend, whatever other suites registered or selected before it.
+    assert.ok(await tf.setBackend('cpu'), 'the cpu backend starts');
     dir = mkdtempSync(join(tmpdir(), 'dlmodel-transfer-'));
     const run = join(dir, 'base-run');
     mkdirSync(join(run, 'model'), { recursive: true });

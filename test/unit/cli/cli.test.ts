@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
+import nodeOptions from '../../../esbuild.node.json';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const FIX = 'test/fixtures/spec';
@@ -29,18 +30,7 @@ describe('dlmodel command line', function () {
     // The same bundle `npm run build` makes, built alone so this test does not depend on other bundles.
     outDir = mkdtempSync(join(tmpdir(), 'dlmodel-cli-'));
     cli = join(outDir, 'cli.js');
-    await esbuild.build({
-      entryPoints: [join(ROOT, 'src/cli/main.ts')],
-      outfile: cli,
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      // As in esbuild.config.mjs: jsonc-parser's UMD build cannot be bundled, its ES module build can.
-      mainFields: ['module', 'main'],
-      external: ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu'],
-      logLevel: 'silent',
-    });
+    await esbuild.build({ ...(nodeOptions as esbuild.BuildOptions), entryPoints: [join(ROOT, 'src/cli/main.ts')], outfile: cli, logLevel: 'silent' });
   });
   after(() => rmSync(outDir, { recursive: true, force: true }));
 

@@ -1,6 +1,6 @@
 // Classification results on the validation rows: confusion matrix, per-class accuracy, and the rows
 // ordered so the mistakes come first.
-import type { PredictionView } from '../../src/protocol/webview';
+import type { PredictionView } from '../protocol/webview';
 
 export interface ClassRow {
   index: number;

@@ -1,5 +1,5 @@
 // metrics.jsonl records <-> the column form the snapshots carry (see EpochColumns in the protocol).
-import type { EpochColumns, EpochPoint } from '../../src/protocol/webview';
+import type { EpochColumns, EpochPoint } from '../protocol/webview';
 
 export function epochCount(cols: EpochColumns): number {
   return cols.epoch?.length ?? 0;

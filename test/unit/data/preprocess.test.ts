@@ -8,7 +8,7 @@ import { decodeOutput, encodeInputs, prepareTrainingData, type PrepareOptions } 
 import { mulberry32, splitIndices } from '../../../src/data/split';
 import type { Spec } from '../../../src/format/types';
 import type { PreprocessJson } from '../../../src/runs/types';
-import { scratch } from './helpers';
+import { scratch } from '../engine/helpers';
 
 const OPTS: PrepareOptions = { validationSplit: 0.25, shuffle: true, normalize: 'standard', missing: 'drop', seed: 5 };
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { ColumnTable, columnsFromRecords } from '../../../webview/model/columns';
+import { ColumnTable, columnsFromRecords } from '../../../src/common/columns';
 import { chartData, metricNames } from '../../../webview/model/curves';
 import type { CurveSet } from '../../../src/protocol/webview';
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { classRows, confusionMatrix, expectedClass } from '../../../webview/model/classify';
+import { classRows, confusionMatrix, expectedClass } from '../../../src/common/classify';
 import type { PredictionView } from '../../../src/protocol/webview';
 
 const names = ['setosa', 'versicolor', 'virginica'];

@@ -1,6 +1,6 @@
 // The decision-boundary view for data with two input features: a grid of inputs in the features'
 // original units over the data range (plus a margin), predicted by the host, drawn as a heat map.
-import type { DecisionBoundaryView, PredictionView } from '../../src/protocol/webview';
+import type { DecisionBoundaryView, PredictionView } from '../protocol/webview';
 import { predictedClass } from './classify';
 
 export interface Range {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { boundaryFromPredictions, featureRange, gridInputs, linspace } from '../../../webview/model/boundary';
+import { boundaryFromPredictions, featureRange, gridInputs, linspace } from '../../../src/common/boundary';
 
 describe('webview/model/boundary: decision-boundary grid', () => {
   it('covers the data range with a margin, in original units', () => {
