@@ -199,6 +199,9 @@ export async function trainCommand(args: string[]): Promise<number> {
       seed,
       resume,
       nativeBackendDir: process.env.DLMODEL_NATIVE_BACKEND_DIR || undefined,
+      // The command line shows neither the weights nor the code space: the trainer need not send them.
+      weightsIntervalMs: 24 * 3600_000,
+      liveCodes: false,
     },
     {
       trainerScript: trainerScriptPath(),
