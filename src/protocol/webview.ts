@@ -21,6 +21,8 @@ export interface LayerView {
   /** "2 x 2 + 2 = 6" for dense layers. */
   formula?: string;
   derived?: 'input' | 'output';
+  /** An autoencoder's code layer (its narrowest hidden layer). */
+  code?: boolean;
   units?: number;
   activation?: string;
   nonTrainableParams?: number;
