@@ -82,6 +82,9 @@ function copyAssets() {
   for (const f of readdirSync(wasmSrc)) {
     if (f.endsWith('.wasm')) cpSync(join(wasmSrc, f), join('dist/wasm', f));
   }
+  // The PyTorch program `dlmodel export` and the torch backend write out (src/export/pytorch.ts).
+  mkdirSync('dist/python', { recursive: true });
+  cpSync('src/export/python/train.py', 'dist/python/train.py');
   const uplotCss = 'node_modules/uplot/dist/uPlot.min.css';
   if (existsSync(uplotCss)) cpSync(uplotCss, 'dist/uPlot.min.css');
 }

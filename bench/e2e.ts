@@ -17,12 +17,16 @@ export interface E2eSide {
   firstEpochMs?: number;
   epochs?: number;
   finalMetrics?: Record<string, number>;
+  /** The backend `dlmodel train` reported (wasm, torch-cpu, torch-cuda, ...). */
+  backend?: string;
 }
 
 export interface E2eResult {
   example: string;
   backend: string;
   dlmodel: E2eSide;
+  /** The same command with `--backend torch` (train.py on PyTorch's CPU here), when a Python with torch exists. */
+  dlmodelTorch?: E2eSide;
   torch?: E2eSide;
 }
 
@@ -111,7 +115,7 @@ export async function runE2e(
   backend: string,
   torch: TorchInfo | undefined,
   torchScript: string | undefined,
-  opts: { torch?: boolean } = {},
+  opts: { torch?: boolean; torchBackend?: boolean } = {},
 ): Promise<E2eResult> {
   const example = path.basename(exampleDir);
   const work = mkdtempSync(path.join(tmpdir(), `dlmodel-bench-${example}-`));
@@ -127,12 +131,17 @@ export async function runE2e(
     const spec = exampleSpec(path.join(examples, example));
     if (!spec) return { example, backend, dlmodel: { ok: false, error: 'no .dlmodel.json in the example' } };
     const productDir = path.dirname(spec);
-    const r = await timeProcess(process.execPath, [cliJs, 'train', spec, '--backend', backend, '--json'], productDir, () => findMetrics(productDir), 600_000);
-    const out = lastJson(r.stdout);
-    const dlmodel: E2eSide =
-      r.code === 0 && out
-        ? { ok: true, totalMs: r.totalMs, cpuMs: r.cpuMs, firstEpochMs: r.firstEpochMs, epochs: out.epochs as number, finalMetrics: out.metrics as Record<string, number> }
+    const trainWith = async (b: string): Promise<E2eSide> => {
+      rmSync(path.join(productDir, '.dlmodel'), { recursive: true, force: true });
+      const r = await timeProcess(process.execPath, [cliJs, 'train', spec, '--backend', b, '--json'], productDir, () => findMetrics(productDir), 600_000);
+      const out = lastJson(r.stdout);
+      return r.code === 0 && out
+        ? { ok: true, totalMs: r.totalMs, cpuMs: r.cpuMs, firstEpochMs: r.firstEpochMs, epochs: out.epochs as number, finalMetrics: out.metrics as Record<string, number>, backend: out.backend as string }
         : { ok: false, error: `exit ${r.code}: ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ')}`, totalMs: r.totalMs };
+    };
+    const dlmodel = await trainWith(backend);
+    // dlmodel's torch backend in the same run, on the same example (DLMODEL_PYTHON: the bench's Python).
+    const dlmodelTorch = torch && opts.torchBackend !== false ? await trainWith('torch') : undefined;
 
     let torchSide: E2eSide | undefined;
     if (torch && torchScript && opts.torch !== false) {
@@ -167,7 +176,7 @@ export async function runE2e(
             : { ok: false, error: `exit ${t.code}: ${t.stderr.trim().split('\n').slice(-2).join(' ')}`, totalMs: t.totalMs };
       }
     }
-    return { example, backend, dlmodel, torch: torchSide };
+    return { example, backend, dlmodel, dlmodelTorch, torch: torchSide };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

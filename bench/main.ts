@@ -1,5 +1,5 @@
 // `npm run bench` (dist/bench.js): training speed of the TensorFlow.js backends against PyTorch, in one run.
-//   node dist/bench.js [--quick] [--tasks A,B,C] [--backends cpu,wasm,webgpu] [--seconds N] [--rounds N] [--no-torch]
+//   node dist/bench.js [--quick] [--tasks A,B,C,D] [--backends cpu,wasm,webgpu] [--seconds N] [--rounds N] [--no-torch]
 //                      [--no-e2e] [--memory|--no-memory] [--torch-device cpu|cuda] [--torch-threads N] [--out FILE]
 // Every (task, backend) runs in its own child process, PyTorch right after it (ratios measured back to back),
 // so each peak memory figure belongs to one task. Results: bench/results/<date>-<host>.json.
@@ -31,13 +31,13 @@ interface Flags {
 }
 
 const USAGE =
-  'usage: node dist/bench.js [--quick] [--tasks A,B,C] [--backends cpu,wasm,webgpu] [--seconds N] [--rounds N] [--no-torch] ' +
+  'usage: node dist/bench.js [--quick] [--tasks A,B,C,D] [--backends cpu,wasm,webgpu] [--seconds N] [--rounds N] [--no-torch] ' +
   '[--torch-device cpu|cuda] [--torch-threads N] [--no-e2e] [--memory|--no-memory] [--no-render] [--out FILE]';
 
 function parseFlags(argv: string[]): Flags {
   const f: Flags = {
     quick: false,
-    tasks: ['A', 'B', 'C'],
+    tasks: ['A', 'B', 'C', 'D'],
     backends: ['cpu', 'wasm', 'webgpu'],
     seconds: 0,
     rounds: 0,
@@ -61,7 +61,7 @@ function parseFlags(argv: string[]): Flags {
         break;
       case '--tasks':
         f.tasks = list(value(), '--tasks').map((t) => t.toUpperCase()) as TaskId[];
-        for (const t of f.tasks) if (!(t in TASKS)) throw new Error(`--tasks: unknown task ${t} (A, B, C)`);
+        for (const t of f.tasks) if (!(t in TASKS)) throw new Error(`--tasks: unknown task ${t} (A, B, C, D)`);
         break;
       case '--backends':
         f.backends = list(value(), '--backends') as ConcreteBackend[];
@@ -220,6 +220,8 @@ async function main(): Promise<number> {
       torch = undefined;
     }
     console.log(torch ? `PyTorch ${torch.version} (${torch.python}, ${f.torchDevice})` : `PyTorch: not measured: ${torchMissing}`);
+    // dlmodel's own torch backend (the e2e examples) runs on the same Python.
+    if (torch) process.env.DLMODEL_PYTHON ??= torch.python;
   }
 
   const tfjs: TfjsResult[] = [];
@@ -233,7 +235,7 @@ async function main(): Promise<number> {
       const tag = f.rounds > 1 ? ` (round ${round}/${f.rounds})` : '';
       for (const backend of f.backends) {
         // The pure-JS cpu backend is measured on A and a few steps of C only (B adds nothing but minutes).
-        if (backend === 'cpu' && (task === 'B' || round > 1)) continue;
+        if (backend === 'cpu' && (task === 'B' || task === 'D' || round > 1)) continue;
         const plan = childPlan(task, backend, f);
         process.stdout.write(`  task ${task} on ${backend}${tag} ... `);
         const r = await spawnChild(plan);
@@ -286,7 +288,8 @@ async function main(): Promise<number> {
         process.stdout.write(`  e2e ${ex}${rounds > 1 ? ` (round ${round}/${rounds})` : ''} ... `);
         const r = await runE2e(dir, cliJs, 'wasm', torch, exampleScript, { torch: ex !== 'digits-cnn' });
         results.push(r);
-        console.log(`dlmodel ${r.dlmodel.ok ? `${fmt(r.dlmodel.totalMs)} ms` : `failed: ${r.dlmodel.error}`}, PyTorch ${r.torch ? (r.torch.ok ? `${fmt(r.torch.totalMs)} ms` : `failed: ${r.torch.error}`) : '-'}`);
+        const side = (x: E2eSide | undefined) => (x ? (x.ok ? `${fmt(x.totalMs)} ms` : `failed: ${x.error}`) : '-');
+        console.log(`dlmodel ${side(r.dlmodel)}, dlmodel torch ${side(r.dlmodelTorch)}, PyTorch ${r.torch ? (r.torch.ok ? `${fmt(r.torch.totalMs)} ms` : `failed: ${r.torch.error}`) : '-'}`);
       }
       e2e.push(medianE2e(results));
     }
@@ -313,10 +316,10 @@ async function main(): Promise<number> {
   }
   printTable(rows);
   if (e2e.length) {
-    console.log('\nEnd to end, whole processes (ms): dlmodel train --backend wasm vs the PyTorch script');
+    console.log('\nEnd to end, whole processes (ms): dlmodel train --backend wasm, --backend torch (torch-cpu), and the PyTorch script');
     const er: string[][] = [['example', 'who', 'total ms', 'CPU ms', 'first epoch ms', 'epochs', 'val_loss', 'val_accuracy']];
     for (const r of e2e) {
-      for (const [who, side] of [['dlmodel', r.dlmodel], ['PyTorch', r.torch]] as const) {
+      for (const [who, side] of [[`dlmodel ${r.dlmodel.backend ?? r.backend}`, r.dlmodel], [`dlmodel ${r.dlmodelTorch?.backend ?? 'torch'}`, r.dlmodelTorch], ['PyTorch', r.torch]] as const) {
         if (!side) continue;
         const m = side.finalMetrics;
         er.push([r.example, who, fmt(side.totalMs), fmt(side.cpuMs), fmt(side.firstEpochMs), String(side.epochs ?? '-'), side.ok ? fmt(m?.val_loss, 4) : (side.error ?? '').slice(0, 60), fmt(m?.val_accuracy, 4)]);

@@ -14,7 +14,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type { LayerWeights } from '../src/protocol/trainer';
-import { WEBVIEW_PROTOCOL_VERSION, type CurveSet, type HostToWebview, type LayerView, type PredictionView } from '../src/protocol/webview';
+import type { CurveSet, HostToWebview, LayerView, PredictionView } from '../src/protocol/webview';
 import { DashboardState, weightsForTransport } from '../src/extension/dashboard/state';
 import { confusionMatrix } from '../src/common/classify';
 import { columnsFromRecords } from '../src/common/columns';
@@ -230,7 +230,7 @@ export function hostSession(points: number, preds?: PredictionView[]): { next(se
     next(seq: number): HostToWebview {
       addEpoch();
       state.apply({ type: 'weights', epoch, layers: weightSets[seq % weightSets.length] }, '/bench/run');
-      return { type: 'snapshot', version: WEBVIEW_PROTOCOL_VERSION, snapshot: state.snapshot(true) };
+      return { type: 'snapshot', snapshot: state.snapshot(true) };
     },
   };
 }

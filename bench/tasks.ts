@@ -3,16 +3,22 @@
 //   A  tabular MLP: 20 features, 3 classes, 50,000 rows, Dense64-relu Dense64-relu Dense3-softmax, batch 256
 //   B  MNIST-shaped MLP: 784 inputs, 60,000 rows, Dense128-relu Dense10-softmax, batch 128
 //   C  small CNN: 28x28x1, Conv16 3x3 relu, MaxPool2, Conv32 3x3 relu, MaxPool2, Flatten, Dense10, batch 64
+//   D  text: 20 characters (ids of 40), Embedding16, LSTM64, Dense5-softmax, batch 64
 // Data are seeded and synthetic, with labels from a fixed random "teacher" so that the loss can fall.
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { TF } from '../src/engine/tf';
 import { mulberry32, shuffleInPlace } from '../src/data/split';
 import { makeOptimizer, type OutputPlan } from '../src/engine/model';
 import { makeTrainStep } from '../src/engine/step';
+import { useFastRecurrentLayers } from '../src/engine/layers/fast-lstm';
 
 export { mulberry32 };
 
-export type TaskId = 'A' | 'B' | 'C';
+export type TaskId = 'A' | 'B' | 'C' | 'D';
+
+/** Task D: characters per text and distinct characters. */
+export const TEXT_LENGTH = 20;
+export const TEXT_IDS = 40;
 
 export interface TaskDef {
   id: TaskId;
@@ -75,6 +81,26 @@ export const TASKS: Record<TaskId, TaskDef> = {
         ],
       }),
   },
+  D: {
+    id: 'D',
+    title: 'character LSTM 20 ids-embed16-lstm64-5',
+    inputShape: [TEXT_LENGTH],
+    classes: 5,
+    rows: 50_000,
+    batchSize: 64,
+    build: (tf, seed) => {
+      const model = tf.sequential({
+        layers: [
+          tf.layers.embedding({ inputShape: [TEXT_LENGTH], inputDim: TEXT_IDS, outputDim: 16, embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed }) }),
+          tf.layers.lstm({ units: 64, recurrentActivation: 'sigmoid', kernelInitializer: glorot(tf, seed + 1), recurrentInitializer: tf.initializers.orthogonal({ seed: seed + 2 }) }),
+          tf.layers.dense({ units: 5, activation: 'softmax', kernelInitializer: glorot(tf, seed + 3) }),
+        ],
+      });
+      // As the trainer builds it: LSTMs on the one-op path on wasm and cpu.
+      useFastRecurrentLayers(tf, model);
+      return model;
+    },
+  },
 };
 
 function glorot(tf: TF, seed: number) {
@@ -103,12 +129,20 @@ export function makeData(task: TaskDef, rows: number, seed = 1, storage: 'float3
   const x = bytes ? new Uint8Array(rows * features) : new Float32Array(rows * features);
   const y = new Int32Array(rows);
   const centred = task.id === 'A';
+  // Text: token ids; the class comes from the teacher's score of each id, summed over the text.
+  const text = task.id === 'D';
   const scores = new Float64Array(task.classes);
   for (let n = 0; n < rows; n++) {
     scores.fill(0);
     const base = n * features;
     for (let f = 0; f < features; f++) {
       let v = centred ? r() * 2 - 1 : r();
+      if (text) {
+        const id = Math.floor(v * TEXT_IDS);
+        x[base + f] = id;
+        for (let k = 0; k < task.classes; k++) scores[k] += teacher[(id % features) * task.classes + k];
+        continue;
+      }
       if (bytes) {
         x[base + f] = Math.round(v * 255);
         v = x[base + f] / 255;

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The bench tasks A, B, C (bench/tasks.ts) in PyTorch, the reference the TensorFlow.js backends are compared to.
+"""The bench tasks A, B, C, D (bench/tasks.ts) in PyTorch, the reference the TensorFlow.js backends are compared to.
 
 Usage: torch_tasks.py --tasks A,B,C [--seconds 8] [--warmup 5] [--device cpu|cuda] [--threads N]
 Prints one JSON object per task on stdout:
@@ -22,12 +22,30 @@ TASKS = {
     "A": dict(shape=(20,), classes=3, rows=50_000, batch=256),
     "B": dict(shape=(784,), classes=10, rows=60_000, batch=128),
     "C": dict(shape=(1, 28, 28), classes=10, rows=60_000, batch=64),
+    "D": dict(shape=(20,), classes=5, rows=50_000, batch=64),
 }
+TEXT_IDS = 40
+
+
+class CharLstm(nn.Module):
+    """Task D: token ids, Embedding 16, LSTM 64 (its last state), Dense 5."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(TEXT_IDS, 16)
+        self.lstm = nn.LSTM(16, 64, batch_first=True)
+        self.out = nn.Linear(64, 5)
+
+    def forward(self, x):
+        _, (h, _) = self.lstm(self.embed(x))
+        return self.out(h[-1])
 
 
 def build(task_id):
     if task_id == "A":
         return nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 3))
+    if task_id == "D":
+        return CharLstm()
     if task_id == "B":
         return nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
     # Same as tf.layers: 3x3 valid convolutions, 2x2 max pooling, then dense 10 (softmax in the loss).
@@ -43,6 +61,10 @@ def make_data(task_id, rows, seed=1):
     features = int(np.prod(t["shape"]))
     rng = np.random.default_rng(seed)
     teacher = rng.uniform(-1, 1, size=(features, t["classes"])).astype(np.float32)
+    if task_id == "D":
+        ids = rng.integers(0, TEXT_IDS, size=(rows, features))
+        y = np.argmax(teacher[ids % features].sum(axis=1), axis=1).astype(np.int64)
+        return torch.from_numpy(ids.astype(np.int64)), torch.from_numpy(y)
     if task_id == "A":
         x = rng.uniform(-1, 1, size=(rows, features)).astype(np.float32)
     else:
@@ -106,7 +128,7 @@ def run(task_id, seconds, warmup, device, max_steps):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--tasks", default="A,B,C")
+    p.add_argument("--tasks", default="A,B,C,D")
     p.add_argument("--seconds", type=float, default=8.0)
     p.add_argument("--warmup", type=int, default=5)
     p.add_argument("--max-steps", type=int, default=0)

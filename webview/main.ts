@@ -1,11 +1,13 @@
 // The dashboard webview: says `ready`, then draws each full snapshot the host sends. Work is batched into
 // one animation frame, so a burst of snapshots costs one render.
 import {
-  WEBVIEW_PROTOCOL_VERSION, isHostToWebview, type DashboardSnapshot, type DashboardUiState, type HostToWebview, type WebviewToHost,
+  isHostToWebview, type DashboardSnapshot, type DashboardUiState, type HostToWebview, type WebviewToHost,
 } from '../src/protocol/webview';
 import { fmtDuration } from '../src/common/format';
 import { button, checkbox, registerControls, setDisabled, slider } from './ui/controls';
+import { CoachView } from './ui/coach';
 import { CurvesView } from './ui/curves';
+import { DataView } from './ui/data-view';
 import { DiagramView } from './ui/diagram';
 import { h, installTooltip } from './ui/dom';
 import { PredictionsView } from './ui/predictions';
@@ -55,19 +57,22 @@ const networkSec = section('network', 'Network');
 const curvesSec = section('curves', 'Training', controls);
 const predSec = section('predictions', 'Predictions');
 const runsSec = section('runs', 'Runs');
+const dataSec = section('data-view', 'What the network sees');
 const codeSec = section('code-space', 'Code space');
 const reconSec = section('reconstructions-card', 'Reconstructions');
 const roundsSec = section('rounds', 'Pseudo-label rounds');
 document.body.append(
   h('div', { cls: 'top' }, h('div', { cls: 'heading' }, title, subtitle, status), h('div', { cls: 'actions' }, trainBtn, stopBtn, specBtn)),
   notice,
-  h('main', { cls: 'grid' }, networkSec, curvesSec, codeSec, reconSec, roundsSec, predSec, runsSec),
+  h('main', { cls: 'grid' }, networkSec, curvesSec, codeSec, reconSec, roundsSec, predSec, runsSec, dataSec),
 );
 installTooltip(document.body);
 
 const diagram = new DiagramView(networkSec, (i) => saveUi({ selectedLayer: i === ui.selectedLayer ? undefined : i }));
+const coach = new CoachView();
 const curves = new CurvesView(h('div', { cls: 'charts', id: 'charts' }));
-curvesSec.append(curves.root);
+curvesSec.append(coach.root, curves.root);
+const dataView = new DataView(dataSec);
 const predictions = new PredictionsView(predSec, {
   predict: (input) => post({ type: 'predict', input, runDir: snap?.selectedRun }),
   requestBoundary: (runDir) => post({ type: 'requestDecisionBoundary', runDir, resolution: 40 }),
@@ -118,14 +123,17 @@ function render(): void {
   const s = snap;
   document.body.classList.toggle('is-running', s.live?.state === 'running' || s.live?.state === 'queued');
   title.textContent = s.name;
-  subtitle.textContent = [s.task, s.description, s.specPath].filter(Boolean).join(' · ');
+  subtitle.textContent = [s.task, s.description, s.specLabel ?? s.specPath].filter(Boolean).join(' · ');
+  subtitle.title = s.specPath;
   status.textContent = statusText(s);
   status.className = `status ${s.live?.state ?? 'idle'}`;
   const running = s.live?.state === 'running' || s.live?.state === 'queued';
   setDisabled(trainBtn, running || !s.trusted);
   setDisabled(stopBtn, !running);
   diagram.update(s, ui.selectedLayer);
+  coach.update(s);
   curves.update(s.curves, { smoothing: ui.smoothing, logScale: ui.logScale });
+  dataView.update(s);
   predictions.update(s, Boolean(ui.showPixels));
   kinds.update(s);
   runs.update(s);
@@ -168,4 +176,4 @@ window.addEventListener('message', (e: MessageEvent) => {
 });
 onThemeChange(schedule);
 vscode.setState(ui);
-post({ type: 'ready', version: WEBVIEW_PROTOCOL_VERSION });
+post({ type: 'ready' });

@@ -21,7 +21,7 @@ done
 out="$(mkdir -p "$out" && cd "$out" && pwd)"
 echo "packing into $out"
 
-for f in dist/bench.js dist/trainer.js dist/cli.js; do
+for f in dist/bench.js dist/trainer.js dist/cli.js dist/python/train.py; do
   [ -f "$repo/$f" ] || { echo "missing $repo/$f: run npm run build first" >&2; exit 2; }
 done
 ls "$repo"/dist/wasm/*.wasm >/dev/null 2>&1 || { echo "missing $repo/dist/wasm/*.wasm: run npm run build first" >&2; exit 2; }
@@ -32,6 +32,16 @@ cp "$repo"/dist/bench.js "$repo"/dist/trainer.js "$repo"/dist/cli.js "$out/dist/
 cp "$repo"/dist/wasm/*.wasm "$out/dist/wasm/"
 # bench.js looks for the PyTorch scripts beside itself.
 cp "$repo"/bench/torch_tasks.py "$repo"/bench/torch_example.py "$out/dist/"
+# dlmodel's torch backend: the train.py template (the trainer writes it out with each run's data), the examples
+# the bench trains end to end (wasm, torch: CUDA there), and each example exported for a Python-only run.
+mkdir -p "$out/dist/python"
+cp "$repo"/dist/python/train.py "$out/dist/python/"
+rm -rf "$out/examples" "$out/torch-examples"
+(cd "$repo" && tar --exclude='.dlmodel' -cf - examples) | tar -xf - -C "$out"
+for spec in "$out"/examples/*/*.dlmodel.json; do
+  name="$(basename "$spec" .dlmodel.json)"
+  "$(command -v node)" "$repo/dist/cli.js" export "$spec" --out "$out/torch-examples/$name" >/dev/null
+done
 
 # Dawn for Node: the package's entry point and the native module (external to the bundles).
 wg="$repo/node_modules/webgpu"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs the dlmodel bench on this machine from the unpacked pack (see README.md): WebGPU on the GPU (Dawn,
-# Vulkan), wasm on the CPU, and PyTorch (CUDA when it sees a GPU, else CPU) when a python with torch exists.
+# Vulkan), wasm on the CPU, and PyTorch (CUDA when it sees a GPU, else CPU) when a python with torch exists;
+# then the examples end to end with `dlmodel train --backend wasm` and `--backend torch` (dlmodel's PyTorch
+# trainer: CUDA there), and each exported example (torch-examples/*/train.py) with that Python alone.
 # Usage: ./run.sh [bench options...]   e.g. ./run.sh --quick   or   ./run.sh --tasks C --seconds 20
 # Results: results/<date>-<host>.json and run.log beside this script.
 set -uo pipefail
@@ -32,7 +34,35 @@ else
   echo "no PyTorch here: tfjs backends only" | tee -a "$log"
 fi
 export DLMODEL_BENCH_PYTHON="$py"
+export DLMODEL_PYTHON="${DLMODEL_PYTHON:-$py}"
 date_host="$(date -u +%Y-%m-%d)-$(uname -n | tr -c 'A-Za-z0-9._\n-' '_')"
-"$here/bin/node" "$here/dist/bench.js" --backends webgpu,wasm --no-e2e --no-render ${torch_flags[@]+"${torch_flags[@]}"} \
+"$here/bin/node" "$here/dist/bench.js" --backends webgpu,wasm --no-render ${torch_flags[@]+"${torch_flags[@]}"} \
   --out "$here/results/$date_host-$(date -u +%H%M%S).json" "$@" 2>&1 | tee -a "$log"
-exit "${PIPESTATUS[0]}"
+code="${PIPESTATUS[0]}"
+
+# The exported programs, Python only: python3 train.py writes a run folder under results/torch-runs/.
+if [ ${#torch_flags[@]} -eq 0 ] || [ "${torch_flags[0]}" != "--no-torch" ]; then
+  for prog in "$here"/torch-examples/*/train.py; do
+    [ -f "$prog" ] || continue
+    name="$(basename "$(dirname "$prog")")"
+    echo "== exported $name: $py train.py" | tee -a "$log"
+    "$py" "$prog" --runs "$here/results/torch-runs/$name" 2>&1 | grep -v '^epoch' | tee -a "$log"
+  done
+  "$py" - "$here/results/torch-runs" <<'PY' | tee -a "$log"
+import json, os, sys
+root = sys.argv[1]
+print("%-14s %-11s %7s %10s %12s  %s" % ("example", "device", "epochs", "ms/epoch", "samples/s", "final validation metrics"))
+for name in sorted(os.listdir(root)) if os.path.isdir(root) else []:
+    for run_id in sorted(os.listdir(os.path.join(root, name))):
+        d = os.path.join(root, name, run_id)
+        run = json.load(open(os.path.join(d, "run.json")))
+        lines = [json.loads(l) for l in open(os.path.join(d, "metrics.jsonl")) if l.strip()]
+        split = json.load(open(os.path.join(os.path.dirname(os.path.dirname(root)), "torch-examples", name, "data", "split.json")))
+        ms = sorted(l["ms"] for l in lines[1:] or lines)
+        med = ms[len(ms) // 2] if ms else 0
+        sps = len(split["train"]) / (med / 1000) if med else float("nan")
+        val = {k: round(v, 4) for k, v in (run.get("finalMetrics") or {}).items() if k.startswith("val_")}
+        print("%-14s %-11s %7d %10d %12.0f  %s" % (name, run["backend"], run["epochsDone"], med, sps, val))
+PY
+fi
+exit "$code"

@@ -1,5 +1,6 @@
 // Command-line arguments: `--name value` / `--name=value`, boolean `--flag`, positional arguments.
 // A mistake is a UsageError: the dispatcher prints it with the command's usage and exits 2.
+import { BACKENDS, type BackendName } from '../format/types';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -83,4 +84,11 @@ export function numberFlag(a: ParsedArgs, name: string): number | undefined {
 
 export function booleanFlag(a: ParsedArgs, name: string): boolean {
   return a.flags[name] === true;
+}
+
+/** --backend: one of the format's backends; `auto` when not given. */
+export function backendFlag(value: string | undefined): BackendName {
+  if (value === undefined) return 'auto';
+  if (!(BACKENDS as readonly string[]).includes(value)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}`);
+  return value as BackendName;
 }

@@ -7,6 +7,7 @@ import { VALIDATE_USAGE, validateCommand } from './validate';
 import { TRAIN_USAGE, trainCommand } from './train';
 import { PREDICT_USAGE, predictCommand } from './predict';
 import { RUNS_USAGE, runsCommand } from './runs';
+import { EXPORT_USAGE, exportCommand } from './export';
 
 export type CommandHandler = (args: string[]) => Promise<number>;
 
@@ -32,6 +33,11 @@ export const COMMANDS: Record<string, Command> = {
     usage: RUNS_USAGE,
     help: 'list the runs of the experiment',
     run: runsCommand,
+  },
+  export: {
+    usage: EXPORT_USAGE,
+    help: 'write train.py, the same experiment as a standalone PyTorch program (python train.py, torchrun)',
+    run: exportCommand,
   },
   // ---- H1 (spec) ----
   validate: { usage: VALIDATE_USAGE, help: 'check the file and its data; problems as FILE:LINE:COL: message', run: validateCommand },

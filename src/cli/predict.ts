@@ -6,7 +6,8 @@ import type { Prediction } from '../runs/types';
 import { startTrainer } from '../engine/client';
 import { trainerScriptPath } from '../engine/locate';
 import { booleanFlag, parseArgs, stringFlag } from './args';
-import { backendFlag, describePrediction, trainerStderr } from './train';
+import { backendFlag } from './args';
+import { describePrediction, trainerStderr } from './output';
 import { displayPath } from './validate';
 
 export const PREDICT_USAGE = 'dlmodel predict FILE [--run DIR] [--input PATH] [--backend NAME] [--json]';

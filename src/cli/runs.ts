@@ -4,7 +4,7 @@
 import { EXIT } from '../protocol/trainer';
 import { listRunFolders } from '../runs/folder';
 import { booleanFlag, parseArgs } from './args';
-import { formatNumber } from './train';
+import { formatNumber } from './output';
 import { displayPath } from './validate';
 
 export const RUNS_USAGE = 'dlmodel runs FILE [--json]';

@@ -1,5 +1,6 @@
 // `dlmodel summary FILE [--json]`: the network as a Keras-like table, derived input and output layers
 // included, with the learnable-parameter count of each layer and how it is computed.
+import type { PlanText } from '../format/plan';
 import { EXIT } from '../protocol/trainer';
 import type { LayerSummary } from '../protocol/trainer';
 import type { DataDescription } from '../data/columns';
@@ -24,7 +25,7 @@ function layerLabel(l: LayerSummary): string {
 }
 
 /** The table as lines of text. */
-export function formatSummary(name: string, layers: readonly LayerSummary[], description: DataDescription): string[] {
+export function formatSummary(name: string, layers: readonly LayerSummary[], description: DataDescription, text?: { input?: PlanText; target?: PlanText }): string[] {
   const header = ['Layer (type)', 'Output shape', 'Params', 'Formula'];
   const rows = layers.map((l) => [layerLabel(l), shapeLabel(l.outputShape), n(l.params), l.formula ?? '']);
   const widths = header.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
@@ -35,7 +36,9 @@ export function formatSummary(name: string, layers: readonly LayerSummary[], des
       .trimEnd();
   const rule = '='.repeat(widths.reduce((a, b) => a + b, 0) + 3 * (widths.length - 1));
   const totals = countParams(layers);
-  const task = description.task === 'classification' ? `classification, ${description.classNames?.length ?? 0} classes` : description.task;
+  const task =
+    description.task === 'classification' ? `classification, ${description.classNames?.length ?? 0} classes` : description.task;
+  const tokensOf = (t: PlanText) => `${t.maxLength} ${t.tokens === 'words' ? 'word' : 'character'} ids of "${t.column}" (${t.ids} ids: 0 padding, 1 unknown, ${t.ids - 2} known tokens)`;
   const out = [`Model: "${name}" (${task})`, rule, line(header), rule.replace(/=/g, '-')];
   for (const r of rows) out.push(line(r));
   out.push(rule);
@@ -45,18 +48,24 @@ export function formatSummary(name: string, layers: readonly LayerSummary[], des
   const input = layers[0];
   const output = layers[layers.length - 1];
   out.push('');
-  if (description.inputShape.length === 3) {
+  if (text?.input) {
+    out.push(`Input layer (from the data): ${tokensOf(text.input)}`);
+  } else if (description.inputShape.length === 3) {
     out.push(`Input layer (from the data): ${input.labels?.[0] ?? shapeLabel(input.outputShape)}`);
   } else {
     const count = description.inputShape[0];
     out.push(`Input layer (from the data): ${count} ${count === 1 ? 'value' : 'values'}: ${description.inputNames.join(', ')}`);
   }
-  const units = output.units ?? output.outputShape.slice(1).reduce((a: number, b) => a * (b ?? 1), 1);
+  const units = output.units ?? 0;
   if (description.task === 'autoencoder') {
     const code = layers.find((l) => l.code);
     const values = output.outputShape.slice(1).reduce((a: number, b) => a * (b ?? 1), 1);
     out.push(`Output layer (from the input): ${values} ${output.activation ?? 'linear'} values, the input reconstructed`);
     if (code) out.push(`Code layer (the narrowest): ${code.name}, ${shapeLabel(code.outputShape)}`);
+    return out;
+  }
+  if (text?.target) {
+    out.push(`Output layer (from the target): at each of ${text.target.maxLength} positions, a softmax over ${units} target ids (${text.target.tokens} of "${description.target[0]}")`);
     return out;
   }
   const what =
@@ -84,7 +93,7 @@ export async function summaryCommand(args: string[]): Promise<number> {
   if (booleanFlag(a, 'json')) {
     process.stdout.write(JSON.stringify({ name, layers, params: result.plan.params }) + '\n');
   } else {
-    process.stdout.write(formatSummary(name, layers, result.description).join('\n') + '\n');
+    process.stdout.write(formatSummary(name, layers, result.description, { input: result.plan.text, target: result.plan.targetText }).join('\n') + '\n');
   }
   return EXIT.ok;
 }

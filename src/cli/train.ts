@@ -9,35 +9,15 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { listRuns } from '../runs/folder';
 import { EXIT, type TrainerEvent } from '../protocol/trainer';
-import { BACKENDS, type BackendName } from '../format/types';
 import { validateSpecFile } from '../format/validate';
 import { startTrainer } from '../engine/client';
 import { trainerScriptPath } from '../engine/locate';
-import { booleanFlag, numberFlag, parseArgs, stringFlag, UsageError } from './args';
+import { backendFlag, booleanFlag, numberFlag, parseArgs, stringFlag, UsageError } from './args';
+import { describePrediction, formatDuration, formatNumber, trainerStderr } from './output';
 import { displayPath, printProblems, problemJson } from './validate';
+import { describeBaseline } from '../coach/baseline';
 
 export const TRAIN_USAGE = 'dlmodel train FILE [--backend NAME] [--epochs N] [--seed N] [--resume RUN] [--json]';
-
-export function backendFlag(value: string | undefined): BackendName {
-  if (value === undefined) return 'auto';
-  if (!(BACKENDS as readonly string[]).includes(value)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}`);
-  return value as BackendName;
-}
-
-export function formatDuration(ms: number): string {
-  if (ms < 10_000) return `${(Math.max(0, ms) / 1000).toFixed(1)}s`;
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
-}
-
-export function formatNumber(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(3) : v.toFixed(4);
-}
 
 function metricText(m: Record<string, number>): string {
   return Object.entries(m)
@@ -113,10 +93,18 @@ class Progress {
         }
         break;
       case 'weights':
+      case 'exported':
         break;
       case 'finished':
-        this.line(`${e.status}: ${e.epochsDone} epochs${Object.keys(e.metrics).length ? `, ${metricText(e.metrics)}` : ''}`);
+        // The baseline beside the metrics: a number means little until it is compared with doing nothing.
+        const base = e.baseline ? ` (baseline, ${describeBaseline(e.baseline)})` : '';
+        this.line(`${e.status}: ${e.epochsDone} epochs${Object.keys(e.metrics).length ? `, ${metricText(e.metrics)}` : ''}${base}`);
+        if (e.restoredEpoch !== undefined) this.line(`restoreBestWeights: the saved model is epoch ${e.restoredEpoch}'s (the metrics above are its)`);
         if (e.epochsDone > 0) this.line(`Model saved in ${displayPath(path.join(e.runDir, 'model'))}`);
+        if (e.insights?.length) {
+          this.line('Insights:');
+          for (const i of e.insights) this.line(`  ${i.kind}${i.epoch !== undefined ? ` (epoch ${i.epoch})` : ''}: ${i.message}`);
+        }
         break;
       case 'failed':
         this.line(`failed: ${e.message}`);
@@ -130,30 +118,6 @@ class Progress {
   }
 }
 
-export function describePrediction(p: { output: number[]; label?: string; confidence?: number; code?: number[]; reconstructionError?: number; cluster?: number }): string {
-  if (p.reconstructionError !== undefined) {
-    const cluster = p.cluster !== undefined ? `cluster ${p.cluster}, ` : '';
-    return `${cluster}reconstruction error ${formatNumber(p.reconstructionError)}, code [${(p.code ?? []).map((v) => formatNumber(v)).join(', ')}]`;
-  }
-  if (p.label !== undefined) return `${p.label} (${((p.confidence ?? 0) * 100).toFixed(1)}%)`;
-  return p.output.map((v) => formatNumber(v)).join(', ');
-}
-
-/**
- * The trainer's own stderr (native libraries' warnings, stacks of crashes) is a debug aid: shown live with
- * DLMODEL_DEBUG=1, otherwise kept (the last few KB) and shown only when the trainer died without a word.
- */
-export function trainerStderr(): { write(text: string): void; tail(): string } {
-  const live = !!process.env.DLMODEL_DEBUG;
-  let kept = '';
-  return {
-    write: (text: string) => {
-      if (live) process.stderr.write(text);
-      else kept = (kept + text).slice(-4000);
-    },
-    tail: () => (live ? '' : kept),
-  };
-}
 
 /** --resume takes a run folder, or the id of one of this spec's runs (as `dlmodel runs` lists them). */
 async function resolveResume(file: string, value: string | undefined): Promise<string | undefined> {
@@ -234,7 +198,16 @@ export async function trainCommand(args: string[]): Promise<number> {
   let summary: Record<string, unknown>;
   if (last?.type === 'finished') {
     code = EXIT.ok;
-    summary = { status: last.status, runDir: last.runDir, backend: started?.backend.name ?? null, epochs: last.epochsDone, metrics: last.metrics };
+    summary = {
+      status: last.status,
+      runDir: last.runDir,
+      backend: started?.backend.name ?? null,
+      epochs: last.epochsDone,
+      metrics: last.metrics,
+      insights: (last.insights ?? []).map(({ kind, epoch, message }) => (epoch === undefined ? { kind, message } : { kind, epoch, message })),
+    };
+    if (last.baseline) summary.baseline = last.baseline;
+    if (last.restoredEpoch !== undefined) summary.restoredEpoch = last.restoredEpoch;
     if (last.rounds) summary.rounds = last.rounds;
   } else if (last?.type === 'failed') {
     code = last.reason === 'invalid' ? EXIT.invalid : EXIT.failed;

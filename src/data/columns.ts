@@ -4,6 +4,7 @@ import type { FeatureEncoding } from '../runs/types';
 import type { ImageOptions, Spec, Task } from '../format/types';
 import { isImageFolder, type ImageFolder } from './image-folder';
 import { DataError, isMissing, type Table } from './table';
+import type { TextData } from './text-data';
 
 export interface DataDescription {
   task: Task;
@@ -18,6 +19,9 @@ export interface DataDescription {
   /** Rows (or images) in the data set, before dropping missing values. */
   rowCount: number;
 }
+
+/** What an image folder's class is called when the spec names no target. */
+export const IMAGE_TARGET = 'class';
 
 /** At most this many distinct whole numbers in a numeric target make it a classification. */
 export const MAX_INFERRED_CLASSES = 10;
@@ -65,9 +69,10 @@ export function classNamesOf(values: readonly unknown[]): string[] {
   return [...new Set(values.map(String))].sort();
 }
 
-export function encodingOf(column: string, values: readonly unknown[]): FeatureEncoding {
-  if (values.every(isNumericLike)) return { column, kind: 'numeric' };
-  return { column, kind: 'onehot', categories: [...new Set(values.map(String))].sort() };
+/** Numbers are one input; text, and the columns listed in `categorical`, one-hot (numbers in numeric order). */
+export function encodingOf(column: string, values: readonly unknown[], categorical = false): FeatureEncoding {
+  if (!categorical && values.every(isNumericLike)) return { column, kind: 'numeric' };
+  return { column, kind: 'onehot', categories: classNamesOf(values) };
 }
 
 export function inputNamesOf(features: readonly FeatureEncoding[]): string[] {
@@ -80,8 +85,21 @@ export function inputNamesOf(features: readonly FeatureEncoding[]): string[] {
 }
 
 /** Throws DataError when a named column does not exist; validate.ts reports that with spec ranges first. */
-export function describeData(spec: Spec, data: Table | ImageFolder): DataDescription {
+export function describeData(spec: Spec, data: Table | ImageFolder, text?: TextData): DataDescription {
   const target = targetColumns(spec);
+  if (text && !isImageFolder(data)) {
+    // The text column is the input: a sequence of maxLength token ids.
+    const d: DataDescription = {
+      task: spec.task ?? 'classification',
+      features: [],
+      inputNames: [],
+      inputShape: [text.text.maxLength],
+      target,
+      rowCount: data.rows.length,
+    };
+    if (text.classNames) d.classNames = text.classNames;
+    return d;
+  }
   if (isImageFolder(data)) {
     const image = spec.data.image;
     if (!image) throw DataError.at(`an image folder needs "data.image": { "width", "height", "channels" }`, data.dir);
@@ -91,7 +109,8 @@ export function describeData(spec: Spec, data: Table | ImageFolder): DataDescrip
       features: [],
       inputNames: [],
       inputShape: [image.height, image.width, image.channels],
-      target: task === 'autoencoder' ? [] : target,
+      // The class is the sub-folder; "target" only names it. An autoencoder has none (the sub-folder is its label).
+      target: task === 'autoencoder' ? [] : target.length ? target : [IMAGE_TARGET],
       image: { ...image },
       rowCount: data.files.length,
     };
@@ -103,7 +122,8 @@ export function describeData(spec: Spec, data: Table | ImageFolder): DataDescrip
   for (const c of [...target, ...label, ...featureColumns(spec, data.columns)]) {
     if (!known.has(c)) throw DataError.at(`no column "${c}"; columns: ${data.columns.join(', ')}`, data.file);
   }
-  const features = featureColumns(spec, data.columns).map((c) => encodingOf(c, presentValues(data, c)));
+  const categorical = new Set(spec.data.categorical ?? []);
+  const features = featureColumns(spec, data.columns).map((c) => encodingOf(c, presentValues(data, c), categorical.has(c)));
   let task: Task;
   let classNames: string[] | undefined;
   if (spec.task === 'autoencoder' || target.length === 0) {
@@ -112,7 +132,7 @@ export function describeData(spec: Spec, data: Table | ImageFolder): DataDescrip
     task = spec.task ?? 'regression';
   } else {
     const values = presentValues(data, target[0]);
-    task = spec.task ?? inferTask(values);
+    task = spec.task ?? (categorical.has(target[0]) ? 'classification' : inferTask(values));
     if (task === 'classification') classNames = classNamesOf(values);
   }
   const inputNames = inputNamesOf(features);

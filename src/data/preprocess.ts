@@ -12,6 +12,8 @@ import { imageFileOf } from '../common/image-inputs';
 import { splitIndices, type Split } from './split';
 import { semiSupervisedSplit } from '../common/pseudo-labels';
 import { DataError, isMissing, normalizeCell, readTable, tableFromRows, type Table } from './table';
+import { argmaxIds, decodeIds, encodeText } from './text';
+import { cellText, type TextData } from './text-data';
 
 /** A data set ready for training: every kept row encoded and normalized, split by index. */
 export interface PreparedData {
@@ -76,12 +78,15 @@ export async function loadData(spec: Spec, specPath: string): Promise<{ data: Ta
 export interface ReadData {
   data: Table | ImageFolder;
   description: DataDescription;
+  /** With `data.text`: the texts as token ids (validation prepared them with the run's seed). */
+  text?: TextData;
 }
 
 export async function prepareTrainingData(spec: Spec, specPath: string, o: PrepareOptions, read?: ReadData): Promise<PreparedData> {
   const { data, where, file } = read ? placesOf(read.data, spec, specPath) : await loadData(spec, specPath);
   const description = read?.description ?? describeData(spec, data);
   if ('classes' in data) return prepareImages(data, description, specPath, o);
+  if (read?.text) return preparedText(read.text, description, o.missing, file);
   const semi = spec.training?.pseudoLabels !== undefined && description.task === 'classification';
   return prepareTable(data, description, where, file, o, { label: spec.data.label, semi });
 }
@@ -350,6 +355,36 @@ function fillRaw(features: readonly FeatureEncoding[], raw: Float32Array, size: 
   }
 }
 
+// ---- text ---------------------------------------------------------------------------------------------
+
+function preparedText(t: TextData, d: DataDescription, missing: Missing, file: string): PreparedData {
+  const pre: PreprocessJson = {
+    task: d.task,
+    features: [],
+    inputNames: [],
+    inputShape: [t.text.maxLength],
+    normalization: { kind: 'none', a: [], b: [] },
+    target: d.target,
+    missing,
+    text: t.text,
+  };
+  if (t.classNames) pre.classNames = t.classNames;
+  if (t.targetText) pre.targetText = t.targetText;
+  return {
+    pre,
+    description: d,
+    x: t.x,
+    y: t.y,
+    n: t.n,
+    inputSize: t.text.maxLength,
+    split: t.split,
+    inputs: t.texts.map((text) => ({ [t.text.column]: text })),
+    expected: t.targets,
+    dropped: t.dropped,
+    source: file,
+  };
+}
+
 // ---- images -------------------------------------------------------------------------------------------
 
 async function prepareImages(folder: ImageFolder, d: DataDescription, specPath: string, o: PrepareOptions): Promise<PreparedData> {
@@ -421,7 +456,14 @@ export async function encodeInputs(
   const x = new Float32Array(rows.length * size);
   const warnings: string[] = [];
   for (let i = 0; i < rows.length; i++) {
-    if (pre.image) {
+    if (pre.text) {
+      const v = rows[i][pre.text.column];
+      if (v === undefined || v === null) throw new DataError(`${where(i)}: a text model needs "${pre.text.column}": the text to predict from`, where(i));
+      const e = encodeText(pre.text, cellText(v));
+      x.set(e.ids, i * size);
+      if (e.unknown > 0) warnings.push(`${where(i)}: ${e.unknown} of ${Math.min(e.tokens.length, pre.text.maxLength)} tokens were not in the training vocabulary (read as unknown, id 1)`);
+      if (e.cut > 0) warnings.push(`${where(i)}: the text has ${e.tokens.length} tokens; the model reads the first ${pre.text.maxLength}`);
+    } else if (pre.image) {
       const f = imageFileOf(rows[i]);
       if (!f) throw new DataError(`${where(i)}: an image model needs "file": "path/to/image.png"`, where(i));
       try {
@@ -438,6 +480,18 @@ export async function encodeInputs(
 
 /** The model's raw output for one example, in the user's terms. */
 export function decodeOutput(pre: PreprocessJson, values: ArrayLike<number>): Omit<Prediction, 'input' | 'expected'> {
+  if (pre.targetText) {
+    // A softmax over the target's ids at each position: the likeliest id at each, decoded up to the first padding.
+    const positions = pre.targetText.maxLength;
+    const ids = argmaxIds(values, positions, values.length / positions);
+    const text = decodeIds(pre.targetText, ids);
+    // Confidence: the probability of the whole decoded text, position by position (its end included).
+    const used = Math.min(positions, Array.from(text).length + (pre.targetText.tokens === 'characters' ? 1 : 0));
+    let p = 1;
+    const width = values.length / positions;
+    for (let k = 0; k < Math.min(positions, Math.max(used, 1)); k++) p *= values[k * width + ids[k]];
+    return { output: text, confidence: p };
+  }
   if (pre.task === 'classification') {
     const names = pre.classNames ?? [];
     let probs: number[];

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { io, Tensor } from '@tensorflow/tfjs-core';
 import { RUN_FILES } from '../runs/folder';
-import { NOFOLLOW } from '../runs/safe-fs';
+import { LIMITS, NOFOLLOW, readRegularFile } from '../runs/safe-fs';
 import type { EpochRecord } from '../runs/types';
 import { fileLoadHandler, MODEL_JSON, modelJsonText, replaceDirAtomically, resolveSavedDir, WEIGHTS_BIN } from './io';
 import type { TF } from './tf';
@@ -29,7 +29,12 @@ export interface LoopState {
   record?: EpochRecord;
   /** Pseudo-labels: the current round's adopted rows, so a resumed run trains on the same rows. */
   pseudo?: PseudoLabelState;
+  /** restoreBestWeights: the epoch whose weights `best/` holds. */
+  bestEpoch?: number;
 }
+
+/** restoreBestWeights: the best epoch's model.json and weights.bin, replaced whenever an epoch improves. */
+export const BEST_DIR = 'best';
 
 /** A checkpoint copied out of the backend at an epoch boundary: writing it touches no tensor. */
 export interface CheckpointSnapshot {
@@ -328,7 +333,8 @@ export interface LoadedCheckpoint {
 export async function loadCheckpoint(tf: TF, runDir: string): Promise<LoadedCheckpoint | undefined> {
   const dir = await resolveSavedDir(path.join(runDir, RUN_FILES.checkpoint));
   if (!dir) return undefined;
-  const state = JSON.parse(await fs.readFile(path.join(dir, STATE_JSON), 'utf8')) as LoopState;
+  // Regular files of bounded size only, as every run folder file (a checkpoint may come with a repository).
+  const state = JSON.parse((await readRegularFile(path.join(dir, STATE_JSON), LIMITS.runFile)).toString('utf8')) as LoopState;
   const model = await tf.loadLayersModel(fileLoadHandler(dir));
   return {
     model,
@@ -336,13 +342,13 @@ export async function loadCheckpoint(tf: TF, runDir: string): Promise<LoadedChec
     async restoreOptimizer() {
       let specsText: string;
       try {
-        specsText = await fs.readFile(path.join(dir, OPTIMIZER_JSON), 'utf8');
+        specsText = (await readRegularFile(path.join(dir, OPTIMIZER_JSON), LIMITS.runFile)).toString('utf8');
       } catch {
         return false;
       }
       const { specs } = JSON.parse(specsText) as { specs: io.WeightsManifestEntry[] };
-      const bin = await fs.readFile(path.join(dir, OPTIMIZER_BIN));
-      const map = tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength), specs);
+      const bin = await readRegularFile(path.join(dir, OPTIMIZER_BIN), LIMITS.weights);
+      const map = tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer, specs);
       // setWeights matches by position, in the order getWeights produced (iterations first).
       const list = specs.map((s) => ({ name: s.name, tensor: map[s.name] }));
       if (!model.optimizer) return false;
@@ -352,9 +358,19 @@ export async function loadCheckpoint(tf: TF, runDir: string): Promise<LoadedChec
   };
 }
 
-/** The final model folder: the last checkpoint's model.json and weights.bin, without the optimizer. */
-export async function publishCheckpointAsModel(runDir: string): Promise<boolean> {
-  const src = await resolveSavedDir(path.join(runDir, RUN_FILES.checkpoint));
+export async function writeBestModel(runDir: string, snap: CheckpointSnapshot): Promise<void> {
+  await replaceDirAtomically(path.join(runDir, BEST_DIR), async (tmp) => {
+    await fs.writeFile(path.join(tmp, MODEL_JSON), snap.modelJson);
+    await fs.writeFile(path.join(tmp, WEIGHTS_BIN), snap.weights);
+  });
+}
+
+/**
+ * The final model folder: model.json and weights.bin, without the optimizer, of the last checkpoint, or
+ * of the best epoch (`from: "best"`, restoreBestWeights).
+ */
+export async function publishCheckpointAsModel(runDir: string, from: 'checkpoint' | 'best' = 'checkpoint'): Promise<boolean> {
+  const src = await resolveSavedDir(path.join(runDir, from === 'best' ? BEST_DIR : RUN_FILES.checkpoint));
   if (!src) return false;
   await replaceDirAtomically(path.join(runDir, RUN_FILES.model), async (tmp) => {
     for (const f of [MODEL_JSON, WEIGHTS_BIN]) await fs.copyFile(path.join(src, f), path.join(tmp, f));

@@ -6,7 +6,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { TrainerEvent } from '../protocol/trainer';
 import type { EpochRecord, RunJson } from '../runs/types';
 import { MetricsLog, stageRunJson } from '../runs/folder';
-import { CheckpointWriter, type CheckpointOptions, type LoopState } from './checkpoint';
+import { CheckpointWriter, writeBestModel, type CheckpointOptions, type LoopState } from './checkpoint';
 import type { TF } from './tf';
 
 export class EpochWriter {
@@ -38,15 +38,18 @@ export class EpochWriter {
 
   /**
    * At the epoch boundary, before the next step: copies the weights and the optimizer's state, then writes
-   * the checkpoint, `record` and `run`, and sends `event`. Throws the previous epoch's write error, if any.
+   * the checkpoint (and, with `best`, the best epoch's model for restoreBestWeights), `record` and `run`,
+   * and sends `event`. Throws the previous epoch's write error, if any.
    */
-  async epochEnd(state: LoopState, record: EpochRecord, run: RunJson, event: TrainerEvent): Promise<void> {
+  async epochEnd(state: LoopState, record: EpochRecord, run: RunJson, event: TrainerEvent, opts: { best?: boolean } = {}): Promise<void> {
     const snap = await this.checkpoint.snapshot(state);
     await this.flush();
     const held: TrainerEvent[] = [];
     this.held = held;
     const writes = (async () => {
       try {
+        // The best model first: a checkpoint never names a best epoch whose weights are not on disk.
+        if (opts.best) await writeBestModel(this.runDir, snap);
         await this.checkpoint.write(snap);
         const staged = stageRunJson(this.runDir, run);
         try {

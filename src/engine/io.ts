@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { io } from '@tensorflow/tfjs-core';
 import { readModelFolder, readWeightData } from '../runs/model-files';
+import { writeFileAtomic } from '../runs/safe-fs';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
@@ -21,16 +22,6 @@ function joinWeightData(data: io.WeightData | undefined): Uint8Array {
     off += b.byteLength;
   }
   return out;
-}
-
-async function writeFileSynced(file: string, data: string | Uint8Array, sync: boolean): Promise<void> {
-  const fh = await fs.open(file, 'w');
-  try {
-    await fh.writeFile(data);
-    if (sync) await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }
 
 /** The model.json of `artifacts`, its weights in one file `weights.bin` (the checkpoint writer builds it too). */
@@ -57,8 +48,8 @@ export function fileSaveHandler(dir: string, opts: { sync?: boolean } = {}): io.
     async save(artifacts: io.ModelArtifacts): Promise<io.SaveResult> {
       await fs.mkdir(dir, { recursive: true });
       const weights = joinWeightData(artifacts.weightData);
-      await writeFileSynced(path.join(dir, WEIGHTS_BIN), weights, sync);
-      await writeFileSynced(path.join(dir, MODEL_JSON), modelJsonText(artifacts), sync);
+      await writeFileAtomic(path.join(dir, WEIGHTS_BIN), weights, { sync });
+      await writeFileAtomic(path.join(dir, MODEL_JSON), modelJsonText(artifacts), { sync });
       return {
         modelArtifactsInfo: {
           dateSaved: new Date(),
@@ -130,13 +121,4 @@ export async function resolveSavedDir(dir: string): Promise<string | undefined> 
     }
   }
   return undefined;
-}
-
-/** Copies a saved model folder (model.json + the weight files) into `dest`. */
-export async function copyModelDir(src: string, dest: string): Promise<void> {
-  await fs.mkdir(dest, { recursive: true });
-  for (const f of await fs.readdir(src)) {
-    const s = path.join(src, f);
-    if ((await fs.stat(s)).isFile()) await fs.copyFile(s, path.join(dest, f));
-  }
 }

@@ -14,10 +14,14 @@ import type { TF } from './tf';
 import { CLASS_TO_TYPE } from '../format/base-model';
 import { fusedAdam } from './optim/fused-adam';
 import { codeLayerIndex } from '../common/code-layer';
+import { useFastRecurrentLayers } from './layers/fast-lstm';
+import { sequenceAccuracy, tokenAccuracy } from './metrics/sequence';
 
 /** The output layer and how targets are fed, as the plan (format/plan.ts) decided them. */
 export interface OutputPlan {
   units: number;
+  /** A sequence task's output positions (one softmax over `units` target ids at each). */
+  positions?: number;
   activation: Activation;
   loss: LossName;
   targetMode: TargetMode;
@@ -28,6 +32,7 @@ export interface OutputPlan {
 export function outputPlanOf(plan: Plan): OutputPlan {
   const out = outputLayer(plan);
   const o: OutputPlan = { units: out.units ?? out.outputShape.reduce((a, b) => a * b, 1), activation: out.activation ?? 'linear', loss: plan.loss, targetMode: targetModeOf(plan) };
+  if (out.type === 'timeDistributed') o.positions = out.outputShape[0];
   if (out.type === 'conv2d') {
     o.layer = { type: 'conv2d', filters: out.filters, kernelSize: out.kernelSize, strides: out.strides, padding: out.padding, activation: out.activation, useBias: true };
   }
@@ -76,6 +81,10 @@ function metricFor(tf: TF, m: MetricName): string | LossFn {
       return (yTrue: Tensor, yPred: Tensor) => tf.metrics.precision(yTrue, yPred);
     case 'recall':
       return (yTrue: Tensor, yPred: Tensor) => tf.metrics.recall(yTrue, yPred);
+    case 'tokenAccuracy':
+      return tokenAccuracy(tf);
+    case 'sequenceAccuracy':
+      return sequenceAccuracy(tf);
     default:
       return m;
   }
@@ -173,9 +182,13 @@ export function buildModel(tf: TF, o: BuildOptions): LayersModel {
       throw new ModelBuildError(`model.layers[${i}] (${spec.type}): ${(err as Error).message.split('\n')[0]}`);
     }
   });
-  const outputSpec: LayerSpec = o.output.layer ?? { type: 'dense', units: o.output.units, activation: o.output.activation, useBias: true };
-  const out = buildLayer(tf, outputSpec, 'output', layerSeed(o.seed, 1000)).apply(x) as SymbolicTensor;
-  return tf.model({ inputs: input, outputs: out, name: 'dlmodel' });
+  const dense: LayerSpec = { type: 'dense', units: o.output.units, activation: o.output.activation, useBias: true };
+  // A sequence task: the same dense softmax at every position.
+  const outputLayer: LayerSpec = o.output.layer ?? (o.output.positions !== undefined ? ({ type: 'timeDistributed', layer: dense } as unknown as LayerSpec) : dense);
+  const out = buildLayer(tf, outputLayer, 'output', layerSeed(o.seed, 1000)).apply(x) as SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: out, name: 'dlmodel' });
+  useFastRecurrentLayers(tf, model);
+  return model;
 }
 
 export function countParams(model: LayersModel): ParamCounts {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { PredictJob } from '../protocol/trainer';
 import { parseSpecText } from '../format/parse';
 import type { Spec } from '../format/types';
-import { readFile } from 'node:fs/promises';
+import { LIMITS, readRegularFile } from '../runs/safe-fs';
 import { loadBackend } from './backends/index';
 import { loadRunModel } from './checkpoint';
 import { predictRows, resolvePredictInputs, resolveRunDir } from './predict';
@@ -13,7 +13,7 @@ import { readAutoencoder, readPreprocess, readRun } from '../runs/folder';
 async function specFor(specPath: string, runDir: string): Promise<Spec | undefined> {
   // The predict block as the file says now; the run's snapshot when the file no longer parses.
   try {
-    const { spec } = parseSpecText(await readFile(specPath, 'utf8'));
+    const { spec } = parseSpecText((await readRegularFile(specPath, LIMITS.spec)).toString('utf8'));
     if (spec) return spec;
   } catch {
     // fall back below
@@ -27,7 +27,7 @@ export async function runPrediction(job: PredictJob, ctx: TrainerContext): Promi
   const pre = await readPreprocess(runDir);
   const spec = await specFor(specPath, runDir);
   const inputs = await resolvePredictInputs(pre, { specPath, spec, inputs: job.inputs, inputPath: job.inputPath });
-  const { tf, report } = await loadBackend(job.backend, { nativeBackendDir: job.nativeBackendDir, extensionRoot: ctx.extensionRoot });
+  const { tf, report } = await loadBackend(job.backend === 'torch' ? 'auto' : job.backend, { nativeBackendDir: job.nativeBackendDir, extensionRoot: ctx.extensionRoot });
   let model;
   try {
     model = await loadRunModel(tf, runDir);

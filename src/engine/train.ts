@@ -6,11 +6,15 @@
 import * as path from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { BackendReport, LayerWeights, TrainerEvent, TrainJob } from '../protocol/trainer';
-import { WHOLE_WEIGHTS_LIMIT } from '../protocol/trainer';
+import { EMBEDDING_ROWS_SENT, WHOLE_WEIGHTS_LIMIT } from '../protocol/trainer';
 import type { EpochRecord, Prediction, PredictionsJson, PreprocessJson, RunJson } from '../runs/types';
 import { formatBytes } from '../runs/safe-fs';
 import { trainingMemory } from '../format/memory';
 import { RunFileError, acquireRunLock, appendMetrics, createRunDir, hashJson, RUN_FILES, readRun, RunLockedError, runsRootFor, truncateMetrics, writeJsonAtomic, writeRunJson, type RunLock } from '../runs/folder';
+import { readMetrics } from '../runs/folder';
+import { analyzeRun, lossNotFinite, type CurvePoint, type Insight } from '../coach/insights';
+import type { Baseline } from '../coach/baseline';
+import { computeBaseline, measureActivity, predictedCounts } from './coach';
 import { decodeOutput, prepareTrainingData, type PreparedData } from '../data/preprocess';
 import { mulberry32, randomSeed, shuffleInPlace } from '../data/split';
 import { DataError } from '../data/table';
@@ -37,14 +41,21 @@ export interface TrainerContext {
   /** True once the host asked to stop (cancel message, SIGINT/SIGTERM, host gone). */
   cancelled(): boolean;
   extensionRoot: string;
+  /** Events sent but not yet taken by the host. Live `weights` wait while the host is behind: on a busy
+   *  machine megabytes of kernels queue up faster than the host reads them, and the run's last events
+   *  would then not leave before the process exits. */
+  backlog?(): number;
 }
+
+/** More unsent events than this, and live weights are skipped until the host catches up. */
+export const MAX_BACKLOG = 4;
 
 /** A failure with the reason the protocol reports; anything else thrown is a crash. */
 export class RunFailure extends Error {
   constructor(
     readonly reason: Extract<TrainerEvent, { type: 'failed' }>['reason'],
     message: string,
-    readonly extra: { epoch?: number; problems?: string[] } = {},
+    readonly extra: { epoch?: number; problems?: string[]; value?: number } = {},
   ) {
     super(message);
     this.name = 'RunFailure';
@@ -74,7 +85,7 @@ export function classifyError(err: unknown, model?: { params: number; bytes?: nu
   return { reason: 'crash', message };
 }
 
-interface Setup {
+export interface Setup {
   specPath: string;
   spec: Spec;
   /** Every choice of this run (format/plan.ts), with the epochs and seed it really uses. */
@@ -91,7 +102,11 @@ function specErrors(problems: Awaited<ReturnType<typeof validateSpecFile>>['prob
   return problems.filter((p) => p.severity === 'error').map((p) => formatProblem(p.file ?? file, p));
 }
 
-async function readSpec(job: TrainJob, ctx: TrainerContext, held: Held): Promise<Setup> {
+/**
+ * Validates the spec (or takes a resumed run's snapshot, holding its lock in `held`) and prepares the data:
+ * what every trainer needs (the torch backend too).
+ */
+export async function readSpec(job: TrainJob, ctx: TrainerContext, held: Held): Promise<Setup> {
   const specPath = path.resolve(job.specPath);
   let resumeRun: Setup['resumeRun'];
   if (job.resume) {
@@ -116,7 +131,11 @@ async function readSpec(job: TrainJob, ctx: TrainerContext, held: Held): Promise
   // That copy is checked like any spec (run.json is a file anyone could have edited); its problems point
   // into the copy, so they name run.json.
   const text = resumeRun ? JSON.stringify(resumeRun.run.spec, null, 2) : undefined;
-  const validated = await validateSpecFile(specPath, text, { trusted: true });
+  let validated = await validateSpecFile(specPath, text, { trusted: true });
+  const early = validated.plan;
+  const seed = job.seed ?? resumeRun?.run.seed ?? early?.seed ?? randomSeed();
+  // A text vocabulary is fitted on the training split, which the seed picks: fit it on this run's.
+  if (validated.text && seed !== (validated.spec?.training?.seed ?? 0)) validated = await validateSpecFile(specPath, text, { trusted: true, seed });
   const { spec, plan, description } = validated;
   const source = validated.table ?? validated.images;
   const where = resumeRun ? path.join(resumeRun.dir, RUN_FILES.run) : specPath;
@@ -124,14 +143,13 @@ async function readSpec(job: TrainJob, ctx: TrainerContext, held: Held): Promise
   if (!spec || !plan || !description || !source || lines.length) {
     throw new RunFailure('invalid', lines[0] ?? `${where}: the spec is not valid`, { problems: lines });
   }
-  const seed = job.seed ?? resumeRun?.run.seed ?? plan.seed ?? randomSeed();
   const perRound = job.epochs ?? resumeRun?.run.epochsPerRound ?? resumeRun?.run.epochs ?? plan.epochs;
   ctx.emit({ type: 'log', level: 'info', message: `preparing ${spec.data.source ?? 'the inline rows'}` });
   const data = await prepareTrainingData(
     spec,
     specPath,
     { validationSplit: plan.validationSplit, shuffle: plan.shuffle, normalize: plan.normalize, missing: plan.missing, seed },
-    { data: source, description },
+    { data: source, description, text: validated.text },
   );
   // Pseudo-labels train perRound epochs for the first fit and again after each round's adoption.
   const pseudo = plan.pseudoLabels && data.unlabelled ? plan.pseudoLabels : undefined;
@@ -143,7 +161,7 @@ async function readSpec(job: TrainJob, ctx: TrainerContext, held: Held): Promise
 }
 
 /** Regression losses and metrics are reported in the target's own units (exact for one target). */
-function unitScale(pre: PreprocessJson, plan: OutputPlan, name: string): number {
+export function unitScale(pre: PreprocessJson, plan: OutputPlan, name: string): number {
   if (pre.task !== 'regression' || !pre.targetScale || pre.target.length !== 1) return 1;
   const s = pre.targetScale.std[0];
   const base = name.replace(/^val_/, '');
@@ -166,13 +184,13 @@ function makeBatch(data: PreparedData, plan: OutputPlan, order: readonly number[
     }
     return { xs, ys: xs, b, width: size };
   }
-  const width = plan.targetMode === 'onehot' ? plan.units : plan.targetMode === 'values' ? plan.units : 1;
+  const width = plan.targetMode === 'onehot' || plan.targetMode === 'values' ? plan.units : plan.targetMode === 'sequence' ? (plan.positions ?? 1) : 1;
   const ys = new Float32Array(b * width);
   for (let i = 0; i < b; i++) {
     const r = order[start + i];
     xs.set(data.x.subarray(r * size, (r + 1) * size), i * size);
     if (plan.targetMode === 'onehot') ys[i * width + data.y[r]] = 1;
-    else if (plan.targetMode === 'values') ys.set(data.y.subarray(r * width, (r + 1) * width), i * width);
+    else if (plan.targetMode === 'values' || plan.targetMode === 'sequence') ys.set(data.y.subarray(r * width, (r + 1) * width), i * width);
     else ys[i] = data.y[r];
   }
   return { xs, ys, b, width };
@@ -195,7 +213,10 @@ export async function readLayerWeights(model: LayersModel): Promise<LayerWeights
       kernelShape: kernelVar.shape.map((d) => d ?? 0),
       stats: weightStats(kernel),
     };
-    if (kernel.length <= WHOLE_WEIGHTS_LIMIT) lw.kernel = Array.from(kernel);
+    if (layer.getClassName() === 'Embedding') {
+      const dim = lw.kernelShape[1] ?? 1;
+      lw.embeddingRows = Array.from(kernel.subarray(0, Math.min(kernel.length, EMBEDDING_ROWS_SENT * dim)));
+    } else if (kernel.length <= WHOLE_WEIGHTS_LIMIT) lw.kernel = Array.from(kernel);
     if (biasVar) lw.bias = Array.from((await biasVar.read().data()) as Float32Array);
     out.push(lw);
   }
@@ -226,7 +247,7 @@ export async function runTraining(job: TrainJob, ctx: TrainerContext): Promise<'
 }
 
 /** What runTraining holds across the run: the run lock, and the model's estimated size for error messages. */
-interface Held {
+export interface Held {
   lock?: RunLock;
   model?: { params: number; bytes: number };
 }
@@ -239,8 +260,15 @@ async function trainHoldingLock(job: TrainJob, ctx: TrainerContext, held: Held):
   const { pre } = data;
   if (data.split.train.length === 0) throw new DataError(`${data.source}: no training rows`, data.source);
   if (data.dropped) ctx.emit({ type: 'log', level: 'warn', message: `${data.dropped} rows with missing values were dropped (data.missing is "drop")` });
+  const text = data.pre.text;
+  if (text) {
+    const s = text.stats;
+    const cut = s.cut ? `; ${s.cut} of them longer than maxLength ${text.maxLength} and cut` : '';
+    ctx.emit({ type: 'log', level: 'info', message: `text "${text.column}": ${text.vocabulary.length} known ${text.tokens === 'words' ? 'words' : 'characters'} (of ${s.distinctTokens} seen in ${s.texts} training texts)${cut}` });
+  }
 
-  const { tf, report } = await loadBackend(job.backend, { nativeBackendDir: job.nativeBackendDir, extensionRoot: ctx.extensionRoot });
+  // `torch` never gets here (torch/choose.ts sends it to PyTorch).
+  const { tf, report } = await loadBackend(job.backend === 'torch' ? 'auto' : job.backend, { nativeBackendDir: job.nativeBackendDir, extensionRoot: ctx.extensionRoot });
   for (const a of report.attempts.filter((x) => !x.ok)) ctx.emit({ type: 'log', level: 'info', message: `backend ${a.name} not used: ${a.reason}` });
 
   const plan = outputPlanOf(runPlan);
@@ -274,6 +302,7 @@ async function trainHoldingLock(job: TrainJob, ctx: TrainerContext, held: Held):
     ctx.emit({ type: 'log', level: 'warn', message: 'the checkpoint holds no optimizer state: the optimizer starts fresh' });
   }
   const params = countParams(model);
+  const baseline = computeBaseline(data, plan.loss);
   held.model = { params: params.total, bytes: held.model?.bytes ?? 0 };
 
   // ---- the run folder ----
@@ -318,6 +347,7 @@ async function trainHoldingLock(job: TrainJob, ctx: TrainerContext, held: Held):
       run.rounds = [];
     }
   }
+  if (baseline) run.baseline = baseline;
   await writeRunJson(runDir, run);
   await writeJsonAtomic(path.join(runDir, RUN_FILES.preprocess), pre);
 
@@ -334,20 +364,25 @@ async function trainHoldingLock(job: TrainJob, ctx: TrainerContext, held: Held):
     inputNames: pre.inputNames,
     classNames: pre.classNames,
     samples: { train: data.split.train.length, validation: data.split.validation.length },
+    baseline,
   });
 
   let status: 'completed' | 'stopped';
   const epochWriter = new EpochWriter(tf, model, runDir, (e) => ctx.emit(e));
-  const loopCtx: TrainerContext = { emit: epochWriter.emit, cancelled: () => ctx.cancelled(), extensionRoot: ctx.extensionRoot };
+  const loopCtx: TrainerContext = { emit: epochWriter.emit, cancelled: () => ctx.cancelled(), extensionRoot: ctx.extensionRoot, backlog: ctx.backlog };
   try {
-    status = await loop(tf, model, { job, ctx: loopCtx, setup, plan, metricNames, runDir, run, report, startEpoch, resumedState: resumeFrom?.state, learningRate: optimizerSpec.learningRate, epochWriter });
+    status = await loop(tf, model, { job, ctx: loopCtx, setup, plan, metricNames, runDir, run, report, startEpoch, resumedState: resumeFrom?.state, learningRate: optimizerSpec.learningRate, epochWriter, baseline });
   } catch (err) {
     // An epoch's writes still in flight land before the failure is recorded, never after.
     await epochWriter.abort();
     const failure = err instanceof RunFailure ? err : undefined;
     const { message } = failure ?? classifyError(err);
     const latest = await readRun(runDir).catch(() => run);
-    await writeRunJson(runDir, { ...latest, status: 'failed', error: message, endedAt: new Date().toISOString(), pid: undefined }, { sync: true });
+    const failedRun: RunJson = { ...latest, status: 'failed', error: message, endedAt: new Date().toISOString(), pid: undefined };
+    if (failure?.reason === 'diverged' && failure.extra.epoch !== undefined) {
+      failedRun.insights = [lossNotFinite(failure.extra.epoch, failure.extra.value ?? NaN, optimizerSpec.learningRate)];
+    }
+    await writeRunJson(runDir, failedRun, { sync: true });
     throw Object.assign(err instanceof Error ? err : new Error(String(err)), { runDir });
   }
   return status;
@@ -368,6 +403,7 @@ interface LoopArgs {
   learningRate: number;
   /** Checkpoint, metrics line, run.json and `epoch` event of each epoch (ctx.emit goes through it). */
   epochWriter: EpochWriter;
+  baseline?: Baseline;
 }
 
 async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed' | 'stopped'> {
@@ -380,7 +416,8 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
   const progress = new Throttle(job.progressIntervalMs ?? DEFAULT_PROGRESS_MS);
   const weightsThrottle = new Throttle(job.weightsIntervalMs ?? DEFAULT_WEIGHTS_MS);
   const names = ['loss', ...metricNames];
-  const step = makeTrainStep(tf, model, { plan, metrics: metricNames, inputShape: pre.inputShape });
+  const targetShape = plan.targetMode === 'sequence' ? [plan.positions ?? 1, 1] : undefined;
+  const step = makeTrainStep(tf, model, { plan, metrics: metricNames, inputShape: pre.inputShape, targetShape });
   if (step.kind === 'dense-wasm') ctx.emit({ type: 'log', level: 'info', message: 'training step: dense layers on the wasm heap (no autograd tape)' });
   else if (step.reason && a.report.name === 'wasm') ctx.emit({ type: 'log', level: 'info', message: `training step: tfjs-layers trainOnBatch (${step.reason})` });
 
@@ -398,6 +435,11 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
   let state: LoopState = { epoch: a.startEpoch, seed };
   let best = resumed?.best ?? (maximize ? -Infinity : Infinity);
   let wait = resumed?.wait ?? 0;
+  const restoreBest = !!es?.restoreBestWeights;
+  let bestEpoch = resumed?.bestEpoch;
+  // The whole curve, for the insights: a resumed run's earlier epochs come from its metrics.jsonl.
+  const history: CurvePoint[] = a.startEpoch > 0 ? (await readMetrics(runDir).catch(() => [])).filter((r) => r.epoch <= a.startEpoch) : [];
+  const coachBase = { task: pre.task, epochs, learningRate: a.learningRate, baseline: a.baseline, earlyStopping: es ? { restoreBestWeights: es.restoreBestWeights } : undefined };
 
   let run = a.run;
   let epochsDone = a.startEpoch;
@@ -441,7 +483,7 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
         names.slice(1).forEach((n, i) => (m[n] = (sums[i + 1] / seen) * unitScale(pre, plan, n)));
         ctx.emit({ type: 'batch', epoch, batch: bi + 1, batchesPerEpoch, loss: (sums[0] / seen) * unitScale(pre, plan, 'loss'), metrics: m });
       }
-      if (weightsThrottle.ready()) ctx.emit({ type: 'weights', epoch, batch: bi + 1, layers: await readLayerWeights(model) });
+      if ((ctx.backlog?.() ?? 0) <= MAX_BACKLOG && weightsThrottle.ready()) ctx.emit({ type: 'weights', epoch, batch: bi + 1, layers: await readLayerWeights(model) });
       await yieldToEvents();
       if (ctx.cancelled()) {
         stopped = true;
@@ -473,22 +515,25 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
         if (improved) {
           best = current;
           wait = 0;
+          bestEpoch = epoch;
         }
         if (wait >= es.patience) stopNow = true;
       }
     }
-    state = { epoch, seed, best: Number.isFinite(best) ? best : undefined, wait, record };
+    state = { epoch, seed, best: Number.isFinite(best) ? best : undefined, wait, record, bestEpoch };
     if (pseudo) state.pseudo = pseudoState;
     epochsDone = epoch;
     lastRecord = record;
-    run = { ...run, epochsDone, finalMetrics: metricsOf(record) };
+    history.push(record);
+    const live = analyzeRun({ ...coachBase, history, live: true });
+    run = { ...run, epochsDone, finalMetrics: metricsOf(record), insights: live };
     const avg = epochTimes.reduce((s, x) => s + x, 0) / epochTimes.length;
     // The code space as it moves, for the dashboard: a fixed sample of rows, each epoch.
     if (pre.task === 'autoencoder' && job.liveCodes !== false) {
       ctx.emit({ type: 'codes', epoch, points: await liveCodes(tf, model, pre, data.x, data.n, data.labels, data.inputs) });
     }
     // Copies the weights now; on wasm and cpu the files and the event follow while the next epoch trains.
-    await a.epochWriter.epochEnd(state, record, run, { type: 'epoch', record, epochs, etaMs: Math.round(avg * (epochs - epoch)) });
+    await a.epochWriter.epochEnd(state, record, run, { type: 'epoch', record, epochs, etaMs: Math.round(avg * (epochs - epoch)), insights: live }, { best: restoreBest && bestEpoch === epoch });
     if (stopNow) {
       ctx.emit({ type: 'log', level: 'info', message: `early stopping after epoch ${epoch}: ${monitor} did not improve for ${es?.patience} epochs (best ${best})` });
       break;
@@ -499,23 +544,39 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
   // ---- the end: final model, predictions, run.json ----
   const status: 'completed' | 'stopped' = stopped ? 'stopped' : 'completed';
   await a.epochWriter.finish();
-  const haveModel = await publishCheckpointAsModel(runDir);
+  // restoreBestWeights (as Keras): the saved model is the best epoch's, whether training stopped early or not.
+  const restoredEpoch = restoreBest && bestEpoch !== undefined && bestEpoch !== epochsDone ? bestEpoch : undefined;
+  const haveModel = (restoredEpoch !== undefined && (await publishCheckpointAsModel(runDir, 'best'))) || (await publishCheckpointAsModel(runDir));
+  const restored = restoredEpoch !== undefined && haveModel ? restoredEpoch : undefined;
+  if (restored !== undefined) ctx.emit({ type: 'log', level: 'info', message: `restoreBestWeights: the saved model is epoch ${restored}'s (best ${monitor} ${best})` });
+  let predicted: ReturnType<typeof predictedCounts>;
+  let activity: Awaited<ReturnType<typeof measureActivity>> = [];
   if (haveModel) {
-    ctx.emit({ type: 'weights', epoch: epochsDone, layers: await readLayerWeights(model).catch(() => []) });
+    // After a stop mid-epoch the weights in memory are half an epoch ahead, and with restoreBestWeights they
+    // are not the best epoch's: predict with the saved ones.
+    const final = stopped || restored !== undefined ? await loadRunModel(tf, runDir).catch(() => model) : model;
+    ctx.emit({ type: 'weights', epoch: restored ?? epochsDone, layers: await readLayerWeights(final).catch(() => []) });
     try {
-      // After a stop mid-epoch the weights in memory are half an epoch ahead: predict with the saved ones.
-      const final = stopped ? await loadRunModel(tf, runDir) : model;
       const predictions = pre.task === 'autoencoder' ? await writeAutoencoderResults(tf, final, a, runDir) : await writePredictions(tf, final, a, runDir);
+      predicted = predictedCounts(pre.classNames, predictions.validation);
       ctx.emit({ type: 'predictions', runDir, predictions: predictions.predict.length ? predictions.predict : predictions.validation.slice(0, 50), classNames: pre.classNames });
     } catch (err) {
       ctx.emit({ type: 'log', level: 'warn', message: `predictions.json not written: ${classifyError(err).message}` });
     }
+    try {
+      activity = await measureActivity(tf, final, setup.spec.model.layers ?? [], data);
+    } catch (err) {
+      ctx.emit({ type: 'log', level: 'warn', message: `layer activity not measured: ${classifyError(err).message}` });
+    }
   }
-  const finalMetrics = lastRecord ? metricsOf(lastRecord) : {};
-  run = { ...run, status, epochsDone, finalMetrics, endedAt: new Date().toISOString() };
+  const insights: Insight[] = analyzeRun({ ...coachBase, history, predicted, activity });
+  const savedRecord = restored !== undefined ? history.find((r) => r.epoch === restored) : lastRecord;
+  const finalMetrics = savedRecord ? metricsOf(savedRecord as EpochRecord) : {};
+  run = { ...run, status, epochsDone, finalMetrics, insights, endedAt: new Date().toISOString() };
+  if (restored !== undefined) run.restoredEpoch = restored;
   delete run.pid;
   await writeRunJson(runDir, run, { sync: true });
-  ctx.emit({ type: 'finished', status, runDir, epochsDone, metrics: finalMetrics, ...(run.rounds ? { rounds: run.rounds } : {}) });
+  ctx.emit({ type: 'finished', status, runDir, epochsDone, metrics: finalMetrics, insights, baseline: a.baseline, restoredEpoch: restored, ...(run.rounds ? { rounds: run.rounds } : {}) });
   return status;
 }
 
@@ -629,6 +690,6 @@ function diverged(epoch: number, what: string, value: number, learningRate: numb
     'diverged',
     `Training diverged at epoch ${epoch}, ${what} became ${value}. ` +
       `Try a lower learning rate (now ${learningRate}) or normalize the inputs (data.normalize "standard").`,
-    { epoch },
+    { epoch, value },
   );
 }

@@ -6,6 +6,8 @@ import { EXIT, isHostMessage, TRAINER_PROTOCOL_VERSION, type Job, type TrainerEv
 import { classifyError, RunFailure, runTraining, type TrainerContext } from './train';
 import { runPrediction } from './predict-job';
 import { findPackageRoot } from './locate';
+import { runExport, runTorchTraining } from './torch/index';
+import { chooseTrainer } from './torch/choose';
 
 /** The folder holding dist/ and node_modules/ (for the wasm binaries and the native backends). */
 export function findExtensionRoot(start = __dirname): string {
@@ -39,10 +41,17 @@ async function drain(): Promise<void> {
 }
 
 async function runJob(job: Job): Promise<number> {
-  const ctx: TrainerContext = { emit, cancelled: () => cancelled, extensionRoot: findExtensionRoot() };
+  const ctx: TrainerContext = { emit, cancelled: () => cancelled, extensionRoot: findExtensionRoot(), backlog: () => pending };
   try {
-    if (job.kind === 'train') await runTraining(job, ctx);
-    else await runPrediction(job, ctx);
+    if (job.kind === 'train') {
+      const trainer = await chooseTrainer(job, ctx);
+      if (trainer.kind === 'torch') await runTorchTraining(job, ctx, trainer.probe);
+      else await runTraining(job, ctx);
+    } else if (job.kind === 'export') {
+      await runExport(job, ctx);
+    } else {
+      await runPrediction(job, ctx);
+    }
     return EXIT.ok;
   } catch (err) {
     const failure = err instanceof RunFailure ? err : undefined;

@@ -1,6 +1,9 @@
 // Lenses on a spec file: `Train`, `Summary (9 params, 3 layers)` and, while a run of it is going,
 // `Stop (epoch 3/50, loss 0.412)`; above the `predict` block, `Predict` (or `Predict (train first)`).
-// They refresh when runs start, progress (throttled) and end.
+// They refresh when runs start, at every epoch, on batches (throttled) and when runs end. A refresh must be
+// quick: VS Code drops a lens request that a newer refresh overtakes, so a slow one (listing every run for
+// Predict) kept the Stop lens epochs behind the progress notification. The latest completed run is cached
+// per spec until a run folder changes.
 import * as vscode from 'vscode';
 import { stopLensTitle, summaryLensTitle } from './format';
 import type { RunManager } from './runs/manager';
@@ -16,6 +19,7 @@ export class SpecCodeLenses implements vscode.CodeLensProvider, vscode.Disposabl
   readonly onDidChangeCodeLenses = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private readonly completed = new Map<string, ReturnType<RunManager['latestCompletedRun']>>();
 
   constructor(
     private readonly runs: RunManager,
@@ -23,19 +27,25 @@ export class SpecCodeLenses implements vscode.CodeLensProvider, vscode.Disposabl
   ) {
     // Runs finished by the command line (or deleted) change what Predict can do.
     this.disposables.push(
-      runs.onDidChangeRuns(() => this.refreshSoon()),
+      runs.onDidChangeRuns(() => {
+        this.completed.clear();
+        this.refreshSoon();
+      }),
       this.changed,
       vscode.languages.registerCodeLensProvider({ scheme: 'file', pattern: '**/*.dlmodel.json' }, this),
       runs.onDidChangeActive(() => this.refresh()),
       runs.onEvent((e) => {
         switch (e.event.type) {
           case 'batch':
-          case 'epoch':
             this.refreshSoon();
+            break;
+          case 'epoch':
+            this.refresh();
             break;
           case 'started':
           case 'finished':
           case 'failed':
+            this.completed.clear();
             this.refresh();
             break;
           case 'weights':
@@ -84,7 +94,7 @@ export class SpecCodeLenses implements vscode.CodeLensProvider, vscode.Disposabl
     if (block) {
       const line = doc.positionAt(block.offset).line;
       const range = new vscode.Range(line, 0, line, 0);
-      const done = await this.runs.latestCompletedRun(uri.fsPath).catch(() => undefined);
+      const done = await this.latestCompleted(uri.fsPath);
       lenses.push(
         new vscode.CodeLens(range, {
           title: done ? '$(run) Predict' : 'Predict (train first)',
@@ -95,6 +105,15 @@ export class SpecCodeLenses implements vscode.CodeLensProvider, vscode.Disposabl
       );
     }
     return lenses;
+  }
+
+  private latestCompleted(specPath: string): ReturnType<RunManager['latestCompletedRun']> {
+    let p = this.completed.get(specPath);
+    if (!p) {
+      p = this.runs.latestCompletedRun(specPath).catch(() => undefined);
+      this.completed.set(specPath, p);
+    }
+    return p;
   }
 
   dispose(): void {

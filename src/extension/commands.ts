@@ -254,12 +254,13 @@ export const COMMANDS = {
     if (!name) return explain('The experiment needs a name made of letters, digits, dashes or underscores.');
     const files = templateFiles(info.id, name, opts);
     const specFile = path.join(folder, specFileName(name));
-    if (await fs.stat(specFile).then(() => true, () => false)) return explain(`${specFileName(name)} already exists in ${folder}: choose another name.`);
+    // lstat: a link planted under that name (even one pointing nowhere) counts as taken, never written through.
+    if (await fs.lstat(specFile).then(() => true, () => false)) return explain(`${specFileName(name)} already exists in ${folder}: choose another name.`);
     for (const f of files) {
       const target = path.join(folder, f.path);
       await fs.mkdir(path.dirname(target), { recursive: true });
-      // Never overwrite a user's file (a data file with the same name stays as it is).
-      await fs.writeFile(target, f.content, { flag: f === files[0] ? 'w' : 'wx' }).catch((err: NodeJS.ErrnoException) => {
+      // Never overwrite a user's file (a data file with the same name stays as it is), nor write through a link.
+      await fs.writeFile(target, f.content, { flag: 'wx' }).catch((err: NodeJS.ErrnoException) => {
         if (err.code !== 'EEXIST') throw err;
       });
     }
@@ -334,7 +335,8 @@ export const COMMANDS = {
   'dlmodel.selectBackend': async (_s: Services, arg?: unknown): Promise<CommandResult> => {
     const current = settings.backend();
     const about: Record<BackendName, string> = {
-      auto: 'the first that loads: cuda, webgpu, native, wasm, cpu',
+      auto: 'the first that loads: torch (only with a GPU), cuda, webgpu, native, wasm, cpu',
+      torch: 'PyTorch through Python (dlmodel.pythonPath): CUDA, Apple MPS or CPU',
       cuda: 'NVIDIA GPU through @tensorflow/tfjs-node-gpu (CUDA)',
       webgpu: 'a GPU through WebGPU (Dawn)',
       native: 'CPU through @tensorflow/tfjs-node (libtensorflow)',

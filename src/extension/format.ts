@@ -1,5 +1,6 @@
 // Text the editor shows for runs, layers and predictions. Pure functions (no vscode import), so the
 // exact wording of lenses, tree labels and inline results is unit-tested.
+import { describeBaseline } from '../coach/baseline';
 import { countParams } from '../common/params';
 import type { ActiveRun } from './run-service';
 import type { BackendReport, LayerSummary } from '../protocol/trainer';
@@ -90,6 +91,8 @@ export function predictionText(p: Prediction): string {
     const cluster = p.cluster !== undefined ? `cluster ${p.cluster}, ` : '';
     return `-> ${cluster}reconstruction error ${formatValue(p.reconstructionError)}`;
   }
+  // A sequence task's prediction is a text: `-> "1999-10-12"`.
+  if (typeof p.output === 'string') return `-> ${JSON.stringify(p.output)}`;
   if (p.label !== undefined) {
     const conf = p.confidence !== undefined ? ` ${formatPercent(p.confidence)}` : '';
     return `-> ${p.label}${conf}`;
@@ -122,6 +125,10 @@ export function predictionHover(p: Prediction, runId: string, classNames?: strin
     lines.push(`| code | ${(p.code ?? []).map(formatValue).join(', ')} |`);
     lines.push('', 'A high reconstruction error means the input is unlike the training data (an anomaly).');
     lines.push('', `run \`${runId}\``);
+    return lines.join('\n');
+  }
+  if (typeof p.output === 'string') {
+    lines.push(`**${JSON.stringify(p.output)}**${p.confidence !== undefined ? ` (the whole text: ${formatPercent(p.confidence)})` : ''}`, '', `run \`${runId}\``);
     return lines.join('\n');
   }
   if (p.label !== undefined && classNames && classNames.length === p.output.length) {
@@ -186,9 +193,19 @@ export function runDescription(run: RunJson, now: number = Date.now()): string {
   if (loss !== undefined) parts.push(`loss ${formatMetric(loss)}`);
   const head = headlineMetric(run.finalMetrics);
   if (head) parts.push(head);
+  const base = baselineShort(run);
+  if (head && base) parts.push(base);
+  if (run.insights?.length) parts.push(`⚠ ${run.insights.map((i) => i.kind).join(', ')}`);
   const d = runDuration(run, now);
   if (d !== undefined) parts.push(formatDuration(d));
   return parts.join(' · ');
+}
+
+/** `baseline 44%` / `baseline MAE 68.5`: what always answering the common class or the mean scores. */
+export function baselineShort(run: RunJson): string | undefined {
+  const b = run.baseline;
+  if (!b) return undefined;
+  return b.task === 'classification' ? `baseline ${formatPercent(b.accuracy)}` : `baseline MAE ${formatMetric(b.mae)}`;
 }
 
 export function runTooltip(run: RunJson): string {
@@ -200,6 +217,9 @@ export function runTooltip(run: RunJson): string {
   if (run.finalMetrics) {
     for (const [k, v] of Object.entries(run.finalMetrics)) lines.push(`${k} ${formatMetric(v)}`);
   }
+  if (run.restoredEpoch !== undefined) lines.push(`restoreBestWeights: the model and metrics are epoch ${run.restoredEpoch}'s`);
+  if (run.baseline) lines.push(`baseline, ${describeBaseline(run.baseline)}`);
+  for (const i of run.insights ?? []) lines.push(`${i.kind}: ${i.message}`);
   if (run.resumedFrom) lines.push(`resumed from ${run.resumedFrom}`);
   if (run.error) lines.push(`error: ${run.error}`);
   return lines.join('\n');

@@ -9,6 +9,7 @@ import { registerDashboard, type DashboardApi } from './dashboard/index';
 import { SpecDiagnostics } from './diagnostics';
 import { summaryTable } from './format';
 import { InlineResults } from './inline-results';
+import { InsightDiagnostics } from './insights';
 import { TrainingProgress } from './progress';
 import { RunManager } from './runs/manager';
 import { ExperimentsTree, findSpecs } from './sidebar/tree';
@@ -23,6 +24,7 @@ export const SUMMARY_SCHEME = 'dlmodel-summary';
 export interface DlmodelApi {
   runs: RunManager;
   diagnostics: SpecDiagnostics;
+  insights: InsightDiagnostics;
   inline: InlineResults;
   tree: ExperimentsTree;
   status: BackendStatus;
@@ -47,11 +49,12 @@ export function activate(context: vscode.ExtensionContext): DlmodelApi | undefin
     const diagnostics = new SpecDiagnostics(validation);
     const lenses = new SpecCodeLenses(runs, validation);
     const inline = new InlineResults();
-    const tree = new ExperimentsTree(runs);
+    const insights = new InsightDiagnostics(runs);
+    const tree = new ExperimentsTree(runs, (p) => validation.forFile(p));
     const status = new BackendStatus(runs);
     const progress = new TrainingProgress(runs, log);
     const dashboard = registerDashboard(context, runs, validation);
-    context.subscriptions.push(runs, validation, diagnostics, lenses, inline, tree, status, progress, dashboard);
+    context.subscriptions.push(runs, validation, diagnostics, insights, lenses, inline, tree, status, progress, dashboard);
     context.subscriptions.push(
       ...registerCommands({ runs, log, diagnostics, inline, tree, dashboard, summaryScheme: SUMMARY_SCHEME }),
       registerSummaryDocuments(),
@@ -71,7 +74,7 @@ export function activate(context: vscode.ExtensionContext): DlmodelApi | undefin
 
     const activationMs = Math.round((performance.now() - started) * 10) / 10;
     log.info(`activated in ${activationMs} ms`);
-    return { runs, diagnostics, inline, tree, status, lenses, progress, dashboard, log, activationMs };
+    return { runs, diagnostics, insights, inline, tree, status, lenses, progress, dashboard, log, activationMs };
   } catch (err) {
     const message = `dlmodel could not start: ${(err as Error).message}`;
     log.error(message, err as Error);

@@ -35,6 +35,16 @@ export function nativeBackendPath(): string | undefined {
 }
 
 /**
+ * The Python for the `torch` backend. Machine scope, like nativeBackendPath: a workspace cannot choose
+ * which program runs. DLMODEL_PYTHON (the environment) still wins, as the format says.
+ */
+export function pythonPath(): string | undefined {
+  const inspected = config().inspect<string>('pythonPath');
+  const v = inspected?.globalValue ?? inspected?.defaultValue;
+  return typeof v === 'string' && v.trim() ? v.trim() : undefined;
+}
+
+/**
  * Where runs go: undefined means `.dlmodel/runs` beside the spec. A relative setting is taken relative to the
  * spec's workspace folder. Ignored in a restricted workspace (it decides where files are written).
  */

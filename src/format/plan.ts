@@ -100,6 +100,18 @@ export interface Plan {
   clusters?: number;
   /** Semi-supervised: `epochs` is per round; round 0 is the first fit, then `rounds` adoptions. */
   pseudoLabels?: { threshold: number; rounds: number };
+  /** A text input (and a sequence task's target text) as tokenized: the options with their defaults. */
+  text?: PlanText;
+  targetText?: PlanText;
+}
+
+export interface PlanText {
+  column: string;
+  tokens: 'words' | 'characters';
+  lowercase: boolean;
+  maxLength: number;
+  /** Token ids: padding (0), unknown (1) and the vocabulary; the embedding's inputDim. */
+  ids: number;
 }
 
 /** What makePlan needs besides the spec: what validation read. */
@@ -112,6 +124,8 @@ export interface PlanInput {
   base?: BaseModel;
   /** Derived layer options (vocabulary size, target length). */
   layerContext?: LayerContext;
+  text?: PlanText;
+  targetText?: PlanText;
 }
 
 export class PlanError extends Error {
@@ -135,6 +149,10 @@ export function derivedOutput(
   targetCount: number,
   loss?: LossName,
 ): { units: number; activation: Activation; loss: LossName } {
+  if (task === 'sequence') {
+    // One softmax over the target's token ids at every position (classCount: the target's ids).
+    return { units: classCount, activation: 'softmax', loss: loss ?? 'sparseCategoricalCrossentropy' };
+  }
   if (task === 'classification') {
     const l = loss ?? (classCount <= 2 ? 'binaryCrossentropy' : 'categoricalCrossentropy');
     const perClass = classCount > 2 || l === 'categoricalCrossentropy' || l === 'sparseCategoricalCrossentropy';
@@ -145,6 +163,7 @@ export function derivedOutput(
 
 export function defaultMetrics(task: Task): MetricName[] {
   if (task === 'autoencoder') return [];
+  if (task === 'sequence') return ['tokenAccuracy', 'sequenceAccuracy'];
   return task === 'classification' ? ['accuracy'] : ['mae'];
 }
 
@@ -210,7 +229,7 @@ export function makePlan(spec: Spec, input: PlanInput): Plan {
 
   const last = shapes.outputShape ?? inputShape;
   const normalize = d.normalize ?? DEFAULTS.normalize;
-  let loss: LossName;
+  let loss: LossName | undefined;
   if (task === 'autoencoder') {
     const out = autoencoderOutput(inputShape, description.image !== undefined || normalize === 'minmax');
     loss = t.loss ?? out.loss;
@@ -218,6 +237,28 @@ export function makePlan(spec: Spec, input: PlanInput): Plan {
     const hidden = layers.slice(1, -1).filter((l) => !l.fromBase);
     const code = hidden[codeLayerIndex(hidden.map((l) => l.outputShape))];
     if (code) code.code = true;
+  } else if (task === 'sequence') {
+    const positions = input.layerContext?.targetLength;
+    if (last.length !== 2 || (positions !== undefined && last[0] !== positions)) {
+      throw new PlanError(`a sequence task needs one vector per output position, but the last hidden layer gives [${last.join(', ')}]`, shapes.layers.length);
+    }
+    const out = derivedOutput(task, input.targetText?.ids ?? 0, 1, t.loss);
+    const { params, formula } = denseParams(last[1], out.units);
+    const activation = spec.model.output?.activation ?? out.activation;
+    layers.push({
+      type: 'timeDistributed',
+      name: 'output',
+      layer: { type: 'dense', units: out.units, activation, useBias: true },
+      units: out.units,
+      activation,
+      useBias: true,
+      outputShape: [last[0], out.units],
+      params,
+      nonTrainableParams: 0,
+      trainable: true,
+      formula,
+      derived: 'output',
+    });
   } else {
     if (last.length !== 1) {
       throw new PlanError(`the output layer needs a flat vector, but the last hidden layer gives [${last.join(', ')}]`, shapes.layers.length);
@@ -239,6 +280,7 @@ export function makePlan(spec: Spec, input: PlanInput): Plan {
       derived: 'output',
     });
   }
+  const out = { loss: loss ?? derivedOutput(task, task === 'sequence' ? (input.targetText?.ids ?? 0) : (description.classNames?.length ?? 0), description.target.length, t.loss).loss };
 
   const validationSplit = d.validationSplit ?? DEFAULTS.validationSplit;
   const { train, validation } = splitCounts(input.usableRows, validationSplit);
@@ -252,7 +294,7 @@ export function makePlan(spec: Spec, input: PlanInput): Plan {
     learningRate,
     batchSize: t.batchSize ?? DEFAULTS.batchSize,
     epochs: t.epochs ?? DEFAULTS.epochs,
-    loss,
+    loss: out.loss,
     metrics: t.metrics ? [...t.metrics] : defaultMetrics(task),
     normalize,
     missing: d.missing ?? DEFAULTS.missing,
@@ -283,6 +325,8 @@ export function makePlan(spec: Spec, input: PlanInput): Plan {
       rounds: t.pseudoLabels.rounds ?? DEFAULTS.pseudoLabelRounds,
     };
   }
+  if (input.text) plan.text = input.text;
+  if (input.targetText) plan.targetText = input.targetText;
   return plan;
 }
 
@@ -320,8 +364,8 @@ export function planForRun(plan: Plan, o: { epochs?: number; seed: number }): Pl
   return { ...plan, epochs: o.epochs ?? plan.epochs, seed: o.seed };
 }
 
-/** How the trainer feeds targets: 0/1 in one column, one-hot, class index, (scaled) values, or the input itself (autoencoders). */
-export type TargetMode = 'binary' | 'onehot' | 'index' | 'values' | 'input';
+/** How the trainer feeds targets: 0/1 in one column, one-hot, class index, (scaled) values, a token sequence, or the input itself (autoencoders). */
+export type TargetMode = 'binary' | 'onehot' | 'index' | 'values' | 'sequence' | 'input';
 
 export function outputLayer(plan: Plan): PlannedLayer {
   return plan.layers[plan.layers.length - 1];
@@ -329,6 +373,7 @@ export function outputLayer(plan: Plan): PlannedLayer {
 
 export function targetModeOf(plan: Plan): TargetMode {
   if (plan.task === 'autoencoder') return 'input';
+  if (plan.task === 'sequence') return 'sequence';
   if (plan.task !== 'classification') return 'values';
   if (plan.loss === 'sparseCategoricalCrossentropy') return 'index';
   return (outputLayer(plan).units ?? 1) > 1 ? 'onehot' : 'binary';

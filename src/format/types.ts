@@ -30,12 +30,18 @@ export const LOSSES = [
 ] as const;
 export type LossName = (typeof LOSSES)[number];
 
-export const METRICS = ['accuracy', 'mae', 'mse', 'precision', 'recall'] as const;
+export const METRICS = ['accuracy', 'mae', 'mse', 'precision', 'recall', 'tokenAccuracy', 'sequenceAccuracy'] as const;
 export type MetricName = (typeof METRICS)[number];
 
-export const BACKENDS = ['auto', 'cuda', 'webgpu', 'native', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['auto', 'torch', 'cuda', 'webgpu', 'native', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
-export type ConcreteBackend = Exclude<BackendName, 'auto'>;
+/** The TensorFlow.js backends (the ladder). */
+export type ConcreteBackend = Exclude<BackendName, 'auto' | 'torch'>;
+/** Where the `torch` backend trained, as run.json records it. */
+export const TORCH_DEVICES = ['torch-cuda', 'torch-mps', 'torch-cpu'] as const;
+export type TorchDevice = (typeof TORCH_DEVICES)[number];
+/** What a run trained on: a TensorFlow.js backend or PyTorch on a device. */
+export type RunBackend = ConcreteBackend | TorchDevice;
 
 
 

@@ -16,18 +16,6 @@ export interface UnsupportedFeature {
 }
 
 export const UNSUPPORTED: UnsupportedFeature[] = [
-  { what: '"text"', path: ['data', 'text'], used: (s) => s.data.text !== undefined, key: true },
-  { what: '"targetText"', path: ['data', 'targetText'], used: (s) => s.data.targetText !== undefined, key: true },
-  { what: '"task": "sequence"', path: ['task'], used: (s) => s.task === 'sequence' },
-  { what: '"categorical"', path: ['data', 'categorical'], used: (s) => s.data.categorical !== undefined, key: true },
-  {
-    what: '"restoreBestWeights"',
-    path: ['training', 'earlyStopping', 'restoreBestWeights'],
-    used: (s) => s.training?.earlyStopping?.restoreBestWeights !== undefined,
-    key: true,
-  },
-  // An autoencoder has no target; its image folder's sub-folder is only the label.
-  { what: 'an image folder without "target"', path: ['data'], used: (s, d) => d.imageFolder && s.data.target === undefined && s.task !== 'autoencoder' },
 ];
 
 export function unsupportedMessage(f: UnsupportedFeature): string {

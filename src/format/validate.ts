@@ -10,10 +10,14 @@ import { isImageFile, listImageFolder, type ImageFolder } from '../data/image-fo
 import { checkImageFiles } from '../data/images';
 import { DataError, isMissing, readTable, tableFromRows, type Table } from '../data/table';
 import { splitCounts } from '../data/split';
+import { prepareTextData, textSetupOf, type TextData, type TextSetup } from '../data/text-data';
+import { idCount, type TextEncoding } from '../data/text';
 import { BaseModelError, readBaseModel, type BaseModel } from './base-model';
+import { checkData, firstNonNumber } from '../data/checks';
 import { imageKeyOf } from '../common/image-inputs';
 import { nameFromPath } from '../common/names';
-import { autoencoderOutputIssue, defaultMetrics, derivedOutput, DEFAULTS, makePlan, PlanError, type Plan } from './plan';
+import { autoencoderOutputIssue, defaultMetrics, derivedOutput, DEFAULTS, makePlan, PlanError, type Plan, type PlanText } from './plan';
+import type { LayerContext } from './layers';
 import { parseSpecDocument, type JsonPath } from './parse';
 import { rangeOf, type Problem, type ProblemSink, type Severity, type Target } from './problems';
 import { inferShapes, outputIssue } from './shapes';
@@ -30,6 +34,8 @@ export interface ValidateOptions {
   trusted?: boolean;
   /** The workspace folder holding the spec, if any. */
   workspaceRoot?: string;
+  /** The split seed a text vocabulary is fitted with (the run's); default: the spec's seed, or 0. */
+  seed?: number;
 }
 
 export interface ValidationResult {
@@ -42,6 +48,8 @@ export interface ValidationResult {
   base?: BaseModel;
   /** Every choice of the experiment as it will be used (plan.ts); present when there are no errors. */
   plan?: Plan;
+  /** With `data.text`: the texts as token ids, the vocabulary fitted on the training split. */
+  text?: TextData;
 }
 
 const CLASSIFICATION_LOSSES: ReadonlySet<LossName> = new Set(['binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy']);
@@ -75,6 +83,12 @@ class Reporter {
 
   warn(path: JsonPath, message: string, target: Target = 'value'): void {
     this.report(path, message, 'warning', target);
+  }
+
+  /** A finding at a line of a data file, shown there and on the spec node `path`. */
+  dataFinding(path: JsonPath, message: string, severity: Severity, file: string, line: number): void {
+    const r = rangeOf(this.node(path), 'value');
+    this.sink.problems.push({ path, message, offset: r.offset, length: r.length, line, column: 1, severity, file });
   }
 
   /** A problem inside a data file: its place is the file's line, its range the spec node naming the file. */
@@ -134,6 +148,7 @@ export async function validateSpecFile(specPath: string, text?: string, opts: Va
   if (v.description) result.description = v.description;
   if (v.base) result.base = v.base;
   if (v.plan && !result.problems.some((p) => p.severity === 'error')) result.plan = v.plan;
+  if (v.text) result.text = v.text;
   return result;
 }
 
@@ -170,6 +185,8 @@ class SpecValidator {
   description?: DataDescription;
   base?: BaseModel;
   plan?: Plan;
+  text?: TextData;
+  private readonly textSetup?: TextSetup;
   /** Rows left once missing values are handled, and the source lines of the first few (for messages). */
   private usable?: { rows: number; lines: number[] };
   private readonly dir: string;
@@ -181,6 +198,7 @@ class SpecValidator {
     readonly opts: ValidateOptions,
   ) {
     this.dir = dirname(resolve(specPath));
+    this.textSetup = textSetupOf(spec);
   }
 
   async run(): Promise<void> {
@@ -188,7 +206,9 @@ class SpecValidator {
     if (this.refuseUnsupported()) return;
     await this.loadBase();
     this.checkKindOfLearning();
-    if (this.table) this.checkColumns(this.table);
+    this.checkTextTask();
+    if (this.table && this.textSetup) this.checkText(this.table, this.textSetup);
+    else if (this.table) this.checkColumns(this.table);
     if (this.images) this.checkImages(this.images);
     this.describe();
     this.checkLayers();
@@ -210,12 +230,91 @@ class SpecValidator {
     if (!description || this.hasErrors()) return;
     const usableRows = this.usable?.rows ?? description.rowCount;
     try {
-      this.plan = makePlan(this.spec, { name: this.spec.name ?? nameFromPath(this.specPath), description, usableRows, base: this.base });
+      this.plan = makePlan(this.spec, {
+        name: this.spec.name ?? nameFromPath(this.specPath),
+        description,
+        usableRows,
+        base: this.base,
+        layerContext: this.layerContext(),
+        ...this.planText(),
+      });
     } catch (e) {
       // checkLayers reports the same with the range of the layer at fault; this is the fallback.
       if (e instanceof PlanError) this.r.error(['model', 'layers'], e.message);
       else throw e;
     }
+  }
+
+  /** Derived layer options: the embedding's inputDim (token ids), repeatVector's n (target positions). */
+  private layerContext(): LayerContext | undefined {
+    const t = this.text;
+    if (!t) return undefined;
+    const ctx: LayerContext = { vocabularySize: idCount(t.text) };
+    if (t.targetText) ctx.targetLength = t.targetText.maxLength;
+    return ctx;
+  }
+
+  private planText(): { text?: PlanText; targetText?: PlanText } {
+    const t = this.text;
+    if (!t) return {};
+    const of = (e: TextEncoding): PlanText => ({ column: e.column, tokens: e.tokens, lowercase: e.lowercase, maxLength: e.maxLength, ids: idCount(e) });
+    return t.targetText ? { text: of(t.text), targetText: of(t.targetText) } : { text: of(t.text) };
+  }
+
+  /** "task": "sequence" reads a text and writes one; "targetText" belongs to it. */
+  private checkTextTask(): void {
+    const d = this.spec.data;
+    if (this.spec.task === 'sequence' && d.text === undefined) {
+      this.r.error(['task'], 'a sequence task predicts a text from a text: add "text": "<input column>" to "data" (and "targetText" for the target\'s tokens)');
+    }
+    if (d.targetText !== undefined && this.spec.task !== 'sequence') {
+      this.r.error(['data', 'targetText'], '"targetText" is for a sequence task: add "task": "sequence", or remove "targetText"', 'key');
+    }
+    if (d.text !== undefined && this.images) this.r.error(['data', 'text'], 'an image folder has no text column', 'key');
+  }
+
+  /** A text input: its column holds text, the target exists, and the vocabulary is fitted on the training rows. */
+  private checkText(table: Table, setup: TextSetup): void {
+    const d = this.spec.data;
+    const textPath: JsonPath = typeof d.text === 'string' ? ['data', 'text'] : ['data', 'text', 'column'];
+    if (d.features !== undefined) {
+      this.r.error(['data', 'features'], `with "text", the text column "${setup.column}" is the input: remove "features"`, 'key');
+    }
+    if (d.target === undefined || Array.isArray(d.target)) {
+      this.r.error(d.target === undefined ? ['data'] : ['data', 'target'], 'a text experiment needs one "target" column (the class, or the target text)');
+      return;
+    }
+    const cols = table.columns;
+    let ok = true;
+    for (const [name, path] of [[setup.column, textPath], [d.target, ['data', 'target']]] as [string, JsonPath][]) {
+      if (!cols.includes(name)) {
+        this.r.error(path, `no column "${name}" in the data${didYouMean(name, cols)} (columns: ${cols.join(', ')})`);
+        ok = false;
+      }
+    }
+    if (!ok) return;
+    if (setup.column === d.target) {
+      this.r.error(['data', 'target'], `"${d.target}" is the text column; the target must be another column`);
+      return;
+    }
+    try {
+      this.text = prepareTextData(table, {
+        column: setup.column,
+        settings: setup.settings,
+        target: d.target,
+        targetText: setup.targetText,
+        validationSplit: d.validationSplit ?? DEFAULTS.validationSplit,
+        shuffle: d.shuffle ?? DEFAULTS.shuffle,
+        seed: this.opts.seed ?? this.spec.training?.seed ?? 0,
+        missing: d.missing ?? DEFAULTS.missing,
+      });
+    } catch (e) {
+      if (e instanceof DataError) this.r.dataError(/data\.text/.test(e.detail) ? textPath : ['data', 'source'], e);
+      else throw e;
+      return;
+    }
+    const lines = this.text.kept.slice(0, USABLE_LINES_SHOWN + 1).map((i) => table.lines[i]);
+    this.usable = { rows: this.text.n, lines };
   }
 
   /**
@@ -318,7 +417,17 @@ class SpecValidator {
 
   /** Truncated or oversized images fail validation, not training (files found good are not read again while the folder's listing is unchanged). */
   private async checkImageFiles(images: ImageFolder): Promise<void> {
-    const files = images.files.map((f) => f.path);
+    let files = images.files.map((f) => f.path);
+    if (this.opts.trusted !== true) {
+      // An image that is a link out of the workspace is not read, not even its header.
+      const root = this.opts.workspaceRoot ?? this.dir;
+      const out = files.filter((f) => !isContained(root, f));
+      if (out.length) {
+        this.r.error(['data', 'source'], `${relative(images.dir, out[0])}${out.length > 1 ? ` (and ${out.length - 1} more)` : ''} is a link to a file outside the workspace folder; allowed only in a trusted workspace`);
+        const refused = new Set(out);
+        files = files.filter((f) => !refused.has(f));
+      }
+    }
     const key = `${images.dir}\0${files.length}\0${files[0]}\0${files[files.length - 1]}`;
     // Same listing as last time: only the files that were bad are read again (so fixing one shows at once).
     const cached = imageCheckCache.get(key);
@@ -382,13 +491,8 @@ class SpecValidator {
     for (const c of features) {
       const values = presentValues(table, c);
       const texts = values.filter((x) => typeof x === 'string') as string[];
-      if (texts.length > 0 && texts.length <= values.length * 0.1) {
-        const i = table.rows.findIndex((row) => typeof row[c] === 'string');
-        this.r.warn(
-          featurePath(c),
-          `column "${c}" is mostly numbers but has text ("${texts[0]}" at ${this.whereIs(table, i)}), so it will be one-hot encoded; fix the value or write NA for a missing one`,
-        );
-      } else if (texts.length > 0) {
+      // A column mostly of numbers with some text is the mixed-column rule's (src/data/checks.ts).
+      if (texts.length > 0 && !firstNonNumber(table, c)) {
         const categories = new Set(values.map(String)).size;
         if (categories > MANY_CATEGORIES) {
           this.r.warn(featurePath(c), `text column "${c}" has ${categories} distinct values: one-hot encoding makes ${categories} inputs of it`);
@@ -446,13 +550,43 @@ class SpecValidator {
     const data = this.table ?? this.images;
     if (!data || this.hasErrors()) return;
     try {
-      this.description = describeData(this.spec, data);
+      this.description = describeData(this.spec, data, this.text);
     } catch (e) {
       if (e instanceof DataError) this.r.dataError(['data', 'source'], e);
       else throw e;
       return;
     }
+    if (this.table && !this.reportDataChecks(this.table, this.description)) return;
     this.checkTask(this.description);
+  }
+
+  /** The data checks (src/data/checks.ts), each on its spec line; false when one is an error. */
+  private reportDataChecks(table: Table, desc: DataDescription): boolean {
+    const d = this.spec.data;
+    const findings = checkData(table, this.spec, {
+      features: desc.features.map((f) => f.column),
+      targets: desc.target,
+      task: desc.task,
+      validationSplit: d.validationSplit ?? DEFAULTS.validationSplit,
+      shuffle: d.shuffle ?? DEFAULTS.shuffle,
+      missing: d.missing ?? DEFAULTS.missing,
+      seed: this.spec.training?.seed,
+    });
+    const source: JsonPath = ['data', d.rows ? 'rows' : 'source'];
+    for (const f of findings) {
+      const p = f.place;
+      const path: JsonPath =
+        p.kind === 'feature'
+          ? d.features?.includes(p.column) ? ['data', 'features', d.features.indexOf(p.column)] : source
+          : p.kind === 'target'
+            ? Array.isArray(d.target) ? ['data', 'target', 0] : ['data', 'target']
+            : p.kind === 'categorical'
+              ? ['data', 'categorical', p.index]
+              : d.validationSplit !== undefined ? ['data', 'validationSplit'] : ['data'];
+      if (f.row !== undefined && table.file !== this.specPath) this.r.dataFinding(path, f.message, f.severity, table.file, table.lines[f.row]);
+      else this.r.report(path, f.message, f.severity);
+    }
+    return !findings.some((f) => f.severity === 'error');
   }
 
   private hasErrors(): boolean {
@@ -463,7 +597,7 @@ class SpecValidator {
     const table = this.table;
     const targetPath: JsonPath = ['data', 'target'];
     const taskPath: JsonPath = this.spec.task !== undefined ? ['task'] : targetPath;
-    if (!table || desc.task === 'autoencoder') return;
+    if (!table || desc.task === 'sequence' || desc.task === 'autoencoder') return;
     if (desc.target.length > 1 && desc.task === 'classification') {
       this.r.error(taskPath, 'a list of target columns is a multi-output regression; classification takes one target column');
       return;
@@ -534,7 +668,14 @@ class SpecValidator {
         this.r.error(['model', 'layers', i, 'type'], 'embedding must be the first layer: it turns the token ids of the data into vectors');
       }
     });
-    if (layers[0]?.type === 'embedding' && !base) this.checkEmbedding();
+    if (this.textSetup && !base && layers[0]?.type !== 'embedding') {
+      this.r.error(
+        layers.length ? ['model', 'layers', 0, 'type'] : ['model', 'layers'],
+        'a text input is a sequence of token ids: the first layer must be { "type": "embedding", "outputDim": 16 } (its inputDim is derived from the vocabulary)',
+      );
+      return;
+    }
+    if (layers[0]?.type === 'embedding' && !base && !this.textSetup) this.checkEmbedding();
     if (!desc) return;
     const baseLayers = base?.layers ?? [];
     let input = desc.inputShape;
@@ -546,7 +687,7 @@ class SpecValidator {
       }
       input = want;
     }
-    const shapes = inferShapes(input, [...baseLayers, ...layers]);
+    const shapes = inferShapes(input, [...baseLayers, ...layers], this.layerContext());
     if (shapes.issue) {
       const k = shapes.issue.index - baseLayers.length;
       if (k < 0) {
@@ -558,7 +699,12 @@ class SpecValidator {
       }
       return;
     }
-    const why = this.spec.task === 'autoencoder' ? autoencoderOutputIssue(input, shapes.outputShape ?? input) : outputIssue(shapes.outputShape ?? input);
+    const positions = this.text?.targetText?.maxLength;
+    const why = desc.task === 'sequence'
+      ? sequenceOutputIssue(shapes.outputShape ?? input, positions ?? 0)
+      : desc.task === 'autoencoder'
+        ? autoencoderOutputIssue(input, shapes.outputShape ?? input)
+        : outputIssue(shapes.outputShape ?? input);
     if (why) {
       if (layers.length > 0) this.r.error(['model', 'layers', layers.length - 1, 'type'], why);
       else this.r.error(['model', 'layers'], why);
@@ -657,6 +803,12 @@ class SpecValidator {
     // An autoencoder's output activation and loss may be anything that compares values with values.
     if (desc.task === 'autoencoder') return;
     const loss = this.spec.training?.loss;
+    if (desc.task === 'sequence') {
+      if (loss !== undefined && loss !== 'sparseCategoricalCrossentropy') {
+        this.r.error(['training', 'loss'], `a sequence task picks a token at every position: its loss is sparseCategoricalCrossentropy, not ${loss}`);
+      }
+      return;
+    }
     const classes = desc.classNames?.length ?? 0;
     const out = derivedOutput(desc.task, classes, desc.target.length, loss);
     const lossPath: JsonPath = ['training', 'loss'];
@@ -701,7 +853,12 @@ class SpecValidator {
     const classes = desc?.classNames?.length ?? 0;
     metrics.forEach((m: MetricName, i) => {
       const path: JsonPath = ['training', 'metrics', i];
-      if ((task === 'regression' || task === 'autoencoder') && (m === 'accuracy' || m === 'precision' || m === 'recall')) {
+      const sequenceMetric = m === 'tokenAccuracy' || m === 'sequenceAccuracy';
+      if (task === 'sequence' && !sequenceMetric) {
+        this.r.error(path, `a sequence task is measured by tokenAccuracy and sequenceAccuracy, not ${m}`);
+      } else if (task !== 'sequence' && sequenceMetric) {
+        this.r.error(path, `${m} measures a predicted text; it needs "task": "sequence"`);
+      } else if ((task === 'regression' || task === 'autoencoder') && (m === 'accuracy' || m === 'precision' || m === 'recall')) {
         this.r.error(path, `${m} counts right and wrong classes, but this experiment is ${task === 'autoencoder' ? 'an autoencoder (it reproduces values)' : 'a regression'}; use mae or mse`);
       } else if (task === 'classification' && (m === 'precision' || m === 'recall') && classes > 2) {
         this.r.warn(path, `${m} is computed for two classes; with ${classes} classes it is not meaningful`);
@@ -745,6 +902,19 @@ class SpecValidator {
     }
   }
 
+  /** A text model's inputs give the text column: `{ "review": "..." }`. */
+  private checkTextInputs(inputs: Record<string, unknown>[], column: string): void {
+    inputs.forEach((row, i) => {
+      const path: JsonPath = ['predict', 'inputs', i];
+      const v = row[column];
+      if (v === undefined || v === null) this.r.error(path, `predict input ${i + 1} needs "${column}": the text to predict from`);
+      else if (typeof v !== 'string') this.r.error([...path, column], `"${column}" is the text column; give it a text, not ${JSON.stringify(v)}`);
+      for (const key of Object.keys(row)) {
+        if (key !== column) this.r.warn([...path, key], `"${key}" is not the text column "${column}" and is ignored${didYouMean(key, [column])}`, 'key');
+      }
+    });
+  }
+
   private async checkPredict(): Promise<void> {
     const p = this.spec.predict;
     if (!p) return;
@@ -760,6 +930,10 @@ class SpecValidator {
     }
     const desc = this.description;
     if (!desc) return;
+    if (this.textSetup) {
+      this.checkTextInputs(p.inputs, this.textSetup.column);
+      return;
+    }
     const features = desc.features;
     const names = features.map((f) => f.column);
     const allowed = new Set([...names, ...desc.target]);
@@ -789,4 +963,12 @@ class SpecValidator {
       }
     });
   }
+}
+
+/** A sequence task's last hidden layer must give one vector per target position. */
+function sequenceOutputIssue(shape: readonly number[], positions: number): string | undefined {
+  const fix = `add { "type": "repeatVector" } (its n is derived: ${positions}, the target's maxLength) after the encoder, then an RNN with "returnSequences": true, e.g. { "type": "lstm", "units": 64, "returnSequences": true }`;
+  if (shape.length !== 2) return `a sequence task needs one vector per output position (${positions} positions), but the last layer gives [${shape.join(', ')}]: ${fix}`;
+  if (shape[0] !== positions) return `a sequence task needs one vector per output position, ${positions} of them, but the last layer gives ${shape[0]}: ${fix}`;
+  return undefined;
 }

@@ -2,8 +2,10 @@
 // The child is started with `child_process.fork(dist/trainer.js)` and speaks over Node's IPC channel:
 // the host sends exactly one `Job`, then possibly `cancel`; the child streams `TrainerEvent`s and exits.
 // Every message is a plain JSON value, so both sides can validate with `isTrainerEvent` / `isHostMessage`.
-import type { BackendName, ConcreteBackend } from '../format/types';
+import type { BackendName, RunBackend } from '../format/types';
 import type { EpochRecord, ParamCounts, Prediction, RunStatus } from '../runs/types';
+import type { Baseline } from '../coach/baseline';
+import type { Insight } from '../coach/insights';
 
 export const TRAINER_PROTOCOL_VERSION = 1;
 
@@ -26,6 +28,8 @@ export interface TrainJob {
   weightsIntervalMs?: number;
   /** Autoencoders: send the code space (`codes`) after each epoch; default true. */
   liveCodes?: boolean;
+  /** The Python for the `torch` backend (the `dlmodel.pythonPath` setting); else DLMODEL_PYTHON, else python3. */
+  pythonPath?: string;
 }
 
 export interface PredictJob {
@@ -42,7 +46,18 @@ export interface PredictJob {
   runsRoot?: string;
 }
 
-export type Job = TrainJob | PredictJob;
+/** `dlmodel export`: write the PyTorch program (train.py and its data) for the spec into `outDir`. */
+export interface ExportJob {
+  kind: 'export';
+  specPath: string;
+  to: 'pytorch';
+  /** Default: `.dlmodel/export/<name>` beside the spec. */
+  outDir?: string;
+  seed?: number;
+  runsRoot?: string;
+}
+
+export type Job = TrainJob | PredictJob | ExportJob;
 
 export type HostMessage =
   | { type: 'job'; version: number; job: Job }
@@ -52,14 +67,14 @@ export type HostMessage =
 // ---- trainer -> host --------------------------------------------------------------------------------
 
 export interface BackendAttempt {
-  name: ConcreteBackend;
+  name: RunBackend;
   ok: boolean;
   /** Why it did not load (missing package, no adapter, ...) or what loaded (adapter name). */
   reason: string;
 }
 
 export interface BackendReport {
-  name: ConcreteBackend;
+  name: RunBackend;
   /** For the status bar: "GPU (CUDA)", "WebGPU (llvmpipe)", "CPU (native)", "CPU (WASM)", "CPU (JS)". */
   label: string;
   attempts: BackendAttempt[];
@@ -74,12 +89,19 @@ export interface LayerWeights {
   kernelShape: number[];
   /** Row-major kernel values, when the kernel has at most `WHOLE_WEIGHTS_LIMIT` values. */
   kernel?: number[];
+  /**
+   * An embedding's first rows only (`embeddingRows` of them: padding, unknown and the most frequent tokens,
+   * which is what the embedding plot shows); its whole table can be megabytes, sent every half second.
+   */
+  embeddingRows?: number[];
   bias?: number[];
   /** Always present: summary statistics and a histogram of the kernel. */
   stats: { min: number; max: number; mean: number; std: number; histogram: number[]; histMin: number; histMax: number };
 }
 
 export const WHOLE_WEIGHTS_LIMIT = 200_000;
+/** Rows of an embedding table sent live: ids 0 and 1 and the 300 most frequent tokens. */
+export const EMBEDDING_ROWS_SENT = 302;
 
 export interface LayerSummary {
   name: string;
@@ -115,9 +137,12 @@ export type TrainerEvent =
       inputNames: string[];
       classNames?: string[];
       samples: { train: number; validation: number };
+      /** What always answering the most common class, or the mean, scores. */
+      baseline?: Baseline;
     }
   | { type: 'batch'; epoch: number; batch: number; batchesPerEpoch: number; loss: number; metrics: Record<string, number> }
-  | { type: 'epoch'; record: EpochRecord; epochs: number; etaMs: number }
+  /** `insights`: what the curves so far already show (live). */
+  | { type: 'epoch'; record: EpochRecord; epochs: number; etaMs: number; insights?: Insight[] }
   | { type: 'weights'; epoch: number; batch?: number; layers: LayerWeights[] }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   /** Autoencoders: a sample of rows' codes in 2-D (PCA when wider) after an epoch. */
@@ -125,14 +150,21 @@ export type TrainerEvent =
   /** Pseudo-labels: a round adopted `adopted` of the `unlabelled` rows. */
   | { type: 'round'; round: number; adopted: number; unlabelled: number }
   | { type: 'predictions'; runDir: string; predictions: Prediction[]; classNames?: string[] }
+  /** An export job's result: the folder, its train.py, and the command that runs it. */
+  | { type: 'exported'; dir: string; script: string; run: string; files: string[] }
   | {
       type: 'finished';
       status: Extract<RunStatus, 'completed' | 'stopped'>;
       runDir: string;
       epochsDone: number;
+      /** The saved model's metrics: the last epoch's, or the restored best epoch's. */
       metrics: Record<string, number>;
       /** Pseudo-labels: how many rows each round adopted. */
       rounds?: { round: number; adopted: number }[];
+      insights?: Insight[];
+      baseline?: Baseline;
+      /** restoreBestWeights: the epoch whose weights were saved, when not the last. */
+      restoredEpoch?: number;
     }
   | {
       type: 'failed';
@@ -148,7 +180,7 @@ export type TrainerEvent =
 export type TrainerEventType = TrainerEvent['type'];
 
 const EVENT_TYPES: ReadonlySet<string> = new Set<TrainerEventType>([
-  'started', 'batch', 'epoch', 'weights', 'log', 'codes', 'round', 'predictions', 'finished', 'failed',
+  'started', 'batch', 'epoch', 'weights', 'log', 'codes', 'round', 'predictions', 'exported', 'finished', 'failed',
 ]);
 
 export function isTrainerEvent(value: unknown): value is TrainerEvent {
@@ -159,7 +191,7 @@ export function isHostMessage(value: unknown): value is HostMessage {
   if (typeof value !== 'object' || value === null) return false;
   const m = value as { type?: unknown; job?: { kind?: unknown } };
   if (m.type === 'cancel') return true;
-  return m.type === 'job' && (m.job?.kind === 'train' || m.job?.kind === 'predict');
+  return m.type === 'job' && (m.job?.kind === 'train' || m.job?.kind === 'predict' || m.job?.kind === 'export');
 }
 
 /** Exit codes of the trainer process and the `dlmodel` command line. */

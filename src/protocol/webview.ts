@@ -2,11 +2,12 @@
 // The webview says `ready`; the host answers with a full `snapshot` of the dashboard state and sends a new
 // full snapshot whenever something changes (at most ~10 per second). Snapshots are plain JSON values,
 // except the curves' columns, which are Float64Arrays (see EpochColumns).
-// This module is the only one the webview bundle may import, so it is self-contained: its view types mirror
-// the shapes of src/protocol/trainer.ts and src/runs/types.ts (the host checks the mirroring at compile time).
+// Host and webview are built together and the webview always loads the host's current bundle, so the
+// messages carry no protocol version. This module and src/common/ are all the webview bundle may import:
+// its view types mirror the shapes of src/protocol/trainer.ts and src/runs/types.ts (the host checks the
+// mirroring at compile time).
 
 export const DASHBOARD_VIEW_TYPE = 'dlmodel.dashboard';
-export const WEBVIEW_PROTOCOL_VERSION = 1;
 
 export type TaskView = 'classification' | 'regression' | 'sequence' | 'autoencoder';
 export type RunStatusView = 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
@@ -61,6 +62,33 @@ export interface ParamCountsView {
   total: number;
 }
 
+/** What the curves say (src/coach/insights.ts), as the dashboard shows it. */
+export interface InsightView {
+  kind: string;
+  epoch?: number;
+  message: string;
+}
+
+/** What always answering the most common class (or the mean) scores, in words, and as a number. */
+export interface BaselineView {
+  text: string;
+  /** The metric it is comparable with ("val_accuracy", "val_mae") and its value there. */
+  metric?: string;
+  value?: number;
+}
+
+/** "What the network sees": the first rows as read beside the input vectors they become. */
+export interface DataPreviewView {
+  columns: string[];
+  target: string[];
+  inputNames: string[];
+  rows: { line: number; values: unknown[]; input?: number[]; dropped?: string }[];
+  dropped: { reason: string; count: number; firstLine: number }[];
+  total: number;
+  /** Whose encoding: a run's preprocess.json, or fitted on the spec's data now (no run yet). */
+  from: string;
+}
+
 export interface RunItem {
   dir: string;
   id: string;
@@ -74,6 +102,10 @@ export interface RunItem {
   learningRate?: number;
   finalMetrics?: Record<string, number>;
   error?: string;
+  baseline?: BaselineView;
+  insights?: InsightView[];
+  /** restoreBestWeights: the epoch whose weights were saved (its metrics are `finalMetrics`). */
+  restoredEpoch?: number;
 }
 
 /** One line of metrics.jsonl: `epoch`, `loss`, `val_loss`, each metric and `val_` twin, `ms`. */
@@ -229,6 +261,8 @@ export interface RoundView {
 export interface DashboardSnapshot {
   seq: number;
   specPath: string;
+  /** The spec's path relative to the workspace folder, for the header. */
+  specLabel?: string;
   name: string;
   description?: string;
   task?: TaskView;
@@ -265,19 +299,23 @@ export interface DashboardSnapshot {
   autoencoder?: AutoencoderView;
   /** Pseudo-labels: the selected run's rounds (validation accuracy per round comes from its curves). */
   rounds?: RoundView[];
+  /** The selected (or running) run's insights: live while it trains. */
+  insights?: InsightView[];
+  baseline?: BaselineView;
+  dataPreview?: DataPreviewView;
   trusted: boolean;
 }
 
 // ---- host -> webview --------------------------------------------------------------------------------
 
 export type HostToWebview =
-  | { type: 'snapshot'; version: number; snapshot: DashboardSnapshot }
+  | { type: 'snapshot'; snapshot: DashboardSnapshot }
   | { type: 'notice'; level: 'info' | 'error'; message: string };
 
 // ---- webview -> host --------------------------------------------------------------------------------
 
 export type WebviewToHost =
-  | { type: 'ready'; version: number }
+  | { type: 'ready' }
   | { type: 'selectRun'; runDir: string }
   | { type: 'compareRuns'; runDirs: string[] }
   | { type: 'predict'; runDir?: string; input: Record<string, unknown> }
@@ -303,7 +341,7 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
   const type = m.type as WebviewToHostType;
   switch (type) {
     case 'ready':
-      return typeof m.version === 'number';
+      return true;
     case 'selectRun':
     case 'openRun':
       return typeof m.runDir === 'string';

@@ -1,5 +1,8 @@
 // What a training run writes into `.dlmodel/runs/<name>/<runId>/` (shared/spec/dlmodel-format.md, "Runs").
-import type { ConcreteBackend, Missing, Spec, Task } from '../format/types';
+import type { RunBackend, Missing, Spec, Task } from '../format/types';
+import type { Baseline } from '../coach/baseline';
+import type { Insight } from '../coach/insights';
+import type { TextEncoding } from '../data/text';
 import type { ParamCounts } from '../common/params';
 import type { Plan } from '../format/plan';
 
@@ -25,7 +28,7 @@ export interface RunJson {
   spec: Spec;
   specHash: string;
   status: RunStatus;
-  backend: ConcreteBackend | null;
+  backend: RunBackend | null;
   /** Human label, e.g. "CPU (WASM)", and why it was chosen over earlier ones on the ladder. */
   backendLabel?: string;
   backendDetail?: string;
@@ -43,6 +46,12 @@ export interface RunJson {
   /** The seed actually used (the spec's, or a random one recorded so the run can be repeated). */
   seed?: number;
   task?: Task;
+  /** What always answering the most common class (or the mean) scores on the validation rows. */
+  baseline?: Baseline;
+  /** What the curves say, in words (src/coach/insights.ts). */
+  insights?: Insight[];
+  /** restoreBestWeights: the epoch whose weights model/ holds, when not the last; `finalMetrics` are its. */
+  restoredEpoch?: number;
   /** Every choice the run used, defaults filled in (format/plan.ts). Runs before format 1.1 have none. */
   plan?: Plan;
   /** Pseudo-labels: epochs of each round (round 0 is the first fit), and how many rows each round adopted. */
@@ -83,12 +92,16 @@ export interface PreprocessJson {
   image?: { width: number; height: number; channels: number };
   /** How training treated missing values; at prediction, `mean` fills numeric inputs with `fill`. */
   missing?: Missing;
+  /** Text input: tokenization and the vocabulary fitted on the training split. */
+  text?: TextEncoding;
+  /** Sequence task: the target's tokenization and vocabulary. */
+  targetText?: TextEncoding;
 }
 
 export interface Prediction {
   input: Record<string, unknown>;
-  /** Regression: the values in the target's own units. Classification: all class probabilities. */
-  output: number[];
+  /** Regression: the values in the target's own units. Classification: all class probabilities. Sequence: the predicted text. */
+  output: number[] | string;
   label?: string;
   confidence?: number;
   /** The known answer, for validation rows (an autoencoder's: the row's label, when it has one). */

@@ -193,7 +193,7 @@ describe('editor: settings and backend', () => {
     assert.equal(vscode.workspace.getConfiguration('dlmodel').get('backend'), 'wasm');
     const bad = await run('dlmodel.selectBackend', 'tpu');
     assert.equal(bad.ok, false);
-    assert.match((bad as { reason: string }).reason, /auto, cuda, webgpu, native, wasm, cpu/);
+    assert.match((bad as { reason: string }).reason, /auto, torch, cuda, webgpu, native, wasm, cpu/);
   });
 
   it('declares its settings; the native backend folder is machine-scoped', () => {

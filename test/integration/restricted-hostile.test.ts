@@ -1,4 +1,4 @@
-// Restricted mode against a hostile repository (issue 14, case 1): the workspace ships a run left `running`
+// Restricted mode against a hostile repository (issue 14, cases 1 and 8): the workspace ships a run left `running`
 // by a dead process, with `run.json.<pid>.tmp` links to a file outside the workspace for the extension host's
 // pid (the temp name the old writer used) and a `metrics.jsonl` link too. The extension's clean-up of stale
 // runs, the sidebar, the dashboard and a refresh must write nothing at all: no file outside the workspace
@@ -68,6 +68,9 @@ describe('restricted mode: a repository that ships symlinked temp files', () => 
     // extension host (and the trainers or command lines it could start, a few pids on).
     for (let pid = process.pid - 5; pid <= process.pid + 50; pid++) symlinkSync(join(outside, '.bashrc'), join(runDir, `run.json.${pid}.tmp`));
     symlinkSync(join(outside, 'notes.txt'), join(runDir, 'metrics.jsonl'));
+    // And a run folder whose run.json is broken (issue 14, case 8): listed as unreadable, hiding nothing.
+    mkdirSync(join(root, 'trap', '.dlmodel', 'runs', 'trap', 'broken'), { recursive: true });
+    writeFileSync(join(root, 'trap', '.dlmodel', 'runs', 'trap', 'broken', 'run.json'), 'null');
   });
 
   after(async () => {
@@ -85,12 +88,17 @@ describe('restricted mode: a repository that ships symlinked temp files', () => 
     const runNode = nodes.find((n) => n.kind === 'run');
     assert.ok(runNode && runNode.kind === 'run', JSON.stringify(nodes));
     assert.equal(runNode.run.status, 'interrupted');
+    const broken = nodes.find((n) => n.kind === 'unreadable');
+    assert.ok(broken && broken.kind === 'unreadable' && broken.id === 'broken', JSON.stringify(nodes));
+    assert.match(broken.error, /run\.json holds null/);
+    assert.equal(a.tree.getTreeItem(broken).description, 'unreadable');
     const refreshed = await run('dlmodel.refreshExperiments');
     assert.equal(refreshed.ok, true, JSON.stringify(refreshed));
     const opened = await run('dlmodel.openDashboard', vscode.Uri.file(spec));
     assert.equal(opened.ok, true, JSON.stringify(opened));
     const panel = await until('the dashboard panel', () => a.dashboard.panels.get(resolve(spec)));
     await until('the dashboard lists the trap run', () => (panel.state.runs.length ? true : undefined), 30_000);
+    assert.equal(panel.state.runs.length, 1, 'the readable run, despite the broken one');
     // Anything scheduled (the activation timer, watchers, the dashboard's reads) has had its turn.
     await new Promise((r) => setTimeout(r, 2500));
 

@@ -122,6 +122,7 @@ export class PredictionsView {
     this.results.append(h('p', { cls: 'summary', id: 'val-accuracy', text: `Validation accuracy ${fmtPercent(m.accuracy)}: ${m.correct} of ${m.total} rows right.` }));
     const peak = Math.max(1, ...m.matrix.flat());
     const table = h('table', { cls: 'confusion', id: 'confusion-matrix' });
+    table.append(h('caption', { text: `Confusion matrix: ${m.total} validation rows, expected class (rows) against predicted class (columns)` }));
     const head = h('tr', {}, h('th', { cls: 'corner', text: 'expected \\ predicted' }));
     for (const n of m.classNames) head.append(h('th', { text: n }));
     head.append(h('th', { text: 'accuracy' }));

@@ -42,7 +42,7 @@ export class RunsView {
       return;
     }
     this.table.append(h('tr', {}, h('th', { text: 'show' }), h('th', { text: 'compare' }), h('th', { text: 'run' }), h('th', { text: 'status' }),
-      h('th', { text: 'epochs' }), h('th', { text: 'learning rate' }), h('th', { text: 'backend' }), h('th', { text: 'final metrics' }), h('th', { text: '' })));
+      h('th', { text: 'epochs' }), h('th', { text: 'learning rate' }), h('th', { text: 'backend' }), h('th', { text: 'final metrics' }), h('th', { text: 'baseline' }), h('th', { text: 'insights' }), h('th', { text: '' })));
     const compare = new Set(snap.compareRuns);
     for (const run of snap.runs) {
       const selected = run.dir === snap.selectedRun;
@@ -66,7 +66,11 @@ export class RunsView {
       const tr = h('tr', { cls: `${selected ? 'selected ' : ''}status-${run.status}`, attrs: { 'data-run': run.id } },
         h('td', {}, radio), h('td', {}, tick), h('td', { text: run.id, title: `${run.dir}\nstarted ${when(run.startedAt)}` }),
         h('td', { cls: 'status', text: run.status, title: run.error ?? '' }), h('td', { text: `${run.epochsDone}/${run.epochs}` }),
-        h('td', { cls: 'learning-rate', text: run.learningRate !== undefined ? String(run.learningRate) : '' }), h('td', { text: run.backendLabel ?? '' }), h('td', { text: metricsText(run) }), h('td', {}, open));
+        h('td', { cls: 'learning-rate', text: run.learningRate !== undefined ? String(run.learningRate) : '' }), h('td', { text: run.backendLabel ?? '' }),
+        h('td', { text: metricsText(run) + (run.restoredEpoch !== undefined ? ` (epoch ${run.restoredEpoch}, restored)` : '') }),
+        h('td', { cls: 'baseline', text: run.baseline?.text ?? '' }),
+        h('td', { cls: 'insight-kinds', text: (run.insights ?? []).map((i) => i.kind).join(', '), title: (run.insights ?? []).map((i) => i.message).join('\n\n') }),
+        h('td', {}, open));
       this.table.append(tr);
     }
     const base = snap.specs.find((s) => s.runDir === snap.selectedRun);

@@ -47,7 +47,8 @@ export function backendLabel(name: ConcreteBackend, detail?: string): string {
   }
 }
 
-export async function loadBackend(name: BackendName, opts: LoadBackendOptions): Promise<{ tf: TF; report: BackendReport }> {
+/** The TensorFlow.js ladder; the `torch` backend is engine/torch/, and a saved torch run predicts here under `auto`. */
+export async function loadBackend(name: Exclude<BackendName, 'torch'>, opts: LoadBackendOptions): Promise<{ tf: TF; report: BackendReport }> {
   const order = name === 'auto' ? AUTO_ORDER : [name];
   const attempts: BackendAttempt[] = [];
   for (const candidate of order) {

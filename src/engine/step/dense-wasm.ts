@@ -12,7 +12,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { MetricName } from '../../format/types';
 import type { OutputPlan } from '../model';
 import type { TF } from '../tf';
-import type { Batch, TrainStep } from './index';
+import type { Batch, TrainStep } from './types';
 
 /** The wasm backend's own methods used here (public on its class, absent from KernelBackend). */
 interface WasmBackend {

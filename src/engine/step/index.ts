@@ -10,22 +10,8 @@ import { denseWasmStep } from './dense-wasm';
 import { layersStep } from './layers-step';
 
 /** A batch as the trainer assembles it: `b` rows of inputs (flattened) and targets (`width` values each). */
-export interface Batch {
-  xs: Float32Array;
-  ys: Float32Array;
-  b: number;
-}
-
-export interface TrainStep {
-  /** `dense-wasm`: our own dense forward/backward on the wasm heap; `layers`: tfjs-layers' trainOnBatch. */
-  readonly kind: 'dense-wasm' | 'layers';
-  /** Why the dense path was not taken (shown in the log), when `kind` is `layers` on wasm. */
-  readonly reason?: string;
-  /** One optimizer step; resolves to [loss, ...metrics] of this batch before the update, as Keras reports them. */
-  train(batch: Batch): Promise<number[]>;
-  /** [loss, ...metrics] of this batch with the current weights. */
-  evaluate(batch: Batch): Promise<number[]>;
-}
+export type { Batch, TrainStep } from './types';
+import type { TrainStep } from './types';
 
 export interface StepOptions {
   plan: OutputPlan;
@@ -33,12 +19,14 @@ export interface StepOptions {
   metrics: readonly MetricName[];
   /** One example's input shape (the batch dimension excluded). */
   inputShape: readonly number[];
+  /** One example's target shape, when not a flat row (a sequence task: [positions, 1], one id per position). */
+  targetShape?: readonly number[];
   /** Force tfjs-layers even where the dense path applies (tests compare the two). */
   forceLayers?: boolean;
 }
 
 export function makeTrainStep(tf: TF, model: LayersModel, opts: StepOptions): TrainStep {
-  const stock = () => layersStep(tf, model, opts.inputShape);
+  const stock = () => layersStep(tf, model, opts.inputShape, opts.targetShape);
   if (opts.forceLayers) return stock();
   const dense = denseWasmStep(tf, model, opts.plan, opts.metrics);
   if (typeof dense === 'string') return { ...stock(), reason: dense };

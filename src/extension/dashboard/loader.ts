@@ -2,7 +2,7 @@
 // run's metrics, predictions and saved weights, and an image's pixels. No TensorFlow.js here.
 import * as path from 'node:path';
 import { readImagePixels } from '../../data/images';
-import type { LayerWeights } from '../../protocol/trainer';
+import { EMBEDDING_ROWS_SENT, WHOLE_WEIGHTS_LIMIT, type LayerWeights } from '../../protocol/trainer';
 import type { ImageView } from '../../protocol/webview';
 import { listRuns, readAutoencoder, readMetrics, readPredictions, readPreprocess, RUN_FILES, type RunInfo } from '../../runs/folder';
 import type { AutoencoderJson } from '../../runs/autoencoder';
@@ -81,7 +81,9 @@ export async function readSavedWeights(runDir: string): Promise<LayerWeights[] |
     const kernel = ws.find((w) => /(kernel|embeddings|gamma)$/.test(w.name)) ?? ws[0];
     const bias = ws.find((w) => /(bias|beta)$/.test(w.name) && w !== kernel);
     const out: LayerWeights = { index, name, type: '', kernelShape: kernel.shape, stats: weightStats(kernel.data) };
-    if (kernel.data.length <= 200_000) out.kernel = Array.from(kernel.data);
+    if (/embeddings$/.test(kernel.name)) {
+      out.embeddingRows = Array.from(kernel.data.subarray(0, Math.min(kernel.data.length, EMBEDDING_ROWS_SENT * (kernel.shape[1] ?? 1))));
+    } else if (kernel.data.length <= WHOLE_WEIGHTS_LIMIT) out.kernel = Array.from(kernel.data);
     if (bias) out.bias = Array.from(bias.data);
     return out;
   });

@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
-  DASHBOARD_VIEW_TYPE, isWebviewToHost, WEBVIEW_PROTOCOL_VERSION, type HostToWebview, type WebviewToHost,
+  DASHBOARD_VIEW_TYPE, isWebviewToHost, type HostToWebview, type PredictionView, type WebviewToHost,
 } from '../../protocol/webview';
 import type { RunService } from '../run-service';
 import type { ValidationCache } from '../validation';
@@ -11,8 +11,13 @@ import { boundaryFromPredictions, featureRange, gridInputs, linspace } from '../
 import { dashboardHtml, localRoots } from './html';
 import { autoencoderView, type RunInfo, loadImage, loadSpecInfo, readAutoencoder, readMetrics, readPredictions, readPreprocess, readSavedWeights } from './loader';
 import { DashboardState, runItem, toEpochPoint, weightsForTransport } from './state';
+import { previewTable } from '../../data/preview';
+import { prepareTrainingData } from '../../data/preprocess';
+import { hasErrors } from '../../format/problems';
+import type { PreprocessJson } from '../../runs/types';
 import { ColumnTable } from '../../common/columns';
 import { Throttle } from './throttle';
+import type { Prediction } from '../../runs/types';
 import { nameFromPath } from '../../common/names';
 import { isContained } from '../../runs/safe-fs';
 
@@ -51,6 +56,7 @@ export class DashboardPanel implements vscode.Disposable {
     initial: { runDir?: string; compare?: string[] } = {},
   ) {
     this.state = new DashboardState(specPath, nameFromPath(specPath));
+    this.state.specLabel = vscode.workspace.asRelativePath(specPath, false);
     if (initial.runDir) this.state.selectedRun = initial.runDir;
     if (initial.compare) this.state.compareRuns = initial.compare;
     panel.webview.options = { enableScripts: true, localResourceRoots: localRoots(extensionUri) };
@@ -116,6 +122,7 @@ export class DashboardPanel implements vscode.Disposable {
     if (!info.layers.length && this.state.spec.layers.length && !info.problems.length) info.layers = this.state.spec.layers;
     this.state.spec = { ...info, classNames: info.classNames ?? this.state.spec.classNames, inputNames: info.inputNames.length ? info.inputNames : this.state.spec.inputNames };
     this.panel.title = `Dashboard: ${info.name}`;
+    await this.reloadPreview();
     if (schedule) this.throttle.schedule();
   }
 
@@ -166,7 +173,7 @@ export class DashboardPanel implements vscode.Disposable {
     if (ae) this.state.autoencoder = autoencoderView(runDir, ae);
     const rounds = this.state.runJson.get(runDir)?.rounds;
     if (rounds) this.state.rounds = rounds.map((r) => ({ ...r }));
-    if (pred) this.state.predictions = { runDir, validation: pred.validation, predict: pred.predict };
+    if (pred) this.state.predictions = { runDir, validation: pred.validation.map(predictionView), predict: pred.predict.map(predictionView) };
     if (pre) {
       const s = this.state.spec;
       if (!s.classNames && pre.classNames) s.classNames = pre.classNames;
@@ -176,9 +183,38 @@ export class DashboardPanel implements vscode.Disposable {
       if (!s.task) s.task = pre.task;
       if (!s.image && pre.image) s.image = pre.image;
     }
+    await this.reloadPreview(pre);
     if (weights?.length) {
       const run = this.state.runJson.get(runDir);
       this.state.weights = { runDir, epoch: run?.epochsDone ?? 0, layers: weightsForTransport(weights) };
+    }
+  }
+
+  /**
+   * "What the network sees": encoded with the selected run's preprocess.json when it fits the spec as it
+   * is now, else with an encoding fitted on the spec's data now (not trained yet, or the spec changed).
+   */
+  private async reloadPreview(runPre?: PreprocessJson): Promise<void> {
+    try {
+      const v = await this.validation.forFile(this.specPath);
+      if (!v.spec || !v.table || !v.description || !v.plan || hasErrors(v.problems)) {
+        this.state.dataPreview = undefined;
+        return;
+      }
+      const sel = this.state.selectedRun;
+      let pre = runPre ?? (sel ? await readPreprocess(sel) : undefined);
+      let from = sel ? `run ${this.state.runJson.get(sel)?.id ?? path.basename(sel)}` : '';
+      if (!pre || pre.inputNames.join('\n') !== v.description.inputNames.join('\n') || pre.target.join('\n') !== v.description.target.join('\n')) {
+        const d = v.plan;
+        const prepared = await prepareTrainingData(v.spec, this.specPath, {
+          validationSplit: d.validationSplit, shuffle: d.shuffle, normalize: d.normalize, missing: d.missing, seed: d.seed ?? 0,
+        });
+        pre = prepared.pre;
+        from = 'the spec as it is now (normalization fitted on its training split)';
+      }
+      this.state.dataPreview = { ...previewTable(v.table, pre), from };
+    } catch {
+      this.state.dataPreview = undefined;
     }
   }
 
@@ -241,7 +277,8 @@ export class DashboardPanel implements vscode.Disposable {
     try {
       const result = await this.runs.predict(this.specPath, { runDir: dir, inputs: [input] });
       const p = result.predictions[0];
-      this.state.predictResult = { runDir: result.runDir, input, output: p?.output, label: p?.label, confidence: p?.confidence };
+      const view = p ? predictionView(p) : undefined;
+      this.state.predictResult = { runDir: result.runDir, input, output: view?.output, label: view?.label, confidence: view?.confidence };
     } catch (err) {
       this.state.predictResult = { runDir: dir ?? '', input, error: (err as Error).message };
     } finally {
@@ -277,7 +314,7 @@ export class DashboardPanel implements vscode.Disposable {
     try {
       const result = await this.runs.predict(this.specPath, { runDir, inputs: gridInputs(xName, yName, xs, ys) });
       if (s.selectedRun !== runDir) return;
-      s.boundary = boundaryFromPredictions(runDir, xName, yName, xs, ys, result.predictions, result.classNames ?? s.spec.classNames);
+      s.boundary = boundaryFromPredictions(runDir, xName, yName, xs, ys, result.predictions.map(predictionView), result.classNames ?? s.spec.classNames);
       s.boundaryStatus = undefined;
     } catch (err) {
       s.boundaryStatus = `The decision boundary could not be computed: ${(err as Error).message}`;
@@ -314,7 +351,7 @@ export class DashboardPanel implements vscode.Disposable {
 
   private post(): void {
     if (!this.ready || this.disposed) return;
-    const m: HostToWebview = { type: 'snapshot', version: WEBVIEW_PROTOCOL_VERSION, snapshot: this.state.snapshot(vscode.workspace.isTrusted) };
+    const m: HostToWebview = { type: 'snapshot', snapshot: this.state.snapshot(vscode.workspace.isTrusted) };
     this.posted++;
     void this.panel.webview.postMessage(m);
   }
@@ -328,4 +365,10 @@ export class DashboardPanel implements vscode.Disposable {
     for (const d of this.disposables) d.dispose();
     this.panel.dispose();
   }
+}
+
+/** A prediction as the dashboard shows it: a sequence task's text becomes the label (the protocol's output is numbers). */
+export function predictionView(p: Prediction): PredictionView {
+  if (typeof p.output !== 'string') return p as PredictionView;
+  return { ...p, output: [], label: p.output };
 }

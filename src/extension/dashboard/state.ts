@@ -3,9 +3,11 @@
 // No `vscode` import: the unit tests drive this with plain trainer events.
 import type { LayerSummary, LayerWeights, TrainerEvent } from '../../protocol/trainer';
 import type {
-  BatchPoint, DashboardSnapshot, DecisionBoundaryView, EpochPoint, FeatureView, ImageView, LayerView, LayerWeightsView,
-  LiveStatus, ParamCountsView, PredictionsView, PredictResultView, RunItem, AutoencoderView, RoundView,
+  BaselineView, BatchPoint, DashboardSnapshot, DataPreviewView, DecisionBoundaryView, EpochPoint, FeatureView, ImageView, InsightView, LayerView,
+  LayerWeightsView, LiveStatus, AutoencoderView, RoundView, ParamCountsView, PredictionsView, PredictResultView, RunItem,
 } from '../../protocol/webview';
+import { describeBaseline, type Baseline } from '../../coach/baseline';
+import type { Insight } from '../../coach/insights';
 import type { Task } from '../../format/types';
 import type { EpochRecord, ParamCounts, RunJson, RunStatus } from '../../runs/types';
 import { ColumnTable } from '../../common/columns';
@@ -17,6 +19,13 @@ export const toLayerView = (l: LayerSummary): LayerView => l;
 export const toParamsView = (p: ParamCounts): ParamCountsView => p;
 export const toEpochPoint = (r: EpochRecord): EpochPoint => r;
 const toStatusView = (s: RunStatus): RunItem['status'] => s;
+const toInsightViews = (list: readonly Insight[]): InsightView[] => list.map(({ kind, epoch, message }) => ({ kind, epoch, message }));
+
+export function baselineView(b: Baseline): BaselineView {
+  return b.task === 'classification'
+    ? { text: describeBaseline(b), metric: `${b.split === 'validation' ? 'val_' : ''}accuracy`, value: b.accuracy }
+    : { text: describeBaseline(b), metric: `${b.split === 'validation' ? 'val_' : ''}mae`, value: b.mae };
+}
 
 export interface SpecInfo {
   name: string;
@@ -46,6 +55,9 @@ export function runItem(dir: string, run: RunJson): RunItem {
     dir, id: run.id, status: toStatusView(run.status), startedAt: run.startedAt, endedAt: run.endedAt, epochs: run.epochs,
     epochsDone: run.epochsDone, backendLabel: run.backendLabel ?? run.backend ?? undefined, learningRate: run.plan?.learningRate,
     finalMetrics: run.finalMetrics, error: run.error,
+    baseline: run.baseline ? baselineView(run.baseline) : undefined,
+    insights: run.insights ? toInsightViews(run.insights) : undefined,
+    restoredEpoch: run.restoredEpoch,
   };
 }
 
@@ -86,6 +98,11 @@ export class DashboardState {
   shownImage?: ImageView;
   autoencoder?: AutoencoderView;
   rounds?: RoundView[];
+  /** What the trainer said while a run trained (run.json has it afterwards). */
+  liveInsights = new Map<string, InsightView[]>();
+  liveBaseline = new Map<string, BaselineView>();
+  dataPreview?: DataPreviewView;
+  specLabel?: string;
   private seq = 0;
 
   constructor(readonly specPath: string, name: string) {
@@ -135,6 +152,8 @@ export class DashboardState {
         if (e.inputNames.length) this.spec.inputNames = e.inputNames;
         if (e.classNames) this.spec.classNames = e.classNames;
         this.live = { runDir: e.runDir, state: 'running', epoch: e.initialEpoch, epochs: e.epochs, backendLabel: e.backend.label };
+        this.liveInsights.set(e.runDir, []);
+        if (e.baseline) this.liveBaseline.set(e.runDir, baselineView(e.baseline));
         this.weights = undefined;
         this.predictions = undefined;
         this.autoencoder = undefined;
@@ -162,6 +181,7 @@ export class DashboardState {
         const rec = toEpochPoint(e.record);
         d.epochs.append(rec);
         d.batches = [];
+        if (e.insights) this.liveInsights.set(runDir, toInsightViews(e.insights));
         if (this.live && this.live.runDir === runDir) {
           this.live = { ...this.live, epoch: rec.epoch, epochs: e.epochs, etaMs: e.etaMs, batch: undefined };
         }
@@ -195,17 +215,32 @@ export class DashboardState {
           this.live = { ...this.live, state: e.status, epoch: e.epochsDone, batch: undefined, etaMs: undefined };
         }
         if (runDir) this.dataFor(runDir).batches = [];
+        if (e.insights) this.liveInsights.set(e.runDir, toInsightViews(e.insights));
         return { reloadRuns: true, finishedRun: e.runDir };
       case 'failed':
         if (this.live) this.live = { ...this.live, state: 'failed', message: e.message, batch: undefined, etaMs: undefined };
         else this.live = { state: 'failed', epoch: e.epoch ?? 0, epochs: 0, message: e.message, runDir: e.runDir };
         if (e.reason === 'invalid' && e.problems?.length) this.spec.problems = e.problems;
         return { reloadRuns: true, finishedRun: e.runDir };
+      case 'exported':
+        return {};
       default: {
         const never: never = e;
         return never;
       }
     }
+  }
+
+  /** The run folder's insights once written at the end, the trainer's live ones before. */
+  private insightsOf(runDir: string): InsightView[] | undefined {
+    const run = this.runJson.get(runDir);
+    const done = run && run.status !== 'running' ? run.insights : undefined;
+    return done ? toInsightViews(done) : this.liveInsights.get(runDir) ?? (run?.insights ? toInsightViews(run.insights) : undefined);
+  }
+
+  private baselineOf(runDir: string): BaselineView | undefined {
+    const b = this.runJson.get(runDir)?.baseline;
+    return b ? baselineView(b) : this.liveBaseline.get(runDir);
   }
 
   snapshot(trusted: boolean): DashboardSnapshot {
@@ -214,6 +249,7 @@ export class DashboardState {
     return {
       seq: ++this.seq,
       specPath: this.specPath,
+      specLabel: this.specLabel,
       name: this.spec.name,
       description: this.spec.description,
       task: this.spec.task,
@@ -246,6 +282,9 @@ export class DashboardState {
       shownImage: this.shownImage,
       autoencoder: this.autoencoder,
       rounds: this.rounds,
+      insights: this.selectedRun ? this.insightsOf(this.selectedRun) : undefined,
+      baseline: this.selectedRun ? this.baselineOf(this.selectedRun) : undefined,
+      dataPreview: this.dataPreview,
       trusted,
     };
   }

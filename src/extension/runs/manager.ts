@@ -204,6 +204,7 @@ export class RunManager implements RunService, vscode.Disposable {
       specPath: s.specPath,
       backend: settings.backend(specUri),
       nativeBackendDir: settings.nativeBackendPath(),
+      pythonPath: settings.pythonPath(),
       resume: s.resume,
       runsRoot: this.folders.root(s.specPath),
       progressIntervalMs: settings.progressIntervalMs(),

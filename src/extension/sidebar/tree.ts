@@ -10,6 +10,8 @@ import { epochDescription, epochLabel, runDescription, runLabel, runTooltip, sta
 import type { RunManager } from '../runs/manager';
 import { samePath } from '../runs/manager';
 import { ARTIFACTS, runContextValue, type TreeNode } from './nodes';
+import { formatProblem } from '../../format/problems';
+import type { ValidationResult } from '../../format/validate';
 import { nameFromPath } from '../../common/names';
 
 const REFRESH_MS = 500;
@@ -23,7 +25,13 @@ export class ExperimentsTree implements vscode.TreeDataProvider<TreeNode>, vscod
   private timer: NodeJS.Timeout | undefined;
   readonly view: vscode.TreeView<TreeNode>;
 
-  constructor(private readonly runs: RunManager) {
+  /** The first error of each spec, by the spec file's modification time it was found for. */
+  private readonly invalid = new Map<string, { mtimeMs: number; problem?: string }>();
+
+  constructor(
+    private readonly runs: RunManager,
+    private readonly validate?: (specPath: string) => Promise<ValidationResult>,
+  ) {
     this.view = vscode.window.createTreeView('dlmodel.experiments', {
       treeDataProvider: this,
       canSelectMany: true,
@@ -44,6 +52,11 @@ export class ExperimentsTree implements vscode.TreeDataProvider<TreeNode>, vscod
         if (e.event.type === 'finished' || e.event.type === 'failed') this.refresh();
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.refresh()),
+      // A spec or its data saved: whether it is valid may have changed.
+      vscode.workspace.onDidSaveTextDocument(() => {
+        this.invalid.clear();
+        this.refreshSoon();
+      }),
     );
   }
 
@@ -51,6 +64,30 @@ export class ExperimentsTree implements vscode.TreeDataProvider<TreeNode>, vscod
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.changed.fire(undefined);
+  }
+
+  /** The first error of a spec, found again only when the file changed (or something was saved). */
+  private async checkSpec(specPath: string): Promise<void> {
+    if (!this.validate) return;
+    let mtimeMs: number;
+    try {
+      mtimeMs = (await fs.stat(specPath)).mtimeMs;
+    } catch {
+      return;
+    }
+    if (this.invalid.get(specPath)?.mtimeMs === mtimeMs) return;
+    try {
+      const { problems } = await this.validate(specPath);
+      const first = problems.find((p) => p.severity === 'error');
+      this.invalid.set(specPath, { mtimeMs, problem: first ? formatProblem(specPath, first).split(path.dirname(specPath) + path.sep).join('') : undefined });
+    } catch {
+      this.invalid.set(specPath, { mtimeMs });
+    }
+  }
+
+  /** Is the spec marked invalid, and why (tests read it). */
+  problemOf(specPath: string): string | undefined {
+    return this.invalid.get(specPath)?.problem;
   }
 
   /** Coalesces bursts (an epoch every few ms, a watcher event per file) into one refresh. */
@@ -63,7 +100,11 @@ export class ExperimentsTree implements vscode.TreeDataProvider<TreeNode>, vscod
   }
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
-    if (!node) return (await findSpecs()).map((specPath) => ({ kind: 'spec', specPath }));
+    if (!node) {
+      const specs = await findSpecs();
+      await Promise.all(specs.map((p) => this.checkSpec(p)));
+      return specs.map((specPath) => ({ kind: 'spec', specPath }));
+    }
     switch (node.kind) {
       case 'spec': {
         const queued = this.runs
@@ -122,7 +163,13 @@ export class ExperimentsTree implements vscode.TreeDataProvider<TreeNode>, vscod
         item.tooltip = node.specPath;
         item.resourceUri = uri;
         const running = this.runs.isActive(node.specPath);
+        const problem = this.invalid.get(node.specPath)?.problem;
         item.iconPath = new vscode.ThemeIcon(running ? 'sync~spin' : 'beaker');
+        if (problem && !running) {
+          item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
+          item.description = [item.description, 'invalid'].filter(Boolean).join(' · ');
+          item.tooltip = `${node.specPath}\n\nNot valid: ${problem}`;
+        }
         item.contextValue = running ? 'dlmodel.spec.running' : 'dlmodel.spec';
         item.command = { command: 'vscode.open', title: 'Open', arguments: [uri] };
         return item;

@@ -41,7 +41,15 @@ function recurrent(type: 'simpleRNN' | 'lstm' | 'gru', className: string, gates:
     tfjs: {
       className,
       factory: type,
-      config: (l: LayerSpec) => ({ units: l.units, activation: l.activation, useBias: l.useBias, returnSequences: l.returnSequences }),
+      // recurrentActivation: Keras 2 and PyTorch gate with the logistic sigmoid; tfjs still defaults to the hard
+      // sigmoid. Only LSTM and GRU have gates.
+      config: (l: LayerSpec) => ({
+        units: l.units,
+        activation: l.activation,
+        useBias: l.useBias,
+        returnSequences: l.returnSequences,
+        ...(gates > 1 ? { recurrentActivation: 'sigmoid' } : {}),
+      }),
       seeded: ['kernel', 'recurrent'],
     },
   };

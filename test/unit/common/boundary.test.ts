@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { boundaryFromPredictions, featureRange, gridInputs, linspace } from '../../../src/common/boundary';
 
-describe('webview/model/boundary: decision-boundary grid', () => {
+describe('common/boundary: decision-boundary grid', () => {
   it('covers the data range with a margin, in original units', () => {
     const r = featureRange([{ x: 0 }, { x: 10 }, { x: 'n/a' }], 'x', 0.1);
     assert.deepEqual(r, { min: -1, max: 11 });

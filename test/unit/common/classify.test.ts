@@ -5,7 +5,7 @@ import type { PredictionView } from '../../../src/protocol/webview';
 const names = ['setosa', 'versicolor', 'virginica'];
 const p = (expected: PredictionView['expected'], output: number[], label?: string): PredictionView => ({ input: {}, output, expected, label });
 
-describe('webview/model/classify', () => {
+describe('common/classify', () => {
   it('builds the confusion matrix with rows = expected, columns = predicted', () => {
     const preds = [
       p('setosa', [0.9, 0.05, 0.05]),

@@ -106,7 +106,7 @@ describe('preprocess', () => {
     const ys = d.split.train.map((r) => d.y[r]);
     assert.ok(Math.abs(ys.reduce((a, b) => a + b, 0) / ys.length) < 1e-5, 'zero mean on the training rows');
     for (let r = 0; r < d.n; r++) {
-      const back = decodeOutput(d.pre, [d.y[r]]).output[0];
+      const back = (decodeOutput(d.pre, [d.y[r]]).output as number[])[0];
       assert.ok(Math.abs(back - Number(d.expected[r])) < 1e-3, `${back} vs ${d.expected[r]}`);
     }
   });
@@ -115,7 +115,7 @@ describe('preprocess', () => {
     const pre: PreprocessJson = { task: 'classification', features: [], inputNames: [], inputShape: [1], normalization: { kind: 'none', a: [], b: [] }, target: ['t'], classNames: ['no', 'yes'] };
     const two = decodeOutput({ ...pre, classNames: ['no', 'yes'] }, [0.8]);
     assert.equal(two.label, 'yes');
-    assert.ok(Math.abs(two.output[0] - 0.2) < 1e-9 && Math.abs((two.confidence ?? 0) - 0.8) < 1e-9);
+    assert.ok(Math.abs((two.output as number[])[0] - 0.2) < 1e-9 && Math.abs((two.confidence ?? 0) - 0.8) < 1e-9);
     const three = decodeOutput({ ...pre, classNames: ['a', 'b', 'c'] }, [0.1, 0.2, 0.7]);
     assert.equal(three.label, 'c');
     assert.deepEqual(three.output, [0.1, 0.2, 0.7]);

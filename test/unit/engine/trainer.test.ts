@@ -84,7 +84,8 @@ describe('trainer process', function () {
     assert.ok(['man', 'woman'].includes(String(preds.validation[0].expected)));
     assert.equal(preds.predict.length, 1);
     assert.equal(preds.predict[0].output.length, 2);
-    assert.ok(Math.abs(preds.predict[0].output[0] + preds.predict[0].output[1] - 1) < 1e-6);
+    const out0 = preds.predict[0].output as number[];
+    assert.ok(Math.abs(out0[0] + out0[1] - 1) < 1e-6);
   });
 
   it('saves a model that plain tfjs loadLayersModel loads and that predicts the same', async () => {
@@ -119,7 +120,7 @@ const fs = require('fs'), path = require('path');
     const inputs = preds.validation.map((p) => pre.features.map((f, j) => (Number(p.input[f.column]) - pre.normalization.a[j]) / pre.normalization.b[j]));
     const out = execFileSync(process.execPath, [script, path.join(dir, 'model'), JSON.stringify(inputs), REPO], { cwd: REPO, encoding: 'utf8' });
     const probs = JSON.parse(out) as number[];
-    preds.validation.forEach((p, i) => assert.ok(Math.abs(p.output[1] - probs[i]) < 1e-5, `row ${i}: ${p.output[1]} vs ${probs[i]}`));
+    preds.validation.forEach((p, i) => assert.ok(Math.abs((p.output as number[])[1] - probs[i]) < 1e-5, `row ${i}: ${p.output[1]} vs ${probs[i]}`));
   });
 
   it('stops at a batch boundary on cancel, keeping the finished epochs (status stopped)', async () => {
@@ -329,7 +330,7 @@ describe('dlmodel train / predict / runs (command line)', function () {
     assert.ok(!existsSync(path.join(s.dir, '.dlmodel')));
     const u = await runCli(['train', file, '--backend', 'tpu']);
     assert.equal(u.code, 2);
-    assert.match(u.stderr, /--backend must be one of auto, cuda, webgpu, native, wasm, cpu/);
+    assert.match(u.stderr, /--backend must be one of auto, torch, cuda, webgpu, native, wasm, cpu/);
     writeFiles(s.dir, { 'ok.dlmodel.json': spec(GENDER) });
     const p = await runCli(['predict', path.join(s.dir, 'ok.dlmodel.json')]);
     assert.equal(p.code, 2);

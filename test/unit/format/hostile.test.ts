@@ -1,8 +1,8 @@
 // Issue 14: hostile or broken inputs get a clear problem (exit 2 from the command line), never a crash, a
 // hang, a read outside the project or a silently mangled value. Each case fails on the code before the fix.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import { validateSpecFile } from '../../../src/format/validate';
@@ -101,6 +101,16 @@ describe('hostile and broken inputs (issue 14)', function () {
     assert.match(errors(await validateSpecFile(up, undefined, { trusted: false })).join('\n'), /outside the spec's folder/);
     // Trusted: allowed, as before.
     assert.deepEqual(errors(await validateSpecFile(f, undefined, { trusted: true, workspaceRoot: dir })), []);
+    // An image inside an image folder that links out is not read either.
+    const privatePng = path.join(s.dir, 'private.png');
+    writeFileSync(privatePng, png(4, 4));
+    for (const c of ['a', 'b']) {
+      mkdirSync(path.join(dir, 'imgs', c), { recursive: true });
+      writeFileSync(path.join(dir, 'imgs', c, '1.png'), png(4, 4));
+    }
+    symlinkSync(privatePng, path.join(dir, 'imgs', 'a', '2.png'));
+    const imgSpec = specFile('i.dlmodel.json', JSON.stringify({ data: { source: 'imgs', target: 'class', image: { width: 4, height: 4, channels: 1 } }, model: { layers: [{ type: 'flatten' }] } }));
+    assert.match(errors(await validateSpecFile(imgSpec, undefined, { trusted: false, workspaceRoot: dir })).join('\n'), /a\/2\.png is a link to a file outside the workspace folder/);
   });
 
   it('case 6: webgpu is loaded only from the extension folder, never from a node_modules above it', async () => {
@@ -144,6 +154,26 @@ describe('hostile and broken inputs (issue 14)', function () {
     assert.equal(r.code, 2, r.stdout + r.stderr);
     assert.match(r.stdout + r.stderr, /the spec saved in .*run\.json:\d+:\d+: .*data/);
     assert.doesNotMatch(r.stdout + r.stderr, /\n\s+at /);
+  });
+
+  it('case 14: a second --resume of a run another live process trains is refused (exit 2), before anything is loaded', async () => {
+    const f = specFile('r.dlmodel.json', JSON.stringify({ data: { source: 'd.csv', target: 'y' }, model: { layers: [] } }));
+    const runDir = path.join(dir, '.dlmodel', 'runs', 'r', 'r1');
+    mkdirSync(runDir, { recursive: true });
+    const run = { id: 'r1', name: 'r', specPath: f, spec: { data: { source: 'd.csv', target: 'y' }, model: { layers: [] } }, specHash: 'h', status: 'interrupted', backend: 'wasm', startedAt: '2026-01-01T00:00:00Z', epochs: 2, epochsDone: 1 };
+    writeFileSync(path.join(runDir, 'run.json'), JSON.stringify(run));
+    writeFileSync(path.join(runDir, 'metrics.jsonl'), '{"epoch":1,"loss":1,"ms":1}\n');
+    const first = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    try {
+      writeFileSync(path.join(runDir, 'run.lock'), `${first.pid}\n`);
+      const r = await runCli(['train', f, '--resume', runDir, '--backend', 'cpu']);
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.match(r.stdout + r.stderr, new RegExp(`being trained by process ${first.pid}`));
+      assert.equal(readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8'), '{"epoch":1,"loss":1,"ms":1}\n', 'nothing written');
+      assert.equal(JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8')).status, 'interrupted');
+    } finally {
+      first.kill();
+    }
   });
 
   it('case 10: 3,000 levels of nesting are refused with a message, in a spec and in a data file', async () => {

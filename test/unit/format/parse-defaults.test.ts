@@ -130,11 +130,16 @@ describe('validateSpecFile', () => {
     assert.deepEqual(trusted.problems, []);
   });
 
-  it('warns about a mostly numeric column with text in it, naming the line', async () => {
+  it('a mostly numeric column with text in it is an error naming the line, unless it is categorical', async () => {
     const rows = Array.from({ length: 12 }, (_, i) => `{ "x": ${i === 5 ? '"n/a?"' : i}, "y": "${i % 2 ? 'a' : 'b'}" }`).join(',\n');
     const r = await validateSpecFile(join(FIXTURES, 'x.dlmodel.json'), `{ "data": { "rows": [\n${rows}\n], "target": "y" }, "model": { "layers": [] } }`);
     assert.equal(r.problems.length, 1);
-    assert.match(r.problems[0].message, /column "x" is mostly numbers but has text \("n\/a\?" at row 6 \(line 7\)\)/);
+    assert.equal(r.problems[0].severity, 'error');
+    assert.match(r.problems[0].message, /column "x" holds numbers, but line 7 of x\.dlmodel\.json has "n\/a\?"/);
+    const c = await validateSpecFile(join(FIXTURES, 'x.dlmodel.json'), `{ "data": { "rows": [\n${rows}\n], "target": "y", "categorical": ["x"] }, "model": { "layers": [] } }`);
+    assert.deepEqual(c.problems.filter((p) => p.severity === 'error'), []);
+    assert.equal(c.description?.features[0].kind, 'onehot');
+    assert.equal(c.description?.features[0].categories?.length, 12);
   });
 });
 

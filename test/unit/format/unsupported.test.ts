@@ -1,5 +1,5 @@
 // Format 1.1 fields parse, and until their behaviour exists validation refuses them with one error at the
-// field itself (format/unsupported.ts). Also: the row counts validation states after missing values.
+// field itself (format/unsupported.ts); those implemented validate. Also: the row counts validation states after missing values.
 import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,12 +17,6 @@ const base = (extra: { data?: string; model?: string; training?: string; top?: s
 
 describe('format 1.1 fields not implemented yet', () => {
   const cases: [string, string, string, string][] = [
-    ['text', base({ data: ', "text": "review"' }), '"text" is not supported yet', '"text"'],
-    ['text object', base({ data: ', "text": { "column": "review", "tokens": "characters", "maxLength": 20 }' }), '"text" is not supported yet', '"text"'],
-    ['targetText', base({ data: ', "targetText": { "tokens": "characters" }' }), '"targetText" is not supported yet', '"targetText"'],
-    ['sequence task', base({ top: '"task": "sequence",\n  ' }), '"task": "sequence" is not supported yet', '"sequence"'],
-    ['categorical', base({ data: ', "categorical": ["id"]' }), '"categorical" is not supported yet', '"categorical"'],
-    ['restoreBestWeights', base({ training: '"earlyStopping": { "restoreBestWeights": true }' }), '"restoreBestWeights" is not supported yet', '"restoreBestWeights"'],
   ];
   for (const [name, text, message, under] of cases) {
     it(`${name}: parses, then one error at the field`, async () => {
@@ -35,14 +29,23 @@ describe('format 1.1 fields not implemented yet', () => {
     });
   }
 
-  it('an image folder without "target" is refused at "data" for now', async () => {
+  it('an image folder needs no "target": the class is the sub-folder, named "class"', async () => {
     const text = '{ "data": { "source": "shapes", "image": { "width": 8, "height": 6, "channels": 1 } }, "model": { "layers": [ { "type": "flatten" } ] } }';
-    const { problems } = await validateSpecFile(join(FIXTURES, 'img.dlmodel.json'), text);
-    assert.deepEqual(problems.map((p) => p.message), ['an image folder without "target" is not supported yet']);
+    const { problems, description } = await validateSpecFile(join(FIXTURES, 'img.dlmodel.json'), text);
+    assert.deepEqual(problems.map((p) => p.message), []);
+    assert.deepEqual(description?.target, ['class']);
+    assert.ok((description?.classNames?.length ?? 0) >= 2);
+  });
+
+  it('categorical and restoreBestWeights are accepted (implemented)', async () => {
+    const text = base({ data: ', "categorical": ["garden"]', training: '"earlyStopping": { "restoreBestWeights": true }' });
+    const { problems, plan } = await validateSpecFile(SPEC_PATH, text);
+    assert.deepEqual(problems.filter((p) => p.severity === 'error'), []);
+    assert.equal(plan?.earlyStopping?.restoreBestWeights, true);
   });
 
   it('covers every gate: whoever implements a feature removes its gate and its case here', () => {
-    const tested = [...new Set(cases.map((c) => c[2])), 'an image folder without "target" is not supported yet'];
+    const tested = [...new Set(cases.map((c) => c[2]))];
     assert.deepEqual(UNSUPPORTED.map(unsupportedMessage).sort(), tested.sort());
   });
 

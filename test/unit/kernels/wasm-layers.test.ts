@@ -65,6 +65,54 @@ const CASES: Case[] = [
       layers.layers.dense({ units: 3, activation: 'softmax' }),
     ],
   },
+  {
+    name: 'embedding + bidirectional lstm (concat) + globalMaxPooling1d + dense',
+    inputShape: [6],
+    vocab: 9,
+    build: () => [
+      layers.layers.embedding({ inputDim: 9, outputDim: 3 }),
+      layers.layers.bidirectional({ layer: layers.layers.lstm({ units: 3, returnSequences: true }) as never, mergeMode: 'concat' }),
+      layers.layers.globalMaxPooling1d({}),
+      layers.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+  },
+  {
+    name: 'embedding + conv1d + maxPooling1d + bidirectional gru (sum) + dense',
+    inputShape: [8],
+    vocab: 9,
+    build: () => [
+      layers.layers.embedding({ inputDim: 9, outputDim: 3 }),
+      layers.layers.conv1d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'linear' }),
+      layers.layers.maxPooling1d({ poolSize: 2 }),
+      layers.layers.bidirectional({ layer: layers.layers.gru({ units: 3 }) as never, mergeMode: 'sum' }),
+      layers.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+  },
+  {
+    name: 'embedding + lstm + repeatVector + lstm (sequences) + timeDistributed dense + flatten + dense',
+    inputShape: [5],
+    vocab: 7,
+    build: () => [
+      layers.layers.embedding({ inputDim: 7, outputDim: 3 }),
+      layers.layers.lstm({ units: 4 }),
+      layers.layers.repeatVector({ n: 3 }),
+      layers.layers.lstm({ units: 4, returnSequences: true }),
+      layers.layers.timeDistributed({ layer: layers.layers.dense({ units: 2, activation: 'tanh' }) }),
+      layers.layers.flatten(),
+      layers.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+  },
+  {
+    name: 'embedding + simpleRNN (sequences) + globalAveragePooling1d + dense',
+    inputShape: [5],
+    vocab: 7,
+    build: () => [
+      layers.layers.embedding({ inputDim: 7, outputDim: 3 }),
+      layers.layers.simpleRNN({ units: 4, returnSequences: true }),
+      layers.layers.globalAveragePooling1d({}),
+      layers.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+  },
 ];
 
 async function stepOn(backend: 'cpu' | 'wasm', c: Case, seed: number) {

@@ -69,7 +69,7 @@ describe('webview/model/curves: chart data', () => {
   });
 });
 
-describe('webview/model/columns: the host table', () => {
+describe('common/columns: the host table', () => {
   it('grows, replaces redone epochs and hands out exact-length copies until it changes', () => {
     const t = new ColumnTable();
     for (let i = 1; i <= 40; i++) t.append({ epoch: i, loss: i / 10 });

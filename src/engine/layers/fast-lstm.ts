@@ -1,0 +1,236 @@
+// An LSTM layer's forward and backward pass as one operation, for the wasm and cpu backends.
+// tfjs-layers runs an LSTM as ~25 small ops per time step, and the tape doubles that for the gradient:
+// a 20-step layer is some 3,000 kernel calls per batch, and on wasm the call overhead, not the arithmetic,
+// is the cost. Here each time step is one matrix product (h x U) on the backend plus the gate arithmetic
+// in a loop over the values; the input products (x x W), the weight gradients and the input gradient are
+// one matrix product each over all steps. The layer object, its weights and its saved form stay tfjs's
+// own LSTM (tf.loadLayersModel reads it anywhere), only its `call` is replaced, and only where the options
+// are the plain ones this implements; anything else runs the stock code.
+import type { Tensor } from '@tensorflow/tfjs-core';
+import type { TF } from '../tf';
+
+interface LstmCellLike {
+  units: number;
+  activation: { getClassName(): string };
+  recurrentActivation: { getClassName(): string };
+  useBias: boolean;
+  dropout: number;
+  recurrentDropout: number;
+  kernel: { read(): Tensor };
+  recurrentKernel: { read(): Tensor };
+  bias?: { read(): Tensor } | null;
+}
+
+interface LstmLayerLike {
+  cell: LstmCellLike;
+  returnSequences: boolean;
+  returnState: boolean;
+  goBackwards: boolean;
+  stateful: boolean;
+  call(inputs: Tensor | Tensor[], kwargs: Record<string, unknown>): Tensor | Tensor[];
+}
+
+/** Why this layer cannot take the fast path, or undefined when it can. */
+export function fastLstmRefusal(layer: LstmLayerLike): string | undefined {
+  const c = layer.cell;
+  if (c.activation.getClassName() !== 'tanh') return 'activation is not tanh';
+  if (c.recurrentActivation.getClassName() !== 'sigmoid') return 'recurrentActivation is not sigmoid';
+  if (c.dropout > 0 || c.recurrentDropout > 0) return 'dropout inside the layer';
+  if (layer.returnState || layer.stateful) return 'returnState or stateful';
+  return undefined;
+}
+
+
+/**
+ * A tensor's values without a copy where the backend allows (wasm: a view of its heap, valid until the next
+ * op may grow the heap, so read it at once); a copy elsewhere. dataSync on wasm copies into a new buffer
+ * each time, which per time step costs more than the step's arithmetic.
+ */
+function values(tf: TF, t: Tensor): Float32Array {
+  const b = tf.engine().backend as unknown as { typedArrayFromHeap?(t: Tensor): Float32Array };
+  return typeof b.typedArrayFromHeap === 'function' && tf.getBackend() === 'wasm' ? b.typedArrayFromHeap(t) : (t.dataSync() as Float32Array);
+}
+
+/** The logistic sigmoid of every value, computed by the backend (vectorized there; Math.exp is not). */
+function sigmoidInto(tf: TF, a: Float32Array, out: Float32Array): void {
+  const at = tf.tensor1d(a);
+  const s = tf.sigmoid(at);
+  out.set(values(tf, s));
+  tf.dispose([at, s]);
+}
+
+/** `a x b` (b transposed when asked) into `out`, through the backend's matrix product. */
+function matMulInto(tf: TF, a: Float32Array, rows: number, cols: number, b: Tensor, transposeB: boolean, out: Float32Array): void {
+  const at = tf.tensor2d(a, [rows, cols]);
+  const p = tf.matMul(at, b, false, transposeB);
+  out.set(values(tf, p));
+  tf.dispose([at, p]);
+}
+
+/**
+ * The LSTM as one differentiable op: x [B, T, I], kernel [I, 4U], recurrent kernel [U, 4U], bias [4U]
+ * (gate order i, f, c, o as Keras). Returns [B, T, U] (every step, in processing order) or [B, U].
+ */
+export function lstmOp(tf: TF, opts: { units: number; returnSequences: boolean; goBackwards: boolean }) {
+  const { units: u, returnSequences, goBackwards } = opts;
+  const g4 = 4 * u;
+  return tf.customGrad(((x: Tensor, kernel: Tensor, recurrent: Tensor, bias: Tensor, save: (ts: Tensor[]) => void) => {
+    // The tape keeps only what is saved: the inputs the gradient needs must outlive the caller's tidy.
+    save([x, kernel, recurrent]);
+    const [B, T, I] = x.shape as [number, number, number];
+    // Input products for every step at once: rows b * T + t.
+    const xw = tf.tidy(() => tf.add(tf.matMul(tf.reshape(x, [B * T, I]), kernel), bias));
+    const xwData = Float32Array.from(values(tf, xw));
+    xw.dispose();
+    const hu = new Float32Array(B * g4);
+    const zs = new Float32Array(B * g4);
+    const cs = new Float32Array(B * u);
+    // Per processing step k: gates after activation [B, 4U], the cell state and its tanh [B, U], h before the step.
+    const gates = new Float32Array(T * B * g4);
+    const cells = new Float32Array((T + 1) * B * u);
+    const tanhC = new Float32Array(T * B * u);
+    const hs = new Float32Array((T + 1) * B * u);
+    const pos = (k: number) => (goBackwards ? T - 1 - k : k);
+    for (let k = 0; k < T; k++) {
+      const t = pos(k);
+      const hPrev = hs.subarray(k * B * u, (k + 1) * B * u);
+      if (k > 0) matMulInto(tf, hPrev, B, u, recurrent, false, hu);
+      const gk = k * B * g4;
+      // Pre-activations; the cell candidate's doubled, since tanh(z) = 2 sigmoid(2z) - 1: one sigmoid for all gates.
+      for (let b = 0; b < B; b++) {
+        const zRow = (b * T + t) * g4;
+        const r = b * g4;
+        for (let j = 0; j < g4; j++) {
+          const z = xwData[zRow + j] + hu[r + j];
+          zs[r + j] = j >= 2 * u && j < 3 * u ? 2 * z : z;
+        }
+      }
+      sigmoidInto(tf, zs, gates.subarray(gk, gk + B * g4));
+      for (let b = 0; b < B; b++) {
+        const gRow = gk + b * g4;
+        const cPrev = k * B * u + b * u;
+        const cNext = (k + 1) * B * u + b * u;
+        for (let j = 0; j < u; j++) {
+          const g = 2 * gates[gRow + 2 * u + j] - 1;
+          gates[gRow + 2 * u + j] = g;
+          const c = gates[gRow + u + j] * cells[cPrev + j] + gates[gRow + j] * g;
+          cells[cNext + j] = c;
+          cs[b * u + j] = 2 * c;
+        }
+      }
+      const tk = tanhC.subarray(k * B * u, (k + 1) * B * u);
+      sigmoidInto(tf, cs, tk);
+      for (let b = 0; b < B; b++) {
+        const gRow = gk + b * g4;
+        const hRow = (k + 1) * B * u + b * u;
+        for (let j = 0; j < u; j++) {
+          const tc = 2 * tk[b * u + j] - 1;
+          tk[b * u + j] = tc;
+          hs[hRow + j] = gates[gRow + 3 * u + j] * tc;
+        }
+      }
+    }
+    let value: Tensor;
+    if (returnSequences) {
+      const out = new Float32Array(B * T * u);
+      for (let k = 0; k < T; k++) for (let b = 0; b < B; b++) out.set(hs.subarray((k + 1) * B * u + b * u, (k + 1) * B * u + (b + 1) * u), (b * T + k) * u);
+      value = tf.tensor3d(out, [B, T, u]);
+    } else {
+      value = tf.tensor2d(hs.slice(T * B * u, (T + 1) * B * u), [B, u]);
+    }
+    const gradFunc = (dy: Tensor, saved: Tensor[]) => {
+      const [xs, kernelS, recurrentS] = saved;
+      const dyData = Float32Array.from(values(tf, dy));
+      // dZ rows b * T + t (input position), like xw; hPrev rows alike for the recurrent kernel's gradient.
+      const dz = new Float32Array(B * T * g4);
+      const hPrevRows = new Float32Array(B * T * u);
+      const dhNext = new Float32Array(B * u);
+      const dzStep = new Float32Array(B * g4);
+      const dcNext = new Float32Array(B * u);
+      for (let k = T - 1; k >= 0; k--) {
+        const t = pos(k);
+        const gk = k * B * g4;
+        for (let b = 0; b < B; b++) {
+          const zRow = (b * T + t) * g4;
+          const gRow = gk + b * g4;
+          const hOff = k * B * u + b * u;
+          hPrevRows.set(hs.subarray(hOff, hOff + u), (b * T + t) * u);
+          for (let j = 0; j < u; j++) {
+            let dh = dhNext[b * u + j];
+            if (returnSequences) dh += dyData[(b * T + k) * u + j];
+            else if (k === T - 1) dh += dyData[b * u + j];
+            const i = gates[gRow + j];
+            const f = gates[gRow + u + j];
+            const g = gates[gRow + 2 * u + j];
+            const o = gates[gRow + 3 * u + j];
+            const tc = tanhC[k * B * u + b * u + j];
+            const dc = dcNext[b * u + j] + dh * o * (1 - tc * tc);
+            dz[zRow + j] = dc * g * i * (1 - i);
+            dz[zRow + u + j] = dc * cells[k * B * u + b * u + j] * f * (1 - f);
+            dz[zRow + 2 * u + j] = dc * i * (1 - g * g);
+            dz[zRow + 3 * u + j] = dh * tc * o * (1 - o);
+            dcNext[b * u + j] = dc * f;
+          }
+        }
+        if (k > 0) {
+          // dh for the previous step: this step's dz (rows of position t) times U transposed.
+          for (let b = 0; b < B; b++) dzStep.set(dz.subarray((b * T + t) * g4, (b * T + t + 1) * g4), b * g4);
+          matMulInto(tf, dzStep, B, g4, recurrentS, true, dhNext);
+        }
+      }
+      return tf.tidy(() => {
+        const dZ = tf.tensor2d(dz, [B * T, g4]);
+        const dx = tf.reshape(tf.matMul(dZ, kernelS, false, true), [B, T, I]);
+        const dKernel = tf.matMul(tf.reshape(xs, [B * T, I]), dZ, true, false);
+        const dRecurrent = tf.matMul(tf.tensor2d(hPrevRows, [B * T, u]), dZ, true, false);
+        const dBias = tf.sum(dZ, 0);
+        return [dx, dKernel, dRecurrent, dBias];
+      });
+    };
+    return { value, gradFunc };
+  }) as never) as (x: Tensor, kernel: Tensor, recurrent: Tensor, bias: Tensor) => Tensor;
+}
+
+/**
+ * Replaces `call` of a tfjs LSTM layer with the one-op version when its options allow; returns why not
+ * otherwise. Masks and initial states passed at call time fall back to the stock code.
+ */
+export function useFastLstm(tf: TF, layer: unknown): string | undefined {
+  const l = layer as LstmLayerLike;
+  const why = fastLstmRefusal(l);
+  if (why) return why;
+  const stock = l.call.bind(l);
+  l.call = (inputs, kwargs) => {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    if ((Array.isArray(inputs) && inputs.length > 1) || kwargs?.mask != null || kwargs?.initialState != null) return stock(inputs, kwargs);
+    const c = l.cell;
+    const op = lstmOp(tf, { units: c.units, returnSequences: l.returnSequences, goBackwards: l.goBackwards });
+    const bias = c.useBias && c.bias ? c.bias.read() : tf.zeros([4 * c.units]);
+    return op(x, c.kernel.read(), c.recurrentKernel.read(), bias);
+  };
+  return undefined;
+}
+
+/**
+ * Puts every LSTM of `model` (those inside bidirectional layers included) on the one-op path, on the
+ * backends whose tensors live in JavaScript-reachable memory (wasm, cpu). Returns a line per layer that
+ * stays on the stock path, for the log.
+ */
+export function useFastRecurrentLayers(tf: TF, model: { layers: unknown[] }): string[] {
+  const backend = tf.getBackend();
+  if (backend !== 'wasm' && backend !== 'cpu') return [];
+  const notes: string[] = [];
+  const visit = (layer: unknown) => {
+    const l = layer as { getClassName(): string; name: string; forwardLayer?: unknown; backwardLayer?: unknown };
+    const cls = l.getClassName();
+    if (cls === 'Bidirectional') {
+      visit(l.forwardLayer);
+      visit(l.backwardLayer);
+    } else if (cls === 'LSTM') {
+      const why = useFastLstm(tf, l);
+      if (why) notes.push(`${l.name}: stock LSTM (${why})`);
+    }
+  };
+  model.layers.forEach(visit);
+  return notes;
+}

@@ -1,0 +1,1018 @@
+#!/usr/bin/env python3
+"""The dlmodel experiment described in plan.json, as a plain PyTorch program.
+
+Written by `dlmodel export` (and run by dlmodel's `torch` backend). It needs only PyTorch (1.13 or 2.x).
+
+The files beside this program:
+  plan.json            every choice of the experiment as dlmodel made it: the layers with all their
+                       options (the input layer derived from the data, the output layer from the target),
+                       loss, metrics, optimizer, learning rate, batch size, epochs, seed
+  preprocess.json      how dlmodel turned the data into numbers: feature order, one-hot categories,
+                       normalization statistics, class names (prediction uses it to prepare new inputs)
+  data/data.json       what the prepared data files hold (their shapes and types)
+  data/inputs.*        every kept row, encoded and normalized exactly as dlmodel did, row-major,
+                       little-endian (float32, or uint8 pixels to divide by 255)
+  data/targets.f32     the class index of each row, or the (scaled) target values
+  data/split.json      which rows are for training and which for validation
+  data/examples.json   the validation rows as the user wrote them, and the `predict` inputs
+  data/predict.f32     the `predict` inputs, encoded
+  model-topology.json  the same network in TensorFlow.js Layers format, for the saved model/model.json
+  initial-weights.bin  the weights TensorFlow.js draws for the seed (model-topology.json's order and layout):
+                       with the same seed, training starts from the same weights and sees the batches in the
+                       same order as in dlmodel, so the two runs follow each other closely
+
+Run it:
+  python3 train.py [--epochs N] [--runs DIR] [--resume RUN_DIR]
+  torchrun --nproc_per_node 2 train.py      (data-parallel: DDP, one process per device or CPU share)
+
+It writes a run folder that dlmodel reads like any other: run.json, metrics.jsonl (one line per epoch),
+checkpoint/, preprocess.json, predictions.json and model/ (TensorFlow.js Layers format, so that
+`dlmodel predict --run DIR` and the editor use the model trained here).
+
+Tensors between layers keep TensorFlow.js's layout (batch, ..., channels): that is what the spec's
+shapes mean, and it makes `flatten` lay values out exactly as TensorFlow.js does. Convolutions and
+pooling turn their input to PyTorch's channels-first layout and back (for a channels-last tensor both
+are views, not copies).
+"""
+import argparse
+import base64
+import datetime
+import json
+import math
+import os
+import random
+import secrets
+import shutil
+import signal
+import struct
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+# The run being written (rank 0), so that a failure is recorded in its run.json.
+CURRENT = {}
+
+try:
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+except ImportError as err:  # the dlmodel backend turns this line into a clear message
+    sys.stderr.write("dlmodel: PyTorch is not installed for %s (%s)\n" % (sys.executable, err))
+    sys.exit(3)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Activations, as TensorFlow.js defines them (hardSigmoid is Keras's 0.2 x + 0.5, not PyTorch's x / 6 + 0.5)
+# ---------------------------------------------------------------------------------------------------------
+def hard_sigmoid(x):
+    return torch.clamp(0.2 * x + 0.5, 0.0, 1.0)
+
+
+ACTIVATIONS = {
+    "linear": lambda x: x,
+    "relu": F.relu,
+    "relu6": F.relu6,
+    "elu": F.elu,
+    "selu": F.selu,
+    "sigmoid": torch.sigmoid,
+    "hardSigmoid": hard_sigmoid,
+    "tanh": torch.tanh,
+    "softmax": lambda x: F.softmax(x, dim=-1),
+    "softplus": F.softplus,
+    "softsign": F.softsign,
+    "swish": lambda x: x * torch.sigmoid(x),
+    "mish": lambda x: x * torch.tanh(F.softplus(x)),
+    "gelu": lambda x: 0.5 * x * (1.0 + torch.erf(x / math.sqrt(2.0))),
+}
+
+
+def glorot_uniform_(w, fan_in, fan_out):
+    """TensorFlow.js's default kernel initializer (Glorot/Xavier uniform)."""
+    limit = math.sqrt(6.0 / (fan_in + fan_out))
+    with torch.no_grad():
+        w.uniform_(-limit, limit)
+
+
+def same_padding(size, kernel, stride):
+    """TensorFlow's "same" padding: the output has ceil(size / stride) positions, the extra pad goes last."""
+    total = max((math.ceil(size / stride) - 1) * stride + kernel - size, 0)
+    return total // 2, total - total // 2
+
+
+def pair(v):
+    return (v, v) if isinstance(v, int) else (int(v[0]), int(v[1]))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Layers: one class per spec layer type. Each knows how to hand its weights to TensorFlow.js (tfjs_weights).
+# ---------------------------------------------------------------------------------------------------------
+class Dense(nn.Module):
+    """spec: { "type": "dense", "units", "activation", "useBias" }"""
+
+    def __init__(self, in_features, units, activation="linear", use_bias=True):
+        super().__init__()
+        self.linear = nn.Linear(in_features, units, bias=use_bias)
+        self.activation = activation
+        glorot_uniform_(self.linear.weight, in_features, units)
+        if use_bias:
+            nn.init.zeros_(self.linear.bias)
+
+    def forward(self, x):
+        return ACTIVATIONS[self.activation](self.linear(x))
+
+    def tfjs_weights(self):
+        # PyTorch keeps a dense kernel as [units, inputs]; TensorFlow.js as [inputs, units].
+        out = [("kernel", self.linear.weight.t())]
+        if self.linear.bias is not None:
+            out.append(("bias", self.linear.bias))
+        return out
+
+
+class Conv2d(nn.Module):
+    """spec: { "type": "conv2d", "filters", "kernelSize", "strides", "padding", "activation", "useBias" }"""
+
+    def __init__(self, in_channels, filters, kernel_size, strides=1, padding="valid", activation="linear", use_bias=True):
+        super().__init__()
+        self.kernel, self.strides, self.padding, self.activation = pair(kernel_size), pair(strides), padding, activation
+        self.conv = nn.Conv2d(in_channels, filters, self.kernel, stride=self.strides, bias=use_bias)
+        kh, kw = self.kernel
+        glorot_uniform_(self.conv.weight, in_channels * kh * kw, filters * kh * kw)
+        if use_bias:
+            nn.init.zeros_(self.conv.bias)
+
+    def forward(self, x):  # x: (batch, height, width, channels)
+        x = x.permute(0, 3, 1, 2)
+        if self.padding == "same":
+            top, bottom = same_padding(x.shape[2], self.kernel[0], self.strides[0])
+            left, right = same_padding(x.shape[3], self.kernel[1], self.strides[1])
+            x = F.pad(x, (left, right, top, bottom))
+        return ACTIVATIONS[self.activation](self.conv(x).permute(0, 2, 3, 1))
+
+    def tfjs_weights(self):
+        # PyTorch: [filters, in, height, width]; TensorFlow.js: [height, width, in, filters] ("HWIO").
+        out = [("kernel", self.conv.weight.permute(2, 3, 1, 0))]
+        if self.conv.bias is not None:
+            out.append(("bias", self.conv.bias))
+        return out
+
+
+class Conv1d(nn.Module):
+    """spec: { "type": "conv1d", "filters", "kernelSize", "strides", "padding", "activation", "useBias" }"""
+
+    def __init__(self, in_channels, filters, kernel_size, strides=1, padding="valid", activation="linear", use_bias=True):
+        super().__init__()
+        self.kernel, self.strides, self.padding, self.activation = kernel_size, strides, padding, activation
+        self.conv = nn.Conv1d(in_channels, filters, kernel_size, stride=strides, bias=use_bias)
+        glorot_uniform_(self.conv.weight, in_channels * kernel_size, filters * kernel_size)
+        if use_bias:
+            nn.init.zeros_(self.conv.bias)
+
+    def forward(self, x):  # x: (batch, steps, channels)
+        x = x.permute(0, 2, 1)
+        if self.padding == "same":
+            x = F.pad(x, same_padding(x.shape[2], self.kernel, self.strides))
+        return ACTIVATIONS[self.activation](self.conv(x).permute(0, 2, 1))
+
+    def tfjs_weights(self):
+        # PyTorch: [filters, in, width]; TensorFlow.js: [width, in, filters].
+        out = [("kernel", self.conv.weight.permute(2, 1, 0))]
+        if self.conv.bias is not None:
+            out.append(("bias", self.conv.bias))
+        return out
+
+
+class Pooling2d(nn.Module):
+    """spec: { "type": "maxPooling2d" | "averagePooling2d", "poolSize", "strides", "padding" }"""
+
+    def __init__(self, kind, pool_size=2, strides=None, padding="valid"):
+        super().__init__()
+        self.kind, self.pool, self.padding = kind, pair(pool_size), padding
+        self.strides = pair(strides) if strides is not None else self.pool
+
+    def forward(self, x):
+        x = x.permute(0, 3, 1, 2)
+        if self.padding == "same":
+            top, bottom = same_padding(x.shape[2], self.pool[0], self.strides[0])
+            left, right = same_padding(x.shape[3], self.pool[1], self.strides[1])
+            pad = (left, right, top, bottom)
+            if self.kind == "max":
+                x = F.max_pool2d(F.pad(x, pad, value=-math.inf), self.pool, self.strides)
+            else:
+                # TensorFlow averages over the real pixels only: divide by how many of each window are real.
+                ones = torch.ones_like(x[:, :1])
+                x = F.avg_pool2d(F.pad(x, pad), self.pool, self.strides) / F.avg_pool2d(F.pad(ones, pad), self.pool, self.strides)
+        elif self.kind == "max":
+            x = F.max_pool2d(x, self.pool, self.strides)
+        else:
+            x = F.avg_pool2d(x, self.pool, self.strides)
+        return x.permute(0, 2, 3, 1)
+
+
+class Pooling1d(nn.Module):
+    """spec: { "type": "maxPooling1d", "poolSize", "strides", "padding" }"""
+
+    def __init__(self, pool_size=2, strides=None, padding="valid"):
+        super().__init__()
+        self.pool = pool_size if isinstance(pool_size, int) else int(pool_size[0])
+        s = strides if strides is not None else self.pool
+        self.strides, self.padding = (s if isinstance(s, int) else int(s[0])), padding
+
+    def forward(self, x):  # x: (batch, steps, channels)
+        x = x.permute(0, 2, 1)
+        if self.padding == "same":
+            x = F.pad(x, same_padding(x.shape[2], self.pool, self.strides), value=-math.inf)
+        return F.max_pool1d(x, self.pool, self.strides).permute(0, 2, 1)
+
+
+class BatchNormalization(nn.Module):
+    """spec: { "type": "batchNormalization" }: normalizes the last axis, TensorFlow.js's defaults
+    (momentum 0.99, epsilon 0.001). The weights carry TensorFlow.js's names."""
+
+    def __init__(self, channels):
+        super().__init__()
+        self.gamma = nn.Parameter(torch.ones(channels))
+        self.beta = nn.Parameter(torch.zeros(channels))
+        self.register_buffer("moving_mean", torch.zeros(channels))
+        self.register_buffer("moving_variance", torch.ones(channels))
+
+    def forward(self, x):
+        y = x.movedim(-1, 1) if x.dim() > 2 else x
+        y = F.batch_norm(y, self.moving_mean, self.moving_variance, self.gamma, self.beta,
+                         training=self.training, momentum=0.01, eps=1e-3)
+        return y.movedim(1, -1) if x.dim() > 2 else y
+
+    def tfjs_weights(self):
+        return [("gamma", self.gamma), ("beta", self.beta), ("moving_mean", self.moving_mean),
+                ("moving_variance", self.moving_variance)]
+
+
+class Embedding(nn.Module):
+    """spec: { "type": "embedding", "inputDim", "outputDim" }: token ids to vectors."""
+
+    def __init__(self, input_dim, output_dim):
+        super().__init__()
+        self.embedding = nn.Embedding(input_dim, output_dim)
+        with torch.no_grad():
+            self.embedding.weight.uniform_(-0.05, 0.05)
+
+    def forward(self, x):
+        return self.embedding(x.long())
+
+    def tfjs_weights(self):
+        return [("embeddings", self.embedding.weight)]
+
+
+class Recurrent(nn.Module):
+    """spec: { "type": "simpleRNN" | "lstm" | "gru", "units", "activation", "useBias", "returnSequences" }.
+
+    Written out step by step with TensorFlow.js's equations, because PyTorch's nn.LSTM / nn.GRU compute a
+    different network: TensorFlow.js gates with hardSigmoid (not sigmoid), its GRU applies the reset gate
+    before the recurrent product (PyTorch's after), and both keep one bias, not two. The weights are kept in
+    TensorFlow.js's layout: kernel [inputs, gates x units] (gates i, f, c, o for LSTM; z, r, h for GRU),
+    recurrent_kernel [units, gates x units], bias [gates x units].
+    """
+
+    GATES = {"simpleRNN": 1, "lstm": 4, "gru": 3}
+
+    def __init__(self, kind, in_features, units, activation="tanh", use_bias=True, return_sequences=False):
+        super().__init__()
+        g = self.GATES[kind]
+        self.kind, self.units, self.activation, self.return_sequences = kind, units, activation, return_sequences
+        self.kernel = nn.Parameter(torch.empty(in_features, g * units))
+        self.recurrent_kernel = nn.Parameter(torch.empty(units, g * units))
+        self.bias = nn.Parameter(torch.zeros(g * units)) if use_bias else None
+        glorot_uniform_(self.kernel, in_features, g * units)
+        nn.init.orthogonal_(self.recurrent_kernel)
+
+    def forward(self, x):  # x: (batch, steps, features)
+        act = ACTIVATIONS[self.activation]
+        u = self.units
+        xs = x @ self.kernel
+        if self.bias is not None:
+            xs = xs + self.bias
+        h = x.new_zeros(x.shape[0], u)
+        c = x.new_zeros(x.shape[0], u)
+        outputs = []
+        for t in range(x.shape[1]):
+            xt = xs[:, t]
+            if self.kind == "simpleRNN":
+                h = act(xt + h @ self.recurrent_kernel)
+            elif self.kind == "lstm":
+                z = xt + h @ self.recurrent_kernel
+                i, f, cc, o = z[:, :u], z[:, u:2 * u], z[:, 2 * u:3 * u], z[:, 3 * u:]
+                c = hard_sigmoid(f) * c + hard_sigmoid(i) * act(cc)
+                h = hard_sigmoid(o) * act(c)
+            else:
+                rec = h @ self.recurrent_kernel[:, :2 * u]
+                z = hard_sigmoid(xt[:, :u] + rec[:, :u])
+                r = hard_sigmoid(xt[:, u:2 * u] + rec[:, u:])
+                hh = act(xt[:, 2 * u:] + (r * h) @ self.recurrent_kernel[:, 2 * u:])
+                h = z * h + (1 - z) * hh
+            if self.return_sequences:
+                outputs.append(h)
+        return torch.stack(outputs, dim=1) if self.return_sequences else h
+
+    def tfjs_weights(self):
+        out = [("kernel", self.kernel), ("recurrent_kernel", self.recurrent_kernel)]
+        if self.bias is not None:
+            out.append(("bias", self.bias))
+        return out
+
+
+class Lambda(nn.Module):
+    """Layers without weights that only reshape or reduce."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x):
+        return self.fn(x)
+
+
+def make_layer(spec, in_shape):
+    """One plan.json layer (all options filled in by dlmodel) to a module. `in_shape` excludes the batch."""
+    t = spec["type"]
+    act = spec.get("activation") or "linear"
+    if t == "dense":
+        return Dense(in_shape[-1], spec["units"], act, spec.get("useBias", True))
+    if t == "dropout":
+        return nn.Dropout(spec["rate"])
+    if t == "batchNormalization":
+        return BatchNormalization(in_shape[-1])
+    if t == "flatten":
+        return Lambda(lambda x: x.reshape(x.shape[0], -1))
+    if t == "reshape":
+        target = spec["targetShape"]
+        return Lambda(lambda x: x.reshape(x.shape[0], *target))
+    if t == "conv2d":
+        return Conv2d(in_shape[-1], spec["filters"], spec["kernelSize"], spec.get("strides", 1),
+                      spec.get("padding", "valid"), act, spec.get("useBias", True))
+    if t == "conv1d":
+        return Conv1d(in_shape[-1], spec["filters"], spec["kernelSize"], spec.get("strides", 1),
+                      spec.get("padding", "valid"), act, spec.get("useBias", True))
+    if t in ("maxPooling2d", "averagePooling2d"):
+        return Pooling2d("max" if t == "maxPooling2d" else "avg", spec["poolSize"], spec.get("strides"),
+                         spec.get("padding", "valid"))
+    if t == "globalAveragePooling2d":
+        return Lambda(lambda x: x.mean(dim=(1, 2)))
+    if t == "globalAveragePooling1d":
+        return Lambda(lambda x: x.mean(dim=1))
+    if t == "globalMaxPooling1d":
+        return Lambda(lambda x: x.max(dim=1).values)
+    if t == "maxPooling1d":
+        return Pooling1d(spec["poolSize"], spec.get("strides"), spec.get("padding", "valid"))
+    if t == "repeatVector":
+        n = spec["n"]
+        return Lambda(lambda x: x.unsqueeze(1).repeat(1, n, 1))
+    if t == "upSampling2d":
+        size = pair(spec.get("size", 2))
+        # Nearest neighbour: each pixel repeated size[0] x size[1] times (TensorFlow.js's default).
+        return Lambda(lambda x: x.repeat_interleave(size[0], dim=1).repeat_interleave(size[1], dim=2))
+    if t == "embedding":
+        return Embedding(spec["inputDim"], spec["outputDim"])
+    if t in ("simpleRNN", "lstm", "gru"):
+        return Recurrent(t, in_shape[-1], spec["units"], spec.get("activation") or "tanh",
+                         spec.get("useBias", True), spec.get("returnSequences", False))
+    raise ValueError("layer type %s is not supported by the torch backend yet" % t)
+
+
+class Network(nn.Module):
+    """The network of plan.json: the input shape derived from the data, then every layer in order, the
+    last one being the output layer derived from the target."""
+
+    def __init__(self, plan):
+        super().__init__()
+        self.specs = plan["layers"]
+        layers = []
+        shape = plan["inputShape"]
+        for spec in self.specs:
+            layers.append(make_layer(spec, shape))
+            shape = spec["outputShape"]
+        self.layers = nn.ModuleList(layers)
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def tfjs_views(self):
+        """Every weight seen in TensorFlow.js's layout, by its name there ("dense_1/kernel"). The transposed
+        and permuted tensors are views: reading them converts to TensorFlow.js, copying into them converts back."""
+        out = {}
+        for spec, layer in zip(self.specs, self.layers):
+            if hasattr(layer, "tfjs_weights"):
+                for suffix, w in layer.tfjs_weights():
+                    out[spec["name"] + "/" + suffix] = w
+        return out
+
+    def tfjs_weights(self):
+        return {name: w.detach().float().cpu().contiguous() for name, w in self.tfjs_views().items()}
+
+    def load_tfjs_weights(self, values):
+        """Sets every weight from TensorFlow.js's layout (the initial weights dlmodel drew with the seed)."""
+        views = self.tfjs_views()
+        with torch.no_grad():
+            for name, v in values.items():
+                views[name].copy_(v.reshape(views[name].shape))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Loss and metrics, computed as TensorFlow.js does (on the output layer's probabilities, clipped at 1e-7)
+# ---------------------------------------------------------------------------------------------------------
+EPS = 1e-7
+
+
+def loss_fn(name, p, y):
+    if name == "binaryCrossentropy":
+        p = p.clamp(EPS, 1 - EPS)
+        return -(y * torch.log(p) + (1 - y) * torch.log(1 - p)).mean()
+    if name in ("categoricalCrossentropy", "sparseCategoricalCrossentropy"):
+        if name == "sparseCategoricalCrossentropy":
+            y = F.one_hot(y.long().reshape(-1), p.shape[-1]).to(p.dtype)
+        p = p / p.sum(dim=-1, keepdim=True)
+        return -(y * torch.log(p.clamp(EPS, 1 - EPS))).sum(dim=-1).mean()
+    if name == "meanSquaredError":
+        return ((p - y) ** 2).mean()
+    if name == "meanAbsoluteError":
+        return (p - y).abs().mean()
+    if name == "huberLoss":
+        return F.smooth_l1_loss(p, y, beta=1.0)
+    raise ValueError("loss %s is not supported by the torch backend yet" % name)
+
+
+def metric_fn(name, mode, p, y):
+    if name == "accuracy":
+        if mode == "binary":
+            return ((p > 0.5).to(y.dtype) == y).float().mean()
+        truth = y.reshape(-1).long() if mode == "index" else y.argmax(dim=-1)
+        return (p.argmax(dim=-1) == truth).float().mean()
+    if name == "mae":
+        return (p - y).abs().mean()
+    if name == "mse":
+        return ((p - y) ** 2).mean()
+    if name in ("precision", "recall"):
+        if mode == "index":
+            y = F.one_hot(y.long().reshape(-1), p.shape[-1]).to(p.dtype)
+        predicted = (p > 0.5).float()
+        tp = (predicted * y).sum()
+        base = predicted.sum() if name == "precision" else y.sum()
+        return tp / base if base > 0 else tp * 0
+    raise ValueError("metric %s is not supported by the torch backend yet" % name)
+
+
+def make_optimizer(spec, params):
+    """The TensorFlow.js optimizers with their TensorFlow.js defaults (epsilon 1e-7, rho/decay 0.95/0.9)."""
+    t, lr = spec["type"], spec["learningRate"]
+    if t == "sgd":
+        return torch.optim.SGD(params, lr=lr)
+    if t == "momentum":
+        return torch.optim.SGD(params, lr=lr, momentum=0.9)
+    if t == "adam":
+        return torch.optim.Adam(params, lr=lr, betas=(0.9, 0.999), eps=1e-7)
+    if t == "adamax":
+        return torch.optim.Adamax(params, lr=lr, betas=(0.9, 0.999), eps=1e-7)
+    if t == "adagrad":
+        return torch.optim.Adagrad(params, lr=lr, initial_accumulator_value=0.1)
+    if t == "adadelta":
+        return torch.optim.Adadelta(params, lr=lr, rho=0.95, eps=1e-7)
+    if t == "rmsprop":
+        return torch.optim.RMSprop(params, lr=lr, alpha=0.9, eps=1e-7)
+    raise ValueError("optimizer %s is not supported by the torch backend yet" % t)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The prepared data (see data/data.json)
+# ---------------------------------------------------------------------------------------------------------
+def read_json(path):
+    with open(path, "r", encoding="utf-8") as f:
+        return json.load(f)
+
+
+def read_array(path, dtype, shape):
+    with open(path, "rb") as f:
+        raw = bytearray(f.read())
+    if len(raw) == 0:
+        return torch.zeros(shape, dtype=dtype)
+    return torch.frombuffer(raw, dtype=dtype).reshape(shape)
+
+
+def read_tfjs_weights(path, specs):
+    """A weights.bin in TensorFlow.js's layout: the float32 tensors of `specs`, one after another."""
+    flat = read_array(path, torch.float32, [-1])
+    out, at = {}, 0
+    for spec in specs:
+        n = math.prod(spec["shape"]) if spec["shape"] else 1
+        out[spec["name"]] = flat[at:at + n].reshape(spec["shape"])
+        at += n
+    return out
+
+
+def mulberry32(seed):
+    """dlmodel's seeded generator (src/data/split.ts), so that batches come in the same order as there."""
+    a = seed & 0xFFFFFFFF
+
+    def rand():
+        nonlocal a
+        a = (a + 0x6D2B79F5) & 0xFFFFFFFF
+        t = a
+        t = ((t ^ (t >> 15)) * (t | 1)) & 0xFFFFFFFF
+        t ^= (t + (((t ^ (t >> 7)) * (t | 61)) & 0xFFFFFFFF)) & 0xFFFFFFFF
+        return ((t ^ (t >> 14)) & 0xFFFFFFFF) / 4294967296
+    return rand
+
+
+def shuffled(rows, seed):
+    """Fisher-Yates with mulberry32, exactly as dlmodel shuffles the training rows each epoch."""
+    rows, rand = list(rows), mulberry32(seed)
+    for i in range(len(rows) - 1, 0, -1):
+        j = int(rand() * (i + 1))
+        rows[i], rows[j] = rows[j], rows[i]
+    return rows
+
+
+def load_data(folder):
+    meta = read_json(os.path.join(folder, "data.json"))
+    n = meta["rows"]
+    shape = [n] + meta["inputShape"]
+    if meta["inputs"]["type"] == "uint8":
+        x = read_array(os.path.join(folder, meta["inputs"]["file"]), torch.uint8, shape).float() / 255.0
+    else:
+        x = read_array(os.path.join(folder, meta["inputs"]["file"]), torch.float32, shape)
+    y = read_array(os.path.join(folder, meta["targets"]["file"]), torch.float32, [n, meta["targets"]["width"]])
+    split = read_json(os.path.join(folder, "split.json"))
+    predict_n = meta["predict"]["rows"]
+    px = read_array(os.path.join(folder, meta["predict"]["file"]), torch.float32, [predict_n] + meta["inputShape"])
+    return x, y, split, px, read_json(os.path.join(folder, "examples.json"))
+
+
+def batch_targets(y, mode, units):
+    """Targets as the loss wants them: one-hot rows, a 0/1 column, class indices, or values."""
+    if mode == "onehot":
+        return F.one_hot(y.reshape(-1).long(), units).float()
+    return y
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The run folder: the same files dlmodel's own trainer writes
+# ---------------------------------------------------------------------------------------------------------
+def write_json_atomic(path, value, sync=False):
+    tmp = "%s.%d.tmp" % (path, os.getpid())
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(json.dumps(value, indent=2) + "\n")
+        if sync:
+            f.flush()
+            os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def new_run_id():
+    return datetime.datetime.now().strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(2)[:3]
+
+
+def now_iso():
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def save_tfjs_model(net, topology, folder):
+    """model.json + weights.bin in TensorFlow.js Layers format: the topology dlmodel wrote at export,
+    the weights converted from PyTorch's layouts, in the order the topology lists them."""
+    weights = net.tfjs_weights()
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "weights.bin"), "wb") as f:
+        for spec in topology["weightSpecs"]:
+            w = weights[spec["name"]]
+            if list(w.shape) != spec["shape"]:
+                raise RuntimeError("weight %s has shape %s, TensorFlow.js expects %s" % (spec["name"], list(w.shape), spec["shape"]))
+            f.write(struct.pack("<%df" % w.numel(), *w.reshape(-1).tolist()))
+    model_json = {
+        "modelTopology": topology["modelTopology"],
+        "format": "layers-model",
+        "generatedBy": "dlmodel train.py (PyTorch %s)" % torch.__version__,
+        "convertedBy": None,
+        "weightsManifest": [{"paths": ["./weights.bin"], "weights": topology["weightSpecs"]}],
+    }
+    with open(os.path.join(folder, "model.json"), "w", encoding="utf-8") as f:
+        json.dump(model_json, f)
+
+
+def replace_dir(folder, write):
+    """Writes a folder next to `folder`, then swaps it in, so that no reader sees half a model."""
+    tmp, old = folder + ".tmp-%d" % os.getpid(), folder + ".old"
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    write(tmp)
+    shutil.rmtree(old, ignore_errors=True)
+    if os.path.exists(folder):
+        os.rename(folder, old)
+    os.rename(tmp, folder)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Talking to dlmodel (only with --events: one JSON event per line on standard output, "cancel" on input)
+# ---------------------------------------------------------------------------------------------------------
+class Events:
+    def __init__(self, enabled):
+        self.enabled = enabled
+        self.stop_requested = False
+        if enabled:
+            threading.Thread(target=self._read_stdin, daemon=True).start()
+
+    def _read_stdin(self):
+        for line in sys.stdin:
+            if line.strip() == "cancel":
+                self.stop_requested = True
+        # dlmodel went away: stop at the next batch and keep what is finished.
+        self.stop_requested = True
+
+    def emit(self, event):
+        if self.enabled:
+            sys.stdout.write(json.dumps(event) + "\n")
+            sys.stdout.flush()
+
+    def say(self, text):
+        if self.enabled:
+            self.emit({"type": "log", "level": "info", "message": text})
+        else:
+            print(text, flush=True)
+
+
+def pick_device(ddp):
+    """CUDA, then Apple's MPS, then the CPU; says why each earlier one was not taken."""
+    attempts = []
+    if torch.cuda.is_available():
+        index = int(os.environ.get("LOCAL_RANK", "0")) if ddp else 0
+        name = torch.cuda.get_device_name(index)
+        attempts.append({"name": "torch-cuda", "ok": True, "reason": "%s (PyTorch %s, CUDA %s)" % (name, torch.__version__, torch.version.cuda)})
+        return torch.device("cuda", index), "torch-cuda", "GPU (PyTorch CUDA: %s)" % name, attempts
+    attempts.append({"name": "torch-cuda", "ok": False, "reason": "torch.cuda.is_available() is False (no NVIDIA GPU or a CPU-only PyTorch %s)" % torch.__version__})
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available() and not ddp:
+        attempts.append({"name": "torch-mps", "ok": True, "reason": "Apple GPU through Metal"})
+        return torch.device("mps"), "torch-mps", "GPU (PyTorch MPS)", attempts
+    attempts.append({"name": "torch-mps", "ok": False, "reason": "no Apple GPU (torch.backends.mps is not available)"})
+    attempts.append({"name": "torch-cpu", "ok": True, "reason": "PyTorch %s on %d threads" % (torch.__version__, torch.get_num_threads())})
+    return torch.device("cpu"), "torch-cpu", "CPU (PyTorch)", attempts
+
+
+def kernel_of(layer_weights):
+    """The weight the diagram draws for a layer (its kernel, embeddings or gamma) and its bias."""
+    kernel = bias = None
+    for suffix, w in layer_weights:
+        if kernel is None and suffix in ("kernel", "embeddings", "gamma"):
+            kernel = w
+        if bias is None and suffix in ("bias", "beta"):
+            bias = w
+    return kernel, bias
+
+
+def live_weights(net, plan, epoch, batch):
+    """The `weights` event: each layer's kernel in TensorFlow.js's layout (float32, base64) and bias."""
+    layers = []
+    for spec, layer in zip(plan["layers"], net.layers):
+        if not hasattr(layer, "tfjs_weights"):
+            continue
+        kernel, bias = kernel_of(layer.tfjs_weights())
+        if kernel is None:
+            continue
+        k = kernel.detach().float().cpu().contiguous()
+        item = {"index": spec["tfjsIndex"], "name": spec["name"], "type": spec["className"],
+                "kernelShape": list(k.shape),
+                "kernelBase64": base64.b64encode(struct.pack("<%df" % k.numel(), *k.reshape(-1).tolist())).decode("ascii")}
+        if bias is not None:
+            item["bias"] = bias.detach().float().cpu().tolist()
+        layers.append(item)
+    event = {"type": "weights", "epoch": epoch, "layers": layers}
+    if batch is not None:
+        event["batch"] = batch
+    return event
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Training
+# ---------------------------------------------------------------------------------------------------------
+def main():
+    ap = argparse.ArgumentParser(description="Train the dlmodel experiment in plan.json with PyTorch.")
+    ap.add_argument("--epochs", type=int, help="epochs to train (default: plan.json's)")
+    ap.add_argument("--seed", type=int, help="seed (default: plan.json's)")
+    ap.add_argument("--runs", help="folder for the run folder (default: plan.json's runsDir, else ./runs)")
+    ap.add_argument("--run-dir", help="write into this (empty) run folder")
+    ap.add_argument("--resume", help="continue this run folder from its last checkpoint")
+    ap.add_argument("--events", action="store_true", help="speak dlmodel's trainer protocol on stdin/stdout")
+    ap.add_argument("--threads", type=int, help="CPU threads for PyTorch")
+    args = ap.parse_args()
+
+    plan = read_json(os.path.join(HERE, "plan.json"))
+    topology = read_json(os.path.join(HERE, "model-topology.json"))
+    preprocess = read_json(os.path.join(HERE, "preprocess.json"))
+    events = Events(args.events)
+
+    # torchrun sets these; then this process is one of WORLD_SIZE, and only rank 0 writes the run folder.
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    ddp = world > 1
+    rank = int(os.environ.get("RANK", "0"))
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    device, backend, label, attempts = pick_device(ddp)
+    if ddp:
+        import torch.distributed as dist
+        if device.type == "cuda":
+            torch.cuda.set_device(device)  # one GPU per process: LOCAL_RANK's
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    writer = rank == 0
+
+    def on_signal(signum, frame):
+        events.stop_requested = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, on_signal)
+
+    seed = args.seed if args.seed is not None else plan["seed"]
+    epochs = args.epochs if args.epochs is not None else plan["epochs"]
+    mode, units = plan["targetMode"], plan["layers"][-1]["units"]
+    scale = plan.get("unitScale", {})
+
+    # ---- the data: prepared by dlmodel, split as dlmodel split it ----
+    x, y, split, predict_x, examples = load_data(os.path.join(HERE, "data"))
+    train_rows = torch.tensor(split["train"], dtype=torch.long)
+    val_rows = torch.tensor(split["validation"], dtype=torch.long)
+    x, y = x.to(device), y.to(device)
+
+    # ---- the network, seeded: the same seed gives the same initial weights and batch order ----
+    random.seed(seed)
+    torch.manual_seed(seed)
+    net = Network(plan)
+    # The weights TensorFlow.js draws for this seed: a PyTorch run starts where a dlmodel run starts.
+    init = plan.get("initialWeights")
+    if init and seed == init["seed"]:
+        net.load_tfjs_weights(read_tfjs_weights(os.path.join(HERE, init["file"]), topology["weightSpecs"]))
+    net = net.to(device)
+    optimizer = make_optimizer(plan["optimizer"], net.parameters())
+    model = net
+    if ddp:
+        model = nn.parallel.DistributedDataParallel(net, device_ids=[device.index] if device.type == "cuda" else None)
+
+    # ---- the run folder (rank 0) ----
+    start_epoch, best, wait = 0, None, 0
+    run = dict(plan["run"])
+    if args.resume:
+        run_dir = os.path.abspath(args.resume)
+        run = read_json(os.path.join(run_dir, "run.json"))
+        ckpt_file = os.path.join(run_dir, "checkpoint", "torch.pt")
+        if os.path.exists(ckpt_file):
+            ckpt = torch.load(ckpt_file, map_location=device)
+            net.load_state_dict(ckpt["model"])
+            optimizer.load_state_dict(ckpt["optimizer"])
+            start_epoch, best, wait = ckpt["epoch"], ckpt.get("best"), ckpt.get("wait", 0)
+        else:
+            events.say("%s has no PyTorch checkpoint yet: training starts again from epoch 1" % run_dir)
+        if args.epochs is None:
+            epochs = run.get("epochs", epochs)
+    else:
+        if args.run_dir:
+            run_dir = os.path.abspath(args.run_dir)
+            run_id = os.path.basename(run_dir)
+        else:
+            runs = args.runs or os.path.join(HERE, plan["runsDir"])
+            run_id = new_run_id()
+            run_dir = os.path.join(os.path.abspath(runs), run_id)
+        run.update({"id": run_id, "startedAt": now_iso(), "epochsDone": 0})
+    run.update({"status": "running", "backend": backend, "backendLabel": label, "epochs": epochs, "seed": seed,
+                "backendDetail": "; ".join("%s: %s (%s)" % (a["name"], "ok" if a["ok"] else "no", a["reason"]) for a in attempts),
+                "pid": os.getpid()})
+    if isinstance(run.get("plan"), dict):  # the plan as this run uses it
+        run["plan"] = dict(run["plan"], epochs=epochs, seed=seed)
+    run.pop("endedAt", None)
+    run.pop("error", None)
+    if ddp:
+        run["backendDetail"] += "; DDP over %d processes" % world
+    metrics_file = os.path.join(run_dir, "metrics.jsonl")
+    if writer:
+        os.makedirs(run_dir, exist_ok=True)
+        write_json_atomic(os.path.join(run_dir, "run.json"), run)
+        CURRENT.update(run_dir=run_dir, run=run)
+        write_json_atomic(os.path.join(run_dir, "preprocess.json"), preprocess)
+        if args.resume and os.path.exists(metrics_file):  # keep only the epochs the checkpoint holds
+            with open(metrics_file, encoding="utf-8") as f:
+                kept = [l for l in f if l.strip() and json.loads(l)["epoch"] <= start_epoch]
+            with open(metrics_file, "w", encoding="utf-8") as f:
+                f.writelines(kept)
+    events.emit({"type": "started", "runId": run["id"], "runDir": run_dir,
+                 "backend": {"name": backend, "label": label, "attempts": attempts},
+                 "params": plan["params"], "layers": plan["summary"], "epochs": epochs, "initialEpoch": start_epoch,
+                 "inputNames": preprocess.get("inputNames", []), "classNames": preprocess.get("classNames"),
+                 "samples": {"train": len(train_rows), "validation": len(val_rows)}})
+    if not args.events and writer:
+        print("Training on %s: %d learnable parameters, %d training / %d validation rows, %d epochs%s"
+              % (label, plan["params"]["trainable"], len(train_rows), len(val_rows), epochs,
+                 " (DDP over %d processes)" % world if ddp else ""), flush=True)
+        print("Run folder: %s" % run_dir, flush=True)
+
+    batch_size = plan["batchSize"]
+    names = ["loss"] + plan["metrics"]
+    es = plan.get("earlyStopping")
+    monitor = es["monitor"] if es else "val_loss"
+    if es and monitor.startswith("val_") and len(val_rows) == 0:
+        monitor = monitor[4:]
+    maximize = any(k in monitor for k in ("acc", "precision", "recall"))
+    last_progress = last_weights = 0.0
+    epochs_done, last_record, stopped, times = start_epoch, None, False, []
+    best_state = None  # earlyStopping.restoreBestWeights: the weights of the best epoch so far
+
+    def measure(p, yb):
+        """Loss and metrics of one batch, as Python floats, in the target's units for regression."""
+        values = [loss_fn(plan["loss"], p, batch_targets(yb, mode, units))]
+        values += [metric_fn(m, mode, p, batch_targets(yb, mode, units)) for m in plan["metrics"]]
+        return values
+
+    def all_reduce(values):
+        """Sums over the processes (DDP): every process then reports the same averaged metrics."""
+        t = torch.tensor(values, dtype=torch.float64, device=device if device.type == "cuda" else "cpu")
+        if ddp:
+            dist.all_reduce(t)
+        return t.tolist()
+
+    for epoch in range(start_epoch + 1, epochs + 1):
+        t0 = time.time()
+        # The training rows in dlmodel's order for this epoch (shuffled with the seed, as src/engine/train.ts
+        # does), then DistributedSampler gives each process its share (with one process: all of them).
+        epoch_rows = shuffled(train_rows.tolist(), seed + epoch * 7919) if plan["shuffle"] else train_rows.tolist()
+        sampler = torch.utils.data.distributed.DistributedSampler(epoch_rows, num_replicas=world, rank=rank, shuffle=False)
+        order = torch.tensor([epoch_rows[i] for i in sampler], dtype=torch.long).to(device)
+        batches = math.ceil(len(order) / batch_size)
+        model.train()
+        sums = [0.0] * len(names)
+        seen = 0
+        for bi in range(batches):
+            rows = order[bi * batch_size:(bi + 1) * batch_size]
+            xb, yb = x[rows], y[rows]
+            p = model(xb)
+            values = measure(p, yb)
+            optimizer.zero_grad()
+            values[0].backward()
+            optimizer.step()
+            b = len(rows)
+            values = [v.item() for v in values]
+            if not math.isfinite(values[0]):
+                raise FloatingPointError("Training diverged at epoch %d, batch %d: the loss became %s. Try a lower "
+                                         "learning rate (now %s) or normalize the inputs (data.normalize \"standard\")."
+                                         % (epoch, bi + 1, values[0], plan["optimizer"]["learningRate"]))
+            for i, v in enumerate(values):
+                sums[i] += v * b
+            seen += b
+            now = time.time()
+            if events.enabled and now - last_progress >= 0.25:
+                last_progress = now
+                metrics = {n: sums[i] / seen * scale.get(n, 1) for i, n in enumerate(names) if i > 0}
+                events.emit({"type": "batch", "epoch": epoch, "batch": bi + 1, "batchesPerEpoch": batches,
+                             "loss": sums[0] / seen * scale.get("loss", 1), "metrics": metrics})
+            if events.enabled and now - last_weights >= 0.5:
+                last_weights = now
+                events.emit(live_weights(net, plan, epoch, bi + 1))
+            if events.stop_requested:
+                stopped = True
+                break
+        if stopped:
+            break
+
+        # ---- end of epoch: metrics over all processes, validation, checkpoint, metrics line, run.json ----
+        totals = all_reduce(sums + [seen])
+        record = {"epoch": epoch}
+        for i, n in enumerate(names):
+            record[n] = totals[i] / totals[-1] * scale.get(n, 1)
+        if len(val_rows):
+            model.eval()
+            mine = val_rows[rank::world]
+            vsums = [0.0] * len(names)
+            with torch.no_grad():
+                step = max(batch_size, 256)
+                for s in range(0, len(mine), step):
+                    rows = mine[s:s + step].to(device)
+                    for i, v in enumerate(measure(net(x[rows]), y[rows])):
+                        vsums[i] += v.item() * len(rows)
+            vt = all_reduce(vsums + [len(mine)])
+            for i, n in enumerate(names):
+                record["val_" + n] = vt[i] / vt[-1] * scale.get(n, 1)
+            if not math.isfinite(record["val_loss"]):
+                raise FloatingPointError("Training diverged at epoch %d, the validation loss became %s. Try a lower "
+                                         "learning rate (now %s)." % (epoch, record["val_loss"], plan["optimizer"]["learningRate"]))
+        record["ms"] = int((time.time() - t0) * 1000)
+        times.append(record["ms"])
+        stop_now = False
+        if es and monitor in record:
+            wait += 1
+            current = record[monitor]
+            improved = best is None or (current - es["minDelta"] > best if maximize else current + es["minDelta"] < best)
+            if improved:
+                best, wait = current, 0
+                if es.get("restoreBestWeights"):
+                    best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
+            stop_now = wait >= es["patience"]
+        epochs_done, last_record = epoch, record
+        run["epochsDone"] = epoch
+        run["finalMetrics"] = {k: v for k, v in record.items() if k not in ("epoch", "ms")}
+        if writer:
+            # The checkpoint first, then the metrics line (on disk), then run.json: as dlmodel's own trainer.
+            ckpt_dir = os.path.join(run_dir, "checkpoint")
+            os.makedirs(ckpt_dir, exist_ok=True)
+            tmp = os.path.join(ckpt_dir, "torch.pt.%d.tmp" % os.getpid())
+            torch.save({"model": net.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch,
+                        "best": best, "wait": wait, "seed": seed}, tmp)
+            os.replace(tmp, os.path.join(ckpt_dir, "torch.pt"))
+            write_json_atomic(os.path.join(ckpt_dir, "state.json"), {"epoch": epoch, "seed": seed, "best": best, "wait": wait, "record": record})
+            with open(metrics_file, "a", encoding="utf-8") as f:
+                f.write(json.dumps(record, separators=(",", ":")) + "\n")
+                f.flush()
+                os.fsync(f.fileno())
+            write_json_atomic(os.path.join(run_dir, "run.json"), run)
+            avg = sum(times) / len(times)
+            events.emit({"type": "epoch", "record": record, "epochs": epochs, "etaMs": int(avg * (epochs - epoch))})
+            if not args.events:
+                print("epoch %d/%d  %s  (%.1fs)" % (epoch, epochs, "  ".join("%s %.4f" % (k, v) for k, v in record.items()
+                                                                             if k not in ("epoch", "ms")), record["ms"] / 1000), flush=True)
+        if stop_now:
+            if best_state is not None:
+                net.load_state_dict(best_state)  # the saved model is the best epoch's (restoreBestWeights)
+            if writer:
+                events.say("early stopping after epoch %d: %s did not improve for %d epochs (best %s)" % (epoch, monitor, es["patience"], best))
+            break
+        if events.stop_requested:
+            stopped = True
+            break
+
+    # ---- the end: model/ (TensorFlow.js format), predictions.json, run.json ----
+    status = "stopped" if stopped else "completed"
+    if writer:
+        ckpt = os.path.join(run_dir, "checkpoint", "torch.pt")
+        if os.path.exists(ckpt):
+            # After a stop mid-epoch the weights in memory are half an epoch ahead: use the saved ones.
+            if stopped:
+                net.load_state_dict(torch.load(ckpt, map_location=device)["model"])
+            replace_dir(os.path.join(run_dir, "model"), lambda tmp: save_tfjs_model(net, topology, tmp))
+            events.emit(live_weights(net, plan, epochs_done, None))
+            predictions = write_predictions(net, plan, preprocess, x, val_rows, predict_x.to(device), examples, run, run_dir)
+            shown = predictions["predict"] if predictions["predict"] else predictions["validation"][:50]
+            events.emit({"type": "predictions", "runDir": run_dir, "predictions": shown, "classNames": preprocess.get("classNames")})
+        run.update({"status": status, "epochsDone": epochs_done, "endedAt": now_iso(),
+                    "finalMetrics": {k: v for k, v in (last_record or {}).items() if k not in ("epoch", "ms")}})
+        run.pop("pid", None)
+        write_json_atomic(os.path.join(run_dir, "run.json"), run, sync=True)
+        events.emit({"type": "finished", "status": status, "runDir": run_dir, "epochsDone": epochs_done,
+                     "metrics": run["finalMetrics"]})
+        if not args.events:
+            print("%s: %d epochs. Model saved in %s" % (status, epochs_done, os.path.join(run_dir, "model")), flush=True)
+    if ddp:
+        dist.barrier()
+        dist.destroy_process_group()
+
+
+def decode_output(pre, values):
+    """The model's output for one example in the user's terms (as dlmodel's decodeOutput)."""
+    if pre["task"] == "classification":
+        names = pre.get("classNames") or []
+        probs = [1 - values[0], values[0]] if len(values) == 1 else list(values)
+        best = max(range(len(probs)), key=lambda j: probs[j])
+        return {"output": probs, "label": names[best] if best < len(names) else str(best), "confidence": probs[best]}
+    s = pre.get("targetScale")
+    return {"output": [v * s["std"][j] + s["mean"][j] for j, v in enumerate(values)] if s else list(values)}
+
+
+def write_predictions(net, plan, pre, x, val_rows, predict_x, examples, run, run_dir):
+    net.eval()
+    with torch.no_grad():
+        rows = val_rows[:len(examples["validation"])].to(x.device)
+        val_out = net(x[rows]).reshape(len(rows), -1).cpu().tolist() if len(rows) else []
+        pred_out = net(predict_x).reshape(len(predict_x), -1).cpu().tolist() if len(predict_x) else []
+    validation = [dict(input=e["input"], expected=e["expected"], **decode_output(pre, o)) for e, o in zip(examples["validation"], val_out)]
+    predict = [dict(input=e["input"], **decode_output(pre, o)) for e, o in zip(examples["predict"], pred_out)]
+    result = {"runId": run["id"], "validation": validation, "predict": predict}
+    write_json_atomic(os.path.join(run_dir, "predictions.json"), result)
+    return result
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Exception as err:  # noqa: BLE001 - one readable line for dlmodel, the traceback only when asked
+        if os.environ.get("DLMODEL_DEBUG"):
+            import traceback
+            traceback.print_exc()
+        message = "%s: %s" % (type(err).__name__, err)
+        if CURRENT:
+            failed = dict(CURRENT["run"], status="failed", error=str(err) if isinstance(err, FloatingPointError) else message, endedAt=now_iso())
+            failed.pop("pid", None)
+            try:
+                write_json_atomic(os.path.join(CURRENT["run_dir"], "run.json"), failed, sync=True)
+            except OSError:
+                pass
+        if "--events" in sys.argv:
+            reason = "diverged" if isinstance(err, FloatingPointError) else "oom" if "out of memory" in str(err).lower() else "crash"
+            sys.stdout.write(json.dumps({"type": "failed", "reason": reason, "runDir": CURRENT.get("run_dir"),
+                                         "message": str(err) if reason == "diverged" else message}) + "\n")
+            sys.stdout.flush()
+        else:
+            sys.stderr.write("train.py failed: %s\n" % message)
+        sys.exit(1)
