@@ -75,6 +75,12 @@ finish_stage() {
   abort "$what (exit code $rc)"
 }
 
+# The torch backend's tests need a Python with PyTorch. A `python3` first on the PATH may be another one
+# (pyenv's, a virtual environment) without it; Debian's python3-torch, which .ci/run installs, is in /usr/bin.
+if [ -z "${DLMODEL_PYTHON:-}" ] && ! python3 -c 'import torch' >/dev/null 2>&1 && /usr/bin/python3 -c 'import torch' >/dev/null 2>&1; then
+  export DLMODEL_PYTHON=/usr/bin/python3
+fi
+
 # --- build -------------------------------------------------------------------------------------
 # Always rebuilt: esbuild takes about a second, and a stale bundle would test old code.
 stage build

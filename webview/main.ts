@@ -12,6 +12,7 @@ import { DiagramView } from './ui/diagram';
 import { h, installTooltip } from './ui/dom';
 import { PredictionsView } from './ui/predictions';
 import { RunsView } from './ui/runs';
+import { KindsView } from './ui/kinds';
 import { onThemeChange } from './ui/theme';
 import { vscodeApi } from './vscode-api';
 
@@ -57,10 +58,13 @@ const curvesSec = section('curves', 'Training', controls);
 const predSec = section('predictions', 'Predictions');
 const runsSec = section('runs', 'Runs');
 const dataSec = section('data-view', 'What the network sees');
+const codeSec = section('code-space', 'Code space');
+const reconSec = section('reconstructions-card', 'Reconstructions');
+const roundsSec = section('rounds', 'Pseudo-label rounds');
 document.body.append(
   h('div', { cls: 'top' }, h('div', { cls: 'heading' }, title, subtitle, status), h('div', { cls: 'actions' }, trainBtn, stopBtn, specBtn)),
   notice,
-  h('main', { cls: 'grid' }, networkSec, curvesSec, predSec, runsSec, dataSec),
+  h('main', { cls: 'grid' }, networkSec, curvesSec, codeSec, reconSec, roundsSec, predSec, runsSec, dataSec),
 );
 installTooltip(document.body);
 
@@ -75,6 +79,7 @@ const predictions = new PredictionsView(predSec, {
   requestImage: (path) => post({ type: 'requestImage', path }),
   setShowPixels: (v) => saveUi({ showPixels: v }),
 });
+const kinds = new KindsView(codeSec, reconSec, roundsSec, { requestImage: (path) => post({ type: 'requestImage', path }) });
 const runs = new RunsView(runsSec, {
   select: (runDir) => {
     saveUi({ selectedRun: runDir });
@@ -130,6 +135,7 @@ function render(): void {
   curves.update(s.curves, { smoothing: ui.smoothing, logScale: ui.logScale });
   dataView.update(s);
   predictions.update(s, Boolean(ui.showPixels));
+  kinds.update(s);
   runs.update(s);
   // For tests and the render benchmark: which snapshot is on screen, and what drawing it cost.
   document.body.setAttribute('data-render-ms', (performance.now() - t0).toFixed(2));

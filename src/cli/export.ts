@@ -61,7 +61,7 @@ export async function exportCommand(args: string[]): Promise<number> {
   } else {
     process.stdout.write(`Wrote ${displayPath(exported.script)} and ${exported.files.length - 1} files it reads.\n`);
     process.stdout.write(`Train:               ${exported.run}\n`);
-    process.stdout.write(`Data-parallel (DDP): torchrun --nproc_per_node 2 ${displayPath(exported.script)}\n`);
+    process.stdout.write(`Data-parallel (DDP): torchrun --standalone --nproc_per_node 2 ${displayPath(exported.script)}\n`);
   }
   return EXIT.ok;
 }

@@ -16,7 +16,11 @@ export function formatNumber(v: number): string {
   return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(3) : v.toFixed(4);
 }
 
-export function describePrediction(p: { output: number[] | string; label?: string; confidence?: number }): string {
+export function describePrediction(p: { output: number[] | string; label?: string; confidence?: number; code?: number[]; reconstructionError?: number; cluster?: number }): string {
+  if (p.reconstructionError !== undefined) {
+    const cluster = p.cluster !== undefined ? `cluster ${p.cluster}, ` : '';
+    return `${cluster}reconstruction error ${formatNumber(p.reconstructionError)}, code [${(p.code ?? []).map((v) => formatNumber(v)).join(', ')}]`;
+  }
   if (typeof p.output === 'string') return JSON.stringify(p.output);
   if (p.label !== undefined) return `${p.label} (${((p.confidence ?? 0) * 100).toFixed(1)}%)`;
   return p.output.map((v) => formatNumber(v)).join(', ');

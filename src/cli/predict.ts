@@ -65,6 +65,12 @@ export async function predictCommand(args: string[]): Promise<number> {
   }
   if (json) {
     const out = predictions.map((p) => {
+      // An autoencoder's prediction is its code, its reconstruction error and its cluster (format, Command line).
+      if (p.reconstructionError !== undefined) {
+        const o: Record<string, unknown> = { input: p.input, code: p.code, reconstructionError: p.reconstructionError };
+        if (p.cluster !== undefined) o.cluster = p.cluster;
+        return o;
+      }
       const o: Record<string, unknown> = { input: p.input, output: p.output };
       if (p.label !== undefined) o.label = p.label;
       if (p.confidence !== undefined) o.confidence = p.confidence;

@@ -21,7 +21,7 @@ function layerLabel(l: LayerSummary): string {
   if (l.derived === 'input') return 'input (derived)';
   const kind = l.activation && l.activation !== 'linear' ? `${l.type}, ${l.activation}` : l.activation === 'linear' && l.derived ? `${l.type}, linear` : l.type;
   const frozen = l.trainable ? '' : ' frozen';
-  return `${l.name} (${kind})${frozen}${l.derived === 'output' ? ' (derived)' : ''}`;
+  return `${l.name} (${kind})${frozen}${l.derived === 'output' ? ' (derived)' : ''}${l.code ? ' <- code' : ''}`;
 }
 
 /** The table as lines of text. */
@@ -37,7 +37,7 @@ export function formatSummary(name: string, layers: readonly LayerSummary[], des
   const rule = '='.repeat(widths.reduce((a, b) => a + b, 0) + 3 * (widths.length - 1));
   const totals = countParams(layers);
   const task =
-    description.task === 'classification' ? `classification, ${description.classNames?.length ?? 0} classes` : description.task === 'sequence' ? 'sequence' : 'regression';
+    description.task === 'classification' ? `classification, ${description.classNames?.length ?? 0} classes` : description.task;
   const tokensOf = (t: PlanText) => `${t.maxLength} ${t.tokens === 'words' ? 'word' : 'character'} ids of "${t.column}" (${t.ids} ids: 0 padding, 1 unknown, ${t.ids - 2} known tokens)`;
   const out = [`Model: "${name}" (${task})`, rule, line(header), rule.replace(/=/g, '-')];
   for (const r of rows) out.push(line(r));
@@ -57,6 +57,13 @@ export function formatSummary(name: string, layers: readonly LayerSummary[], des
     out.push(`Input layer (from the data): ${count} ${count === 1 ? 'value' : 'values'}: ${description.inputNames.join(', ')}`);
   }
   const units = output.units ?? 0;
+  if (description.task === 'autoencoder') {
+    const code = layers.find((l) => l.code);
+    const values = output.outputShape.slice(1).reduce((a: number, b) => a * (b ?? 1), 1);
+    out.push(`Output layer (from the input): ${values} ${output.activation ?? 'linear'} values, the input reconstructed`);
+    if (code) out.push(`Code layer (the narrowest): ${code.name}, ${shapeLabel(code.outputShape)}`);
+    return out;
+  }
   if (text?.target) {
     out.push(`Output layer (from the target): at each of ${text.target.maxLength} positions, a softmax over ${units} target ids (${text.target.tokens} of "${description.target[0]}")`);
     return out;

@@ -78,8 +78,9 @@ class Progress {
         break;
       }
       case 'epoch': {
-        const { epoch, ms, ...rest } = e.record;
-        this.line(`epoch ${epoch}/${e.epochs}  ${metricText(rest as Record<string, number>)}  (${formatDuration(ms)}, ETA ${formatDuration(e.etaMs)})`);
+        const { epoch, ms, round, ...rest } = e.record;
+        const inRound = round !== undefined ? `  (round ${round})` : '';
+        this.line(`epoch ${epoch}/${e.epochs}${inRound}  ${metricText(rest as Record<string, number>)}  (${formatDuration(ms)}, ETA ${formatDuration(e.etaMs)})`);
         break;
       }
       case 'log':
@@ -116,6 +117,7 @@ class Progress {
     this.clearBar();
   }
 }
+
 
 /** --resume takes a run folder, or the id of one of this spec's runs (as `dlmodel runs` lists them). */
 async function resolveResume(file: string, value: string | undefined): Promise<string | undefined> {
@@ -164,6 +166,9 @@ export async function trainCommand(args: string[]): Promise<number> {
       seed,
       resume,
       nativeBackendDir: process.env.DLMODEL_NATIVE_BACKEND_DIR || undefined,
+      // The command line shows neither the weights nor the code space: the trainer need not send them.
+      weightsIntervalMs: 24 * 3600_000,
+      liveCodes: false,
     },
     {
       trainerScript: trainerScriptPath(),
@@ -206,6 +211,7 @@ export async function trainCommand(args: string[]): Promise<number> {
     };
     if (last.baseline) summary.baseline = last.baseline;
     if (last.restoredEpoch !== undefined) summary.restoredEpoch = last.restoredEpoch;
+    if (last.rounds) summary.rounds = last.rounds;
   } else if (last?.type === 'failed') {
     code = last.reason === 'invalid' ? EXIT.invalid : EXIT.failed;
     summary = {

@@ -36,6 +36,7 @@ export function targetColumns(spec: Spec): string[] {
 export function featureColumns(spec: Spec, columns: readonly string[]): string[] {
   if (spec.data.features) return [...spec.data.features];
   const skip = new Set([...targetColumns(spec), ...(spec.data.ignore ?? [])]);
+  if (spec.data.label !== undefined) skip.add(spec.data.label);
   return columns.filter((c) => !skip.has(c));
 }
 
@@ -102,27 +103,32 @@ export function describeData(spec: Spec, data: Table | ImageFolder, text?: TextD
   if (isImageFolder(data)) {
     const image = spec.data.image;
     if (!image) throw DataError.at(`an image folder needs "data.image": { "width", "height", "channels" }`, data.dir);
-    return {
-      task: spec.task ?? 'classification',
+    const task = spec.task ?? 'classification';
+    const d: DataDescription = {
+      task,
       features: [],
       inputNames: [],
       inputShape: [image.height, image.width, image.channels],
-      // The class is the sub-folder; "target" only names it.
-      target: target.length ? target : [IMAGE_TARGET],
-      classNames: [...data.classes],
+      // The class is the sub-folder; "target" only names it. An autoencoder has none (the sub-folder is its label).
+      target: task === 'autoencoder' ? [] : target.length ? target : [IMAGE_TARGET],
       image: { ...image },
       rowCount: data.files.length,
     };
+    if (task !== 'autoencoder') d.classNames = [...data.classes];
+    return d;
   }
   const known = new Set(data.columns);
-  for (const c of [...target, ...featureColumns(spec, data.columns)]) {
+  const label = spec.data.label !== undefined ? [spec.data.label] : [];
+  for (const c of [...target, ...label, ...featureColumns(spec, data.columns)]) {
     if (!known.has(c)) throw DataError.at(`no column "${c}"; columns: ${data.columns.join(', ')}`, data.file);
   }
   const categorical = new Set(spec.data.categorical ?? []);
   const features = featureColumns(spec, data.columns).map((c) => encodingOf(c, presentValues(data, c), categorical.has(c)));
   let task: Task;
   let classNames: string[] | undefined;
-  if (target.length > 1) {
+  if (spec.task === 'autoencoder' || target.length === 0) {
+    task = 'autoencoder';
+  } else if (target.length > 1) {
     task = spec.task ?? 'regression';
   } else {
     const values = presentValues(data, target[0]);

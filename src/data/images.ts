@@ -201,6 +201,14 @@ export function copyScaled(src: Float32Array | Uint8Array, from: number, n: numb
   for (let j = 0; j < n; j++) dst[at + j] = BYTE_TO_UNIT[src[from + j]];
 }
 
+/** The values as the model sees them, as floats (bytes scaled); floats are returned as they are, not copied. */
+export function asFloats(src: Float32Array | Uint8Array): Float32Array {
+  if (src instanceof Float32Array) return src;
+  const out = new Float32Array(src.length);
+  copyScaled(src, 0, src.length, out, 0);
+  return out;
+}
+
 /**
  * The image as the model sees it: height x width x channels values in 0..1 (row-major, channels last),
  * written into `out` at `offset` when given (so a whole data set fills one array without copies). Values

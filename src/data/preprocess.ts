@@ -10,6 +10,7 @@ import { listImageFolder, type ImageFolder } from './image-folder';
 import { readImagePixels } from './images';
 import { imageFileOf } from '../common/image-inputs';
 import { splitIndices, type Split } from './split';
+import { semiSupervisedSplit } from '../common/pseudo-labels';
 import { DataError, isMissing, normalizeCell, readTable, tableFromRows, type Table } from './table';
 import { argmaxIds, decodeIds, encodeText } from './text';
 import { cellText, type TextData } from './text-data';
@@ -30,7 +31,12 @@ export interface PreparedData {
   split: Split;
   /** What each row looked like to the user (features, or `{ file }` for images), for predictions.json. */
   inputs: Row[];
-  expected: (string | number | number[])[];
+  /** The known answer of each row; undefined for an unlabelled row (pseudo-labels) and for autoencoders. */
+  expected: (string | number | number[] | undefined)[];
+  /** data.label of each row (for an image folder autoencoder: its sub-folder), kept aside for plots and cluster scores. */
+  labels?: (string | undefined)[];
+  /** Pseudo-labels: rows whose target is missing, never in the training or validation split. */
+  unlabelled?: number[];
   /** Rows removed because of missing values (missing = "drop"). */
   dropped: number;
   /** Where the data came from, for messages. */
@@ -84,7 +90,8 @@ export async function prepareTrainingData(spec: Spec, specPath: string, o: Prepa
   const description = read?.description ?? describeData(spec, data);
   if ('classes' in data) return prepareImages(data, description, specPath, o);
   if (read?.text) return preparedText(read.text, description, o.missing, file);
-  return prepareTable(data, description, where, file, o);
+  const semi = spec.training?.pseudoLabels !== undefined && description.task === 'classification';
+  return prepareTable(data, description, where, file, o, { label: spec.data.label, semi });
 }
 
 function placesOf(data: Table | ImageFolder, spec: Spec, specPath: string): { data: Table | ImageFolder; where: Where; file: string } {
@@ -201,10 +208,13 @@ export function fitNormalization(kind: Normalize, features: readonly FeatureEnco
   return { kind, a, b };
 }
 
-function prepareTable(table: Table, d: DataDescription, where: Where, file: string, o: PrepareOptions): PreparedData {
+function prepareTable(table: Table, d: DataDescription, where: Where, file: string, o: PrepareOptions, extra: { label?: string; semi: boolean }): PreparedData {
   const features = d.features.map((f) => ({ ...f }));
   const used = [...features.map((f) => f.column), ...d.target];
   const classification = d.task === 'classification';
+  const autoencoder = d.task === 'autoencoder';
+  const unlabelledRow = (row: Row) => extra.semi && d.target.some((c) => isMissing(normalizeCell(row[c])));
+  const usedOf = (row: Row) => (unlabelledRow(row) ? features.map((f) => f.column) : used);
   const classIndex = new Map((d.classNames ?? []).map((c, i) => [c, i]));
 
   // Which rows are kept: missing values in the columns in use are dropped, refused, or filled later.
@@ -212,7 +222,8 @@ function prepareTable(table: Table, d: DataDescription, where: Where, file: stri
   let dropped = 0;
   for (let i = 0; i < table.rows.length; i++) {
     const row = table.rows[i];
-    const missingCol = used.find((c) => isMissing(normalizeCell(row[c])));
+    // With pseudo-labels a row without its target is unlabelled, not incomplete.
+    const missingCol = usedOf(row).find((c) => isMissing(normalizeCell(row[c])));
     if (missingCol === undefined) {
       kept.push(i);
       continue;
@@ -235,8 +246,11 @@ function prepareTable(table: Table, d: DataDescription, where: Where, file: stri
   const raw = new Float32Array(n * size);
   const tcount = d.target.length;
   const y = new Float32Array(classification ? n : n * tcount);
-  const expected: (string | number | number[])[] = [];
+  const expected: (string | number | number[] | undefined)[] = [];
   const inputs: Row[] = [];
+  const labelled: number[] = [];
+  const unlabelled: number[] = [];
+  const labels: (string | undefined)[] | undefined = extra.label !== undefined ? [] : undefined;
   for (let r = 0; r < n; r++) {
     const i = kept[r];
     const row = table.rows[i];
@@ -244,20 +258,33 @@ function prepareTable(table: Table, d: DataDescription, where: Where, file: stri
     const input: Row = {};
     for (const f of features) input[f.column] = row[f.column];
     inputs.push(input);
-    if (classification) {
+    if (labels && extra.label !== undefined) {
+      const l = normalizeCell(row[extra.label]);
+      labels.push(isMissing(l) ? undefined : String(l));
+    }
+    if (autoencoder) {
+      expected.push(undefined);
+      labelled.push(r);
+    } else if (unlabelledRow(row)) {
+      y[r] = -1;
+      expected.push(undefined);
+      unlabelled.push(r);
+    } else if (classification) {
+      labelled.push(r);
       const label = String(normalizeCell(row[d.target[0]]));
       const idx = classIndex.get(label);
       if (idx === undefined) throw new DataError(`${where(i)}: unknown class ${JSON.stringify(label)}`, file, table.lines[i]);
       y[r] = idx;
       expected.push(label);
     } else {
+      labelled.push(r);
       const vals = d.target.map((c) => numericValue(row[c], c, where(i)));
       vals.forEach((v, j) => (y[r * tcount + j] = v));
       expected.push(tcount === 1 ? vals[0] : vals);
     }
   }
 
-  const split = splitIndices(n, o.validationSplit, o.shuffle, o.seed);
+  const split = extra.semi ? semiSupervisedSplit(labelled, unlabelled, o.validationSplit, o.shuffle, o.seed) : splitIndices(n, o.validationSplit, o.shuffle, o.seed);
   if (o.missing === 'mean') {
     let k = 0;
     for (const f of features) {
@@ -293,7 +320,7 @@ function prepareTable(table: Table, d: DataDescription, where: Where, file: stri
     missing: o.missing,
   };
   if (d.classNames) pre.classNames = d.classNames;
-  if (!classification) {
+  if (!classification && !autoencoder) {
     const mean: number[] = [];
     const std: number[] = [];
     for (let j = 0; j < tcount; j++) {
@@ -313,7 +340,10 @@ function prepareTable(table: Table, d: DataDescription, where: Where, file: stri
   // The final encoding goes through encodeRow, the function prediction uses: one code path for both.
   const x = new Float32Array(n * size);
   for (let r = 0; r < n; r++) encodeRow(pre, table.rows[kept[r]], x, r * size, where(kept[r]));
-  return { pre, description: d, x, y, n, inputSize: size, split, inputs, expected, dropped, source: file };
+  const prepared: PreparedData = { pre, description: d, x, y, n, inputSize: size, split, inputs, expected, dropped, source: file };
+  if (labels) prepared.labels = labels;
+  if (extra.semi) prepared.unlabelled = unlabelled;
+  return prepared;
 }
 
 function fillRaw(features: readonly FeatureEncoding[], raw: Float32Array, size: number, n: number): void {
@@ -382,18 +412,22 @@ async function prepareImages(folder: ImageFolder, d: DataDescription, specPath: 
     inputs.push({ file: path.relative(base, f.path).split(path.sep).join('/') });
     expected.push(f.label);
   }
+  const autoencoder = d.task === 'autoencoder';
   const pre: PreprocessJson = {
-    task: 'classification',
+    task: autoencoder ? 'autoencoder' : 'classification',
     features: [],
     inputNames: [],
     inputShape: [image.height, image.width, image.channels],
     // Pixels are already scaled to 0..1; per-pixel statistics would only make images harder to read.
     normalization: { kind: 'none', a: [], b: [] },
     target: d.target,
-    classNames: [...folder.classes],
     image: { width: image.width, height: image.height, channels: image.channels },
   };
+  // An autoencoder has no classes: the sub-folder is its label, kept aside to colour plots and score clusters.
+  if (autoencoder) pre.labelNames = [...folder.classes];
+  else pre.classNames = [...folder.classes];
   return {
+    labels: autoencoder ? expected : undefined,
     pre,
     description: d,
     x,

@@ -1,5 +1,6 @@
 // Checkpoints: after every epoch the model, the optimizer's state and the loop's own state go to
 // `checkpoint/` (atomically), so a stopped, crashed or killed run can be resumed where it was.
+import type { PseudoLabelState } from '../common/pseudo-labels';
 import { closeSync, constants, ftruncateSync, mkdirSync, openSync, promises as fs, readdirSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
@@ -26,6 +27,8 @@ export interface LoopState {
   /** This epoch's metrics line: the checkpoint is written before metrics.jsonl, so a process killed between
    *  the two leaves the line only here, and resuming puts it back. */
   record?: EpochRecord;
+  /** Pseudo-labels: the current round's adopted rows, so a resumed run trains on the same rows. */
+  pseudo?: PseudoLabelState;
   /** restoreBestWeights: the epoch whose weights `best/` holds. */
   bestEpoch?: number;
 }

@@ -5,6 +5,7 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import { classificationBaseline, regressionBaseline, type Baseline } from '../coach/baseline';
 import { SATURATION, type LayerActivity } from '../coach/insights';
 import type { PreparedData } from '../data/preprocess';
+import { copyScaled } from '../data/images';
 import type { LayerSpec } from '../format/types';
 import type { Prediction } from '../runs/types';
 import type { TF } from './tf';
@@ -14,7 +15,8 @@ const ACTIVITY_ROWS = 512;
 
 export function computeBaseline(data: PreparedData, loss: string): Baseline | undefined {
   const { pre, split } = data;
-  if (split.train.length === 0) return undefined;
+  // An autoencoder has no target to answer with a class or a mean: nothing to compare its loss with.
+  if (split.train.length === 0 || pre.task === 'autoencoder') return undefined;
   if (pre.task === 'classification') return classificationBaseline(data.y, pre.classNames ?? [], split.train, split.validation);
   // y is scaled for training; the baseline is in the target's own units, as the reported losses are.
   const width = pre.target.length;
@@ -59,7 +61,7 @@ export async function measureActivity(tf: TF, model: LayersModel, specLayers: re
   if (watched.length === 0) return [];
   const size = data.inputSize;
   const x = new Float32Array(rows.length * size);
-  rows.forEach((r, k) => x.set(data.x.subarray(r * size, (r + 1) * size), k * size));
+  rows.forEach((r, k) => copyScaled(data.x, r * size, size, x, k * size));
   // A second model over the same layers (never disposed: disposing it would dispose their weights).
   const probe = tf.model({ inputs: model.inputs, outputs: watched.map((w) => w.layer.output as SymbolicTensor) });
   const xs = tf.tensor(x, [rows.length, ...data.pre.inputShape]);

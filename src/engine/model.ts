@@ -13,6 +13,7 @@ import type { ParamCounts } from '../runs/types';
 import type { TF } from './tf';
 import { CLASS_TO_TYPE } from '../format/base-model';
 import { fusedAdam } from './optim/fused-adam';
+import { codeLayerIndex } from '../common/code-layer';
 import { useFastRecurrentLayers } from './layers/fast-lstm';
 import { sequenceAccuracy, tokenAccuracy } from './metrics/sequence';
 
@@ -24,12 +25,17 @@ export interface OutputPlan {
   activation: Activation;
   loss: LossName;
   targetMode: TargetMode;
+  /** The output layer as the plan has it when it is not plain dense (a convolutional autoencoder's convolution). */
+  layer?: LayerSpec;
 }
 
 export function outputPlanOf(plan: Plan): OutputPlan {
   const out = outputLayer(plan);
-  const o: OutputPlan = { units: out.units ?? 1, activation: out.activation ?? 'linear', loss: plan.loss, targetMode: targetModeOf(plan) };
+  const o: OutputPlan = { units: out.units ?? out.outputShape.reduce((a, b) => a * b, 1), activation: out.activation ?? 'linear', loss: plan.loss, targetMode: targetModeOf(plan) };
   if (out.type === 'timeDistributed') o.positions = out.outputShape[0];
+  if (out.type === 'conv2d') {
+    o.layer = { type: 'conv2d', filters: out.filters, kernelSize: out.kernelSize, strides: out.strides, padding: out.padding, activation: out.activation, useBias: true };
+  }
   return o;
 }
 
@@ -178,7 +184,7 @@ export function buildModel(tf: TF, o: BuildOptions): LayersModel {
   });
   const dense: LayerSpec = { type: 'dense', units: o.output.units, activation: o.output.activation, useBias: true };
   // A sequence task: the same dense softmax at every position.
-  const outputLayer: LayerSpec = o.output.positions !== undefined ? ({ type: 'timeDistributed', layer: dense } as unknown as LayerSpec) : dense;
+  const outputLayer: LayerSpec = o.output.layer ?? (o.output.positions !== undefined ? ({ type: 'timeDistributed', layer: dense } as unknown as LayerSpec) : dense);
   const out = buildLayer(tf, outputLayer, 'output', layerSeed(o.seed, 1000)).apply(x) as SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: out, name: 'dlmodel' });
   useFastRecurrentLayers(tf, model);
@@ -193,6 +199,13 @@ export function countParams(model: LayersModel): ParamCounts {
   return { trainable, nonTrainable, total: trainable + nonTrainable };
 }
 
+/** An autoencoder's code layer in a built model: the narrowest of the layers between input and output. */
+export function codeLayerOf(model: LayersModel): Layer | undefined {
+  const hidden = model.layers.slice(1, -1);
+  const i = codeLayerIndex(hidden.map((l) => (l.outputShape as (number | null)[]).slice(1)));
+  return i >= 0 ? hidden[i] : undefined;
+}
+
 export function layerTypeName(layer: Layer): string {
   const c = layer.getClassName();
   if (c === 'InputLayer') return 'input';
@@ -203,6 +216,7 @@ export function layerTypeName(layer: Layer): string {
 export function summarizeBuiltModel(model: LayersModel): LayerSummary[] {
   const out: LayerSummary[] = [];
   const last = model.layers.length - 1;
+  const code = codeLayerOf(model);
   model.layers.forEach((layer, i) => {
     const cls = layer.getClassName();
     const shape = layer.outputShape as (number | null)[];
@@ -217,6 +231,7 @@ export function summarizeBuiltModel(model: LayersModel): LayerSummary[] {
     };
     if (cls === 'InputLayer') s.derived = 'input';
     if (i === last) s.derived = 'output';
+    if (code && layer === code) s.code = true;
     if (typeof cfg.units === 'number') s.units = cfg.units;
     if (typeof cfg.activation === 'string') s.activation = cfg.activation;
     if (cls === 'Dense') {

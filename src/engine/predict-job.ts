@@ -8,7 +8,7 @@ import { loadBackend } from './backends/index';
 import { loadRunModel } from './checkpoint';
 import { predictRows, resolvePredictInputs, resolveRunDir } from './predict';
 import { RunFailure, type TrainerContext } from './train';
-import { readPreprocess, readRun } from '../runs/folder';
+import { readAutoencoder, readPreprocess, readRun } from '../runs/folder';
 
 async function specFor(specPath: string, runDir: string): Promise<Spec | undefined> {
   // The predict block as the file says now; the run's snapshot when the file no longer parses.
@@ -34,7 +34,8 @@ export async function runPrediction(job: PredictJob, ctx: TrainerContext): Promi
   } catch (err) {
     throw new RunFailure('invalid', (err as Error).message.split('\n')[0]);
   }
-  const { predictions, warnings } = await predictRows(tf, model, pre, inputs.rows, inputs.baseDir, inputs.where);
+  const centroids = pre.task === 'autoencoder' ? (await readAutoencoder(runDir))?.clusters?.centroids : undefined;
+  const { predictions, warnings } = await predictRows(tf, model, pre, inputs.rows, inputs.baseDir, inputs.where, centroids);
   for (const w of warnings) ctx.emit({ type: 'log', level: 'warn', message: w });
   ctx.emit({ type: 'log', level: 'info', message: `predicted ${predictions.length} inputs with ${path.basename(runDir)} on ${report.label}` });
   ctx.emit({ type: 'predictions', runDir, predictions, classNames: pre.classNames });

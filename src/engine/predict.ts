@@ -12,22 +12,10 @@ import { isImageFile } from '../data/image-folder';
 import { DataError, readTable } from '../data/table';
 import type { Spec } from '../format/types';
 import type { TF } from './tf';
+import { predictArray } from './predict-array';
+import { clusterOf, denormalize, encodeRows } from './autoencoder';
 
-/** Runs the model over `n` encoded examples in batches; returns n x outputs values. */
-export async function predictArray(tf: TF, model: LayersModel, inputShape: number[], x: Float32Array, n: number, batchSize = 256): Promise<{ out: Float32Array; units: number }> {
-  const size = inputShape.reduce((a, b) => a * b, 1);
-  const units = (model.outputs[0].shape[1] as number | null) ?? 1;
-  const out = new Float32Array(n * units);
-  for (let start = 0; start < n; start += batchSize) {
-    const b = Math.min(batchSize, n - start);
-    const xs = tf.tensor(x.subarray(start * size, (start + b) * size), [b, ...inputShape]);
-    const ys = model.predict(xs) as import('@tensorflow/tfjs-core').Tensor;
-    out.set(await ys.data() as Float32Array, start * units);
-    xs.dispose();
-    ys.dispose();
-  }
-  return { out, units };
-}
+export { predictArray } from './predict-array';
 
 export async function predictRows(
   tf: TF,
@@ -36,8 +24,22 @@ export async function predictRows(
   rows: readonly Row[],
   baseDir: string,
   where?: (i: number) => string,
+  /** An autoencoder's cluster centres (autoencoder.json), to give each input its cluster. */
+  centroids?: number[][],
 ): Promise<{ predictions: Prediction[]; warnings: string[] }> {
   const { x, warnings } = await encodeInputs(pre, rows, baseDir, where);
+  if (pre.task === 'autoencoder') {
+    const enc = await encodeRows(tf, model, pre.inputShape, x, rows.length);
+    const size = x.length / Math.max(1, rows.length);
+    const predictions = rows.map((input, i) => {
+      const code = Array.from(enc.codes.subarray(i * enc.codeSize, (i + 1) * enc.codeSize));
+      const p: Prediction = { input, output: denormalize(pre, enc.recon.subarray(i * size, (i + 1) * size)), code, reconstructionError: enc.errors[i] };
+      const cluster = clusterOf(code, centroids);
+      if (cluster !== undefined) p.cluster = cluster;
+      return p;
+    });
+    return { predictions, warnings };
+  }
   const { out, units } = await predictArray(tf, model, pre.inputShape, x, rows.length);
   const predictions = rows.map((input, i) => ({ input, ...decodeOutput(pre, out.subarray(i * units, (i + 1) * units)) }));
   return { predictions, warnings };

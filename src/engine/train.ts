@@ -17,7 +17,7 @@ import { analyzeRun, lossNotFinite, type CurvePoint, type Insight } from '../coa
 import type { Baseline } from '../coach/baseline';
 import { computeBaseline, measureActivity, predictedCounts } from './coach';
 import { decodeOutput, prepareTrainingData, type PreparedData } from '../data/preprocess';
-import { copyScaled } from '../data/images';
+import { asFloats, copyScaled } from '../data/images';
 import { mulberry32, randomSeed, shuffleInPlace } from '../data/split';
 import { DataError } from '../data/table';
 import { formatProblem } from '../format/problems';
@@ -33,6 +33,11 @@ import { makeTrainStep, type TrainStep } from './step';
 import { busyMachine, fitThreadsToModel, smallData } from './threads';
 import type { TF } from './tf';
 import { weightStats } from '../runs/weight-stats';
+import {
+  adoptConfident, EMPTY_PSEUDO_STATE, needsAdoption, roundOfEpoch, roundTrainingRows, totalEpochs, withAdoption,
+  type Adopted, type PseudoLabelOptions, type PseudoLabelState,
+} from '../common/pseudo-labels';
+import { analyseCodes, denormalize, encodeRows, liveCodes } from './autoencoder';
 
 export interface TrainerContext {
   emit(e: TrainerEvent): void;
@@ -92,6 +97,7 @@ export interface Setup {
   seed: number;
   epochs: number;
   resumeRun?: { dir: string; run: RunJson };
+  pseudo?: PseudoLabelOptions & { epochsPerRound: number };
 }
 
 /** Problems of a spec as FILE:LINE:COL lines; none when it is valid. */
@@ -140,7 +146,7 @@ export async function readSpec(job: TrainJob, ctx: TrainerContext, held: Held): 
   if (!spec || !plan || !description || !source || lines.length) {
     throw new RunFailure('invalid', lines[0] ?? `${where}: the spec is not valid`, { problems: lines });
   }
-  const epochs = job.epochs ?? resumeRun?.run.epochs ?? plan.epochs;
+  const perRound = job.epochs ?? resumeRun?.run.epochsPerRound ?? resumeRun?.run.epochs ?? plan.epochs;
   ctx.emit({ type: 'log', level: 'info', message: `preparing ${spec.data.source ?? 'the inline rows'}` });
   const data = await prepareTrainingData(
     spec,
@@ -148,7 +154,13 @@ export async function readSpec(job: TrainJob, ctx: TrainerContext, held: Held): 
     { validationSplit: plan.validationSplit, shuffle: plan.shuffle, normalize: plan.normalize, missing: plan.missing, seed },
     { data: source, description, text: validated.text },
   );
-  return { specPath, spec, plan: planForRun(plan, { epochs, seed }), data, seed, epochs, resumeRun };
+  // Pseudo-labels train perRound epochs for the first fit and again after each round's adoption.
+  const pseudo = plan.pseudoLabels && data.unlabelled ? plan.pseudoLabels : undefined;
+  const epochs = pseudo ? totalEpochs(perRound, pseudo) : perRound;
+  return {
+    specPath, spec, plan: planForRun(plan, { epochs: perRound, seed }), data, seed, epochs, resumeRun,
+    pseudo: pseudo ? { ...pseudo, epochsPerRound: perRound } : undefined,
+  };
 }
 
 /** Regression losses and metrics are reported in the target's own units (exact for one target). */
@@ -167,6 +179,14 @@ function makeBatch(data: PreparedData, plan: OutputPlan, order: readonly number[
   const b = end - start;
   const size = data.inputSize;
   const xs = new Float32Array(b * size);
+  // An autoencoder's target is its input.
+  if (plan.targetMode === 'input') {
+    for (let i = 0; i < b; i++) {
+      const r = order[start + i];
+      copyScaled(data.x, r * size, size, xs, i * size);
+    }
+    return { xs, ys: xs, b, width: size };
+  }
   const width = plan.targetMode === 'onehot' || plan.targetMode === 'values' ? plan.units : plan.targetMode === 'sequence' ? (plan.positions ?? 1) : 1;
   const ys = new Float32Array(b * width);
   for (let i = 0; i < b; i++) {
@@ -350,6 +370,10 @@ async function trainHoldingLock(job: TrainJob, ctx: TrainerContext, held: Held):
       task: pre.task,
       plan: runPlan,
     };
+    if (setup.pseudo) {
+      run.epochsPerRound = setup.pseudo.epochsPerRound;
+      run.rounds = [];
+    }
   }
   if (baseline) run.baseline = baseline;
   await writeRunJson(runDir, run);
@@ -417,7 +441,6 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
   const batchSize = Math.max(1, runPlan.batchSize);
   const train = data.split.train;
   const validation = data.split.validation;
-  const batchesPerEpoch = Math.ceil(train.length / batchSize);
   const progress = new Throttle(job.progressIntervalMs ?? DEFAULT_PROGRESS_MS);
   const weightsThrottle = new Throttle(job.weightsIntervalMs ?? DEFAULT_WEIGHTS_MS);
   const names = ['loss', ...metricNames];
@@ -433,8 +456,11 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
     monitor = monitor.slice(4);
   }
   const maximize = /acc|precision|recall/.test(monitor);
-  let state: LoopState = { epoch: a.startEpoch, seed };
   const resumed = a.resumedState;
+  const pseudo = setup.pseudo;
+  let pseudoState: PseudoLabelState = resumed?.pseudo ?? EMPTY_PSEUDO_STATE;
+  if (pseudo) applyAdoption(data, EMPTY_PSEUDO_STATE, pseudoState);
+  let state: LoopState = { epoch: a.startEpoch, seed };
   let best = resumed?.best ?? (maximize ? -Infinity : Infinity);
   let wait = resumed?.wait ?? 0;
   const restoreBest = !!es?.restoreBestWeights;
@@ -451,7 +477,19 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
 
   for (let epoch = a.startEpoch + 1; epoch <= epochs && !stopped; epoch++) {
     const t0 = Date.now();
-    const order = [...train];
+    if (pseudo && needsAdoption(pseudoState, epoch, pseudo.epochsPerRound)) {
+      const round = roundOfEpoch(epoch, pseudo.epochsPerRound);
+      const next = withAdoption(pseudoState, round, await adoptRows(tf, model, data, plan, pseudo.threshold));
+      applyAdoption(data, pseudoState, next);
+      pseudoState = next;
+      run = { ...run, rounds: next.rounds.map((r) => ({ ...r, unlabelled: data.unlabelled?.length ?? 0 })) };
+      const adopted = next.adopted.length;
+      ctx.emit({ type: 'log', level: 'info', message: `round ${round}: adopted ${adopted} of ${data.unlabelled?.length ?? 0} unlabelled rows (confidence >= ${pseudo.threshold})` });
+      ctx.emit({ type: 'round', round, adopted, unlabelled: data.unlabelled?.length ?? 0 });
+    }
+    const epochRows = pseudo ? roundTrainingRows(train, pseudoState) : train;
+    const batchesPerEpoch = Math.ceil(epochRows.length / batchSize);
+    const order = [...epochRows];
     if (runPlan.shuffle) shuffleInPlace(order, mulberry32(seed + epoch * 7919));
     const sums = new Array<number>(names.length).fill(0);
     let seen = 0;
@@ -484,6 +522,7 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
 
     // ---- end of epoch: validation, then checkpoint, metrics line, run.json, event (epoch-writer.ts) ----
     const record = { epoch } as EpochRecord;
+    if (pseudo) record.round = roundOfEpoch(epoch, pseudo.epochsPerRound);
     names.forEach((n, i) => (record[n] = (sums[i] / seen) * unitScale(pre, plan, n)));
     if (validation.length) {
       const v = await evaluate(step, data, plan, validation, batchSize, names.length);
@@ -510,12 +549,17 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
       }
     }
     state = { epoch, seed, best: Number.isFinite(best) ? best : undefined, wait, record, bestEpoch };
+    if (pseudo) state.pseudo = pseudoState;
     epochsDone = epoch;
     lastRecord = record;
     history.push(record);
     const live = analyzeRun({ ...coachBase, history, live: true });
     run = { ...run, epochsDone, finalMetrics: metricsOf(record), insights: live };
     const avg = epochTimes.reduce((s, x) => s + x, 0) / epochTimes.length;
+    // The code space as it moves, for the dashboard: a fixed sample of rows, each epoch.
+    if (pre.task === 'autoencoder' && job.liveCodes !== false) {
+      ctx.emit({ type: 'codes', epoch, points: await liveCodes(tf, model, pre, asFloats(data.x), data.n, data.labels, data.inputs) });
+    }
     // Copies the weights now; on wasm and cpu the files and the event follow while the next epoch trains.
     await a.epochWriter.epochEnd(state, record, run, { type: 'epoch', record, epochs, etaMs: Math.round(avg * (epochs - epoch)), insights: live }, { best: restoreBest && bestEpoch === epoch });
     if (stopNow) {
@@ -541,7 +585,7 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
     const final = stopped || restored !== undefined ? await loadRunModel(tf, runDir).catch(() => model) : model;
     ctx.emit({ type: 'weights', epoch: restored ?? epochsDone, layers: await readLayerWeights(final).catch(() => []) });
     try {
-      const predictions = await writePredictions(tf, final, a, runDir);
+      const predictions = pre.task === 'autoencoder' ? await writeAutoencoderResults(tf, final, a, runDir) : await writePredictions(tf, final, a, runDir);
       predicted = predictedCounts(pre.classNames, predictions.validation);
       ctx.emit({ type: 'predictions', runDir, predictions: predictions.predict.length ? predictions.predict : predictions.validation.slice(0, 50), classNames: pre.classNames });
     } catch (err) {
@@ -560,14 +604,31 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
   if (restored !== undefined) run.restoredEpoch = restored;
   delete run.pid;
   await writeRunJson(runDir, run, { sync: true });
-  ctx.emit({ type: 'finished', status, runDir, epochsDone, metrics: finalMetrics, insights, baseline: a.baseline, restoredEpoch: restored });
+  ctx.emit({ type: 'finished', status, runDir, epochsDone, metrics: finalMetrics, insights, baseline: a.baseline, restoredEpoch: restored, ...(run.rounds ? { rounds: run.rounds } : {}) });
   return status;
 }
 
 function metricsOf(record: EpochRecord): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(record)) if (k !== 'epoch' && k !== 'ms') out[k] = v;
+  for (const [k, v] of Object.entries(record)) if (k !== 'epoch' && k !== 'ms' && k !== 'round') out[k] = v;
   return out;
+}
+
+/** The unlabelled rows the model now predicts with at least `threshold` confidence. */
+async function adoptRows(tf: TF, model: LayersModel, data: PreparedData, plan: OutputPlan, threshold: number): Promise<Adopted[]> {
+  const rows = data.unlabelled ?? [];
+  if (!rows.length) return [];
+  const size = data.inputSize;
+  const x = new Float32Array(rows.length * size);
+  rows.forEach((r, i) => copyScaled(data.x, r * size, size, x, i * size));
+  const { out, units } = await predictArray(tf, model, data.pre.inputShape, x, rows.length);
+  return adoptConfident(rows, out, plan.units === 1 ? 1 : units, threshold);
+}
+
+/** Gives adopted rows their pseudo-label (as their target) and takes it back from rows no longer adopted. */
+function applyAdoption(data: PreparedData, before: PseudoLabelState, after: PseudoLabelState): void {
+  for (const a of before.adopted) data.y[a.row] = -1;
+  for (const a of after.adopted) data.y[a.row] = a.cls;
 }
 
 /** Loss and metrics over `rows`, in batches, weighted by batch size (as Keras reports them). */
@@ -600,6 +661,48 @@ async function writePredictions(tf: TF, model: LayersModel, a: LoopArgs, runDir:
     try {
       const inputs = await resolvePredictInputs(pre, { specPath, spec });
       const res = await predictRows(tf, model, pre, inputs.rows, inputs.baseDir, inputs.where);
+      predict = res.predictions;
+      for (const w of res.warnings) a.ctx.emit({ type: 'log', level: 'warn', message: w });
+    } catch (err) {
+      a.ctx.emit({ type: 'log', level: 'warn', message: `predict inputs skipped: ${classifyError(err).message}` });
+    }
+  }
+  const json: PredictionsJson = { runId: a.run.id, validation, predict };
+  await writeJsonAtomic(path.join(runDir, RUN_FILES.predictions), json);
+  return json;
+}
+
+/** An autoencoder's results: autoencoder.json (codes in 2-D, clusters, purity) and predictions.json. */
+async function writeAutoencoderResults(tf: TF, model: LayersModel, a: LoopArgs, runDir: string): Promise<PredictionsJson> {
+  const { data, spec, specPath, seed } = a.setup;
+  const { pre } = data;
+  const x = asFloats(data.x);
+  const enc = await encodeRows(tf, model, pre.inputShape, x, data.n);
+  const ae = analyseCodes(enc, {
+    runId: a.run.id, n: data.n, train: data.split.train, validation: data.split.validation, clusters: spec.model.clusters, seed,
+    labels: data.labels, labelNames: pre.labelNames, inputs: data.inputs, pre, x,
+  });
+  await writeJsonAtomic(path.join(runDir, RUN_FILES.autoencoder), ae);
+  if (ae.report) a.ctx.emit({ type: 'log', level: 'info', message: `${ae.clusters?.k} clusters, purity ${(ae.report.purity * 100).toFixed(1)}% against the labels` });
+  const size = data.inputSize;
+  const shown = data.split.validation.length ? data.split.validation : data.split.train;
+  const validation: Prediction[] = shown.slice(0, VALIDATION_PREDICTIONS_LIMIT).map((r) => {
+    const p: Prediction = {
+      input: data.inputs[r],
+      output: denormalize(pre, enc.recon.subarray(r * size, (r + 1) * size)),
+      code: Array.from(enc.codes.subarray(r * enc.codeSize, (r + 1) * enc.codeSize)),
+      reconstructionError: enc.errors[r],
+    };
+    const pt = ae.points[r];
+    if (pt.cluster !== undefined) p.cluster = pt.cluster;
+    if (pt.label !== undefined) p.expected = pt.label;
+    return p;
+  });
+  let predict: Prediction[] = [];
+  if (spec.predict?.inputs || spec.predict?.source) {
+    try {
+      const inputs = await resolvePredictInputs(pre, { specPath, spec });
+      const res = await predictRows(tf, model, pre, inputs.rows, inputs.baseDir, inputs.where, ae.clusters?.centroids);
       predict = res.predictions;
       for (const w of res.warnings) a.ctx.emit({ type: 'log', level: 'warn', message: w });
     } catch (err) {

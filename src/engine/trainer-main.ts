@@ -17,8 +17,17 @@ export function findExtensionRoot(start = __dirname): string {
 let cancelled = false;
 let pending = 0;
 
+/**
+ * Snapshots that the next one of their kind replaces. While the channel to the host is backed up (a slow
+ * host, large weight matrices), they are dropped rather than queued, so that the events that count (epochs,
+ * predictions, finished) are never stuck behind megabytes of stale weights when the process exits.
+ */
+const SNAPSHOT_EVENTS: ReadonlySet<TrainerEvent['type']> = new Set(['batch', 'weights', 'codes']);
+const MAX_PENDING_FOR_SNAPSHOTS = 4;
+
 function emit(e: TrainerEvent): void {
   if (!process.send || !process.connected) return;
+  if (SNAPSHOT_EVENTS.has(e.type) && pending >= MAX_PENDING_FOR_SNAPSHOTS) return;
   pending++;
   process.send(e, undefined, {}, () => {
     pending--;

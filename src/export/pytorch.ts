@@ -82,6 +82,9 @@ export function torchLayers(plan: Plan, model: LayersModel): TorchLayer[] {
 /** "not supported by the torch backend yet" for the first layer train.py cannot build, with its place. */
 export function torchUnsupported(spec: Setup['spec']): string | undefined {
   if (spec.model.from) return 'model.from: transfer learning is not supported by the torch backend yet';
+  if (spec.task === 'sequence') return '"task": "sequence" (text to text) is not supported by the torch backend yet';
+  if (spec.task === 'autoencoder') return '"task": "autoencoder" is not supported by the torch backend yet';
+  if (spec.training?.pseudoLabels) return 'training.pseudoLabels is not supported by the torch backend yet';
   const layers = spec.model.layers ?? [];
   for (let i = 0; i < layers.length; i++) {
     if (!TORCH_LAYER_TYPES.has(layers[i].type)) return `model.layers[${i}] (${layers[i].type}): not supported by the torch backend yet`;

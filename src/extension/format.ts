@@ -86,6 +86,11 @@ export function progressMessage(epoch: number, epochs: number, loss: number | un
 
 /** The inline result after an input: `-> Man 97%` for a class, `-> 11.02` (or `-> 1.20, 3.40`) for values. */
 export function predictionText(p: Prediction): string {
+  // An autoencoder's answer: the input's cluster and how unlike the training data it is.
+  if (p.reconstructionError !== undefined) {
+    const cluster = p.cluster !== undefined ? `cluster ${p.cluster}, ` : '';
+    return `-> ${cluster}reconstruction error ${formatValue(p.reconstructionError)}`;
+  }
   // A sequence task's prediction is a text: `-> "1999-10-12"`.
   if (typeof p.output === 'string') return `-> ${JSON.stringify(p.output)}`;
   if (p.label !== undefined) {
@@ -113,6 +118,15 @@ export function escapeMarkdown(text: string): string {
 export function predictionHover(p: Prediction, runId: string, classNames?: string[], target?: string[]): string {
   const md = escapeMarkdown;
   const lines: string[] = [];
+  if (p.reconstructionError !== undefined) {
+    lines.push('| | |', '|---|---:|');
+    if (p.cluster !== undefined) lines.push(`| cluster | ${p.cluster} |`);
+    lines.push(`| reconstruction error | ${formatValue(p.reconstructionError)} |`);
+    lines.push(`| code | ${(p.code ?? []).map(formatValue).join(', ')} |`);
+    lines.push('', 'A high reconstruction error means the input is unlike the training data (an anomaly).');
+    lines.push('', `run \`${runId}\``);
+    return lines.join('\n');
+  }
   if (typeof p.output === 'string') {
     lines.push(`**${JSON.stringify(p.output)}**${p.confidence !== undefined ? ` (the whole text: ${formatPercent(p.confidence)})` : ''}`, '', `run \`${runId}\``);
     return lines.join('\n');
@@ -212,13 +226,13 @@ export function runTooltip(run: RunJson): string {
 }
 
 export function epochLabel(rec: EpochRecord): string {
-  return `epoch ${rec.epoch}`;
+  return rec.round !== undefined ? `epoch ${rec.epoch} (round ${rec.round})` : `epoch ${rec.epoch}`;
 }
 
 /** `loss 0.412 · val_loss 0.450 · accuracy 0.910 · 12 ms` */
 export function epochDescription(rec: EpochRecord): string {
   const parts: string[] = [];
-  const keys = Object.keys(rec).filter((k) => k !== 'epoch' && k !== 'ms');
+  const keys = Object.keys(rec).filter((k) => k !== 'epoch' && k !== 'ms' && k !== 'round');
   keys.sort((a, b) => metricOrder(a) - metricOrder(b) || a.localeCompare(b));
   for (const k of keys) parts.push(`${k} ${formatMetric(rec[k])}`);
   if (typeof rec.ms === 'number') parts.push(formatDuration(rec.ms));

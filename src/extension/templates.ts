@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import { mulberry32 } from '../data/split';
 
-export type TemplateId = 'course' | 'classification' | 'regression' | 'image-cnn' | 'transfer';
+export type TemplateId = 'course' | 'classification' | 'regression' | 'image-cnn' | 'text' | 'autoencoder' | 'pseudo-labels' | 'transfer';
 
 export interface TemplateInfo {
   id: TemplateId;
@@ -20,6 +20,9 @@ export const TEMPLATES: TemplateInfo[] = [
   { id: 'classification', label: 'Tabular classification (CSV)', detail: 'Fruit from weight, diameter and colour: numbers and a one-hot text column, softmax output', defaultName: 'fruit' },
   { id: 'regression', label: 'Regression (CSV)', detail: 'Flat rent from size, rooms and district: one linear output in the target\'s units', defaultName: 'rent' },
   { id: 'image-cnn', label: 'Image folder, convolutional network', detail: 'Stripes: 16x16 grey PNGs in one folder per class; images as pixel matrices, conv2d + pooling', defaultName: 'stripes' },
+  { id: 'text', label: 'Text classification (CSV)', detail: 'Review sentiment: each review becomes word ids, an embedding and an LSTM read them', defaultName: 'reviews' },
+  { id: 'autoencoder', label: 'Autoencoder: clusters and anomalies (CSV)', detail: 'Machine sensor readings without a target: a code of 2 values, k-means clusters, and a reconstruction error that flags odd readings', defaultName: 'sensors' },
+  { id: 'pseudo-labels', label: 'Semi-supervised: pseudo-labels (CSV)', detail: 'Fruit where most rows have no label: each round adopts the confident predictions and trains again', defaultName: 'fruit-unlabelled' },
   { id: 'transfer', label: 'Transfer learning from a trained run', detail: 'Reuse the layers of a completed run (the first ones frozen) and train a new output on top', defaultName: 'transfer' },
 ];
 
@@ -41,6 +44,9 @@ export function templateFiles(id: TemplateId, name: string, opts: TemplateOption
     case 'classification': return classification(name);
     case 'regression': return regression(name);
     case 'image-cnn': return imageCnn(name);
+    case 'text': return text(name);
+    case 'autoencoder': return autoencoder(name);
+    case 'pseudo-labels': return pseudoLabels(name);
     case 'transfer': return transfer(name, opts);
   }
 }
@@ -147,6 +153,63 @@ function classification(name: string): TemplateFile[] {
     "inputs": [
       { "weight": 155, "diameter": 7.4, "color": "red" },
       { "weight": 95, "diameter": 5.6, "color": "yellow" }
+    ]
+  }
+}
+`;
+  return [
+    { path: specFileName(name), content: spec },
+    { path: `data/${name}.csv`, content: lines.join('\n') + '\n' },
+  ];
+}
+
+/** Short product reviews from a seeded grammar; some quoted, with commas and quotes inside, as real CSVs have. */
+function text(name: string): TemplateFile[] {
+  const rand = mulberry32(31);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+  const things = ['headphones', 'kettle', 'lamp', 'backpack', 'phone case', 'blender', 'keyboard', 'chair'];
+  const good = ['great', 'excellent', 'sturdy', 'comfortable', 'lovely', 'fast', 'reliable', 'quiet'];
+  const bad = ['awful', 'flimsy', 'broken', 'noisy', 'useless', 'slow', 'disappointing', 'cheap'];
+  const goodEnds = ['Would buy again!', 'Five stars.', 'Highly recommended.', 'My family loves it.', 'Worth every penny.'];
+  const badEnds = ['Returned it.', 'Do not buy.', 'Waste of money.', 'Stopped working after a week.', 'Never again!'];
+  const lines = ['review,sentiment'];
+  for (let i = 0; i < 240; i++) {
+    const positive = rand() < 0.5;
+    const [words, ends] = positive ? [good, goodEnds] : [bad, badEnds];
+    // A few reviews mix in a word of the other side, so a single word does not decide.
+    const other = positive ? bad : good;
+    const body = `The ${pick(things)} is ${pick(words)}, ${rand() < 0.2 ? `not ${pick(other)}` : `really ${pick(words)}`}. ${pick(ends)}`;
+    const quoted = rand() < 0.3 ? body.replace('really', '"really"') : body;
+    const cell = `"${quoted.replace(/"/g, '""')}"`;
+    lines.push(`${cell},${positive ? 'positive' : 'negative'}`);
+  }
+  const spec = `{
+  // Text: "review" is read as words; each word becomes an id (the 2 most common ids are 0 = padding and
+  // 1 = unknown word), the embedding turns each id into 16 learned numbers, and the LSTM reads them in order.
+  // The vocabulary is learned from the training rows only; words it has never seen count as unknown.
+  "name": "${name}",
+  "description": "Positive or negative, from the words of a product review",
+  "data": {
+    "source": "data/${name}.csv",
+    "target": "sentiment",
+    "text": { "column": "review", "tokens": "words" }
+  },
+  "model": {
+    "layers": [
+      { "type": "embedding", "outputDim": 16 },
+      { "type": "lstm", "units": 16 }
+    ]
+  },
+  "training": {
+    "epochs": 15,
+    "batchSize": 16,
+    "learningRate": 0.01,
+    "seed": 42
+  },
+  "predict": {
+    "inputs": [
+      { "review": "The kettle is lovely and really quiet. Worth every penny." },
+      { "review": "The lamp is flimsy, it flickers. Returned it." }
     ]
   }
 }
@@ -304,4 +367,112 @@ function transfer(name: string, opts: TemplateOptions): TemplateFile[] {
 }
 `;
   return [{ path: specFileName(name), content: spec }];
+}
+
+function autoencoder(name: string): TemplateFile[] {
+  const rand = mulberry32(31);
+  // Two machines in normal operation, each with its own typical readings.
+  const machines = [
+    { machine: 'press', temperature: 62, vibration: 2.1, pressure: 5.5, rpm: 1200 },
+    { machine: 'pump', temperature: 45, vibration: 0.8, pressure: 3.1, rpm: 2900 },
+  ];
+  const lines = ['temperature,vibration,pressure,rpm,machine'];
+  for (let i = 0; i < 240; i++) {
+    const m = machines[i % 2];
+    lines.push([
+      round(m.temperature + gaussian(rand) * 3), round(m.vibration + gaussian(rand) * 0.2, 2), round(m.pressure + gaussian(rand) * 0.3, 2),
+      Math.round(m.rpm + gaussian(rand) * 60), m.machine,
+    ].join(','));
+  }
+  const spec = `{
+  // Unsupervised: no target. The network learns to reproduce its 4 inputs through a code of 2 values (the
+  // narrowest hidden layer); the derived output layer has the input's 4 values. k-means groups the codes
+  // into 2 clusters. "machine" is only the label: it colours the code-space plot and scores the clusters.
+  // Predict gives each input its code, its cluster and its reconstruction error: a high error means the
+  // reading is unlike the training data, an anomaly.
+  "name": "${name}",
+  "description": "Normal sensor readings of two machines; which new readings are unusual?",
+  "task": "autoencoder",
+  "data": {
+    "source": "data/${name}.csv",
+    "label": "machine"
+  },
+  "model": {
+    "layers": [
+      { "type": "dense", "units": 8, "activation": "tanh" },
+      { "type": "dense", "units": 2 },
+      { "type": "dense", "units": 8, "activation": "tanh" }
+    ],
+    "clusters": 2
+  },
+  "training": {
+    "epochs": 100,
+    "batchSize": 16,
+    "learningRate": 0.01,
+    "seed": 42
+  },
+  "predict": {
+    "inputs": [
+      { "temperature": 61, "vibration": 2.0, "pressure": 5.6, "rpm": 1210 },
+      { "temperature": 88, "vibration": 6.5, "pressure": 5.4, "rpm": 1190 }
+    ]
+  }
+}
+`;
+  return [
+    { path: specFileName(name), content: spec },
+    { path: `data/${name}.csv`, content: lines.join('\n') + '\n' },
+  ];
+}
+
+function pseudoLabels(name: string): TemplateFile[] {
+  const rand = mulberry32(37);
+  const kinds = [
+    { fruit: 'apple', weight: 150, diameter: 7.5 },
+    { fruit: 'orange', weight: 185, diameter: 8.3 },
+    { fruit: 'lemon', weight: 95, diameter: 5.6 },
+  ];
+  const lines = ['weight,diameter,fruit'];
+  for (let i = 0; i < 300; i++) {
+    const k = kinds[i % 3];
+    // Only one row in ten has its fruit written down; the others are left empty (unlabelled).
+    lines.push(`${round(k.weight + gaussian(rand) * 20)},${round(k.diameter + gaussian(rand) * 0.6, 2)},${i % 10 === 0 ? k.fruit : ''}`);
+  }
+  const spec = `{
+  // Semi-supervised: 300 fruits, but only 30 have their name. With pseudoLabels, the rows without one are
+  // kept as unlabelled rather than dropped. The first training uses the labelled rows (validation is taken
+  // from them only); then each round predicts the unlabelled rows, adopts those predicted with at least
+  // 90% confidence as if labelled, and trains again. The dashboard shows, per round, how many rows were
+  // adopted and the validation accuracy: did the unlabelled data help? Remove "pseudoLabels" to compare.
+  "name": "${name}",
+  "description": "Fruit from weight (g) and diameter (cm), mostly unlabelled",
+  "data": {
+    "source": "data/${name}.csv",
+    "target": "fruit",
+    "validationSplit": 0.3
+  },
+  "model": {
+    "layers": [
+      { "type": "dense", "units": 16, "activation": "relu" }
+    ]
+  },
+  "training": {
+    "epochs": 40,
+    "batchSize": 8,
+    "learningRate": 0.01,
+    "seed": 42,
+    "pseudoLabels": { "threshold": 0.9, "rounds": 3 }
+  },
+  "predict": {
+    "inputs": [
+      { "weight": 152, "diameter": 7.4 },
+      { "weight": 98, "diameter": 5.5 }
+    ]
+  }
+}
+`;
+  return [
+    { path: specFileName(name), content: spec },
+    { path: `data/${name}.csv`, content: lines.join('\n') + '\n' },
+  ];
 }

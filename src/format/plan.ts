@@ -5,6 +5,7 @@
 // after missing values are handled. Validation returns it; the summaries, the trainer, run.json, the
 // dashboard and run comparison read it. Nothing else fills in a default.
 import { countParams, type ParamCounts } from '../common/params';
+import { codeLayerIndex } from '../common/code-layer';
 import { splitCounts } from '../data/split';
 import type { DataDescription } from '../data/columns';
 import type { BaseModel } from './base-model';
@@ -27,6 +28,9 @@ export const DEFAULTS = {
   minDelta: 0,
   restoreBestWeights: false,
   freeze: 0,
+  /** Pseudo-labels (the format's example values). */
+  pseudoLabelThreshold: 0.9,
+  pseudoLabelRounds: 3,
 };
 
 /** The TensorFlow.js optimizers' own default learning rates. */
@@ -53,6 +57,8 @@ export type PlannedLayer = Omit<LayerSpec, 'type'> & {
   derived?: 'input' | 'output';
   /** A layer of the transfer-learning base model (model.from). */
   fromBase?: boolean;
+  /** An autoencoder's code: its narrowest hidden layer. */
+  code?: boolean;
 };
 
 export interface EarlyStoppingPlan {
@@ -89,6 +95,11 @@ export interface Plan {
   trainRows: number;
   validationRows: number;
   params: ParamCounts;
+  /** Autoencoders: the code layer's name, and how many k-means clusters of the codes (model.clusters). */
+  codeLayer?: string;
+  clusters?: number;
+  /** Semi-supervised: `epochs` is per round; round 0 is the first fit, then `rounds` adoptions. */
+  pseudoLabels?: { threshold: number; rounds: number };
   /** A text input (and a sequence task's target text) as tokenized: the options with their defaults. */
   text?: PlanText;
   targetText?: PlanText;
@@ -151,8 +162,17 @@ export function derivedOutput(
 }
 
 export function defaultMetrics(task: Task): MetricName[] {
+  if (task === 'autoencoder') return [];
   if (task === 'sequence') return ['tokenAccuracy', 'sequenceAccuracy'];
   return task === 'classification' ? ['accuracy'] : ['mae'];
+}
+
+/**
+ * An autoencoder's derived output: as many units as input values, sigmoid when the inputs lie in 0..1
+ * (images, "normalize": "minmax"), linear otherwise; mean squared error.
+ */
+export function autoencoderOutput(inputShape: readonly number[], scaled01: boolean): { units: number; activation: Activation; loss: LossName } {
+  return { units: inputShape.reduce((a, b) => a * b, 1), activation: scaled01 ? 'sigmoid' : 'linear', loss: 'meanSquaredError' };
 }
 
 /** The learning rate a spec asks for: optimizer.learningRate, then the shorthand, then the optimizer's own. */
@@ -208,7 +228,16 @@ export function makePlan(spec: Spec, input: PlanInput): Plan {
   }
 
   const last = shapes.outputShape ?? inputShape;
-  if (task === 'sequence') {
+  const normalize = d.normalize ?? DEFAULTS.normalize;
+  let loss: LossName | undefined;
+  if (task === 'autoencoder') {
+    const out = autoencoderOutput(inputShape, description.image !== undefined || normalize === 'minmax');
+    loss = t.loss ?? out.loss;
+    layers.push(autoencoderOutputLayer(inputShape, last, out.units, spec.model.output?.activation ?? out.activation, shapes.layers.length));
+    const hidden = layers.slice(1, -1).filter((l) => !l.fromBase);
+    const code = hidden[codeLayerIndex(hidden.map((l) => l.outputShape))];
+    if (code) code.code = true;
+  } else if (task === 'sequence') {
     const positions = input.layerContext?.targetLength;
     if (last.length !== 2 || (positions !== undefined && last[0] !== positions)) {
       throw new PlanError(`a sequence task needs one vector per output position, but the last hidden layer gives [${last.join(', ')}]`, shapes.layers.length);
@@ -235,6 +264,7 @@ export function makePlan(spec: Spec, input: PlanInput): Plan {
       throw new PlanError(`the output layer needs a flat vector, but the last hidden layer gives [${last.join(', ')}]`, shapes.layers.length);
     }
     const out = derivedOutput(task, description.classNames?.length ?? 0, description.target.length, t.loss);
+    loss = out.loss;
     const { params, formula } = denseParams(last[0], out.units);
     layers.push({
       type: 'dense',
@@ -250,7 +280,7 @@ export function makePlan(spec: Spec, input: PlanInput): Plan {
       derived: 'output',
     });
   }
-  const out = { loss: derivedOutput(task, task === 'sequence' ? (input.targetText?.ids ?? 0) : (description.classNames?.length ?? 0), description.target.length, t.loss).loss };
+  const out = { loss: loss ?? derivedOutput(task, task === 'sequence' ? (input.targetText?.ids ?? 0) : (description.classNames?.length ?? 0), description.target.length, t.loss).loss };
 
   const validationSplit = d.validationSplit ?? DEFAULTS.validationSplit;
   const { train, validation } = splitCounts(input.usableRows, validationSplit);
@@ -266,7 +296,7 @@ export function makePlan(spec: Spec, input: PlanInput): Plan {
     epochs: t.epochs ?? DEFAULTS.epochs,
     loss: out.loss,
     metrics: t.metrics ? [...t.metrics] : defaultMetrics(task),
-    normalize: d.normalize ?? DEFAULTS.normalize,
+    normalize,
     missing: d.missing ?? DEFAULTS.missing,
     validationSplit,
     shuffle: d.shuffle ?? DEFAULTS.shuffle,
@@ -286,9 +316,47 @@ export function makePlan(spec: Spec, input: PlanInput): Plan {
     };
   }
   if (t.seed !== undefined) plan.seed = t.seed;
+  const code = layers.find((l) => l.code);
+  if (code) plan.codeLayer = code.name;
+  if (task === 'autoencoder' && spec.model.clusters !== undefined) plan.clusters = spec.model.clusters;
+  if (t.pseudoLabels && task === 'classification') {
+    plan.pseudoLabels = {
+      threshold: t.pseudoLabels.threshold ?? DEFAULTS.pseudoLabelThreshold,
+      rounds: t.pseudoLabels.rounds ?? DEFAULTS.pseudoLabelRounds,
+    };
+  }
   if (input.text) plan.text = input.text;
   if (input.targetText) plan.targetText = input.targetText;
   return plan;
+}
+
+/** Why an autoencoder's output layer cannot follow the last hidden layer's shape, if it cannot. */
+export function autoencoderOutputIssue(inputShape: readonly number[], last: readonly number[]): string | undefined {
+  if (last.length === 1) return undefined;
+  if (last.length === 3 && inputShape.length === 3 && last[0] === inputShape[0] && last[1] === inputShape[1]) return undefined;
+  const image = inputShape.length === 3 ? `, or an image of the input's height and width (${inputShape[0]} x ${inputShape[1]})` : '';
+  return `an autoencoder's output reproduces the input [${inputShape.join(', ')}]: the last hidden layer must give a flat vector${image}, but it gives [${last.join(', ')}]`;
+}
+
+/**
+ * The output layer of an autoencoder: a dense layer of `units` sigmoid or linear units after a flat last
+ * hidden layer, or, for a convolutional one already back at the input's height and width, a 3 x 3
+ * convolution to the input's channels (same padding).
+ */
+function autoencoderOutputLayer(inputShape: readonly number[], last: readonly number[], units: number, activation: Activation, index: number): PlannedLayer {
+  const common = { name: 'output', activation, useBias: true, nonTrainableParams: 0, trainable: true, derived: 'output' as const };
+  if (last.length === 3 && inputShape.length === 3 && last[0] === inputShape[0] && last[1] === inputShape[1]) {
+    const channels = inputShape[2];
+    const params = 3 * 3 * last[2] * channels + channels;
+    return {
+      ...common, type: 'conv2d', filters: channels, kernelSize: 3, strides: 1, padding: 'same',
+      outputShape: [...inputShape], params, formula: `3 x 3 x ${last[2]} x ${channels} + ${channels} = ${params}`,
+    };
+  }
+  const why = autoencoderOutputIssue(inputShape, last);
+  if (why) throw new PlanError(why, index);
+  const { params, formula } = denseParams(last[0], units);
+  return { ...common, type: 'dense', units, outputShape: [units], params, formula };
 }
 
 /** The plan a run uses: command-line overrides (--epochs) and the seed it drew, recorded. */
@@ -296,14 +364,15 @@ export function planForRun(plan: Plan, o: { epochs?: number; seed: number }): Pl
   return { ...plan, epochs: o.epochs ?? plan.epochs, seed: o.seed };
 }
 
-/** How the trainer feeds targets: 0/1 in one column, one-hot, class index, or (scaled) values. */
-export type TargetMode = 'binary' | 'onehot' | 'index' | 'values' | 'sequence';
+/** How the trainer feeds targets: 0/1 in one column, one-hot, class index, (scaled) values, a token sequence, or the input itself (autoencoders). */
+export type TargetMode = 'binary' | 'onehot' | 'index' | 'values' | 'sequence' | 'input';
 
 export function outputLayer(plan: Plan): PlannedLayer {
   return plan.layers[plan.layers.length - 1];
 }
 
 export function targetModeOf(plan: Plan): TargetMode {
+  if (plan.task === 'autoencoder') return 'input';
   if (plan.task === 'sequence') return 'sequence';
   if (plan.task !== 'classification') return 'values';
   if (plan.loss === 'sparseCategoricalCrossentropy') return 'index';

@@ -20,6 +20,7 @@ function outputLabels(d: DataDescription, units: number): string[] {
   if (d.task === 'classification' && names) {
     return units === 1 && names.length === 2 ? [`${names[1]} (vs ${names[0]})`] : [...names];
   }
+  if (d.task === 'autoencoder') return d.inputShape.length === 3 ? inputLabels(d).map((x) => `${x} (reconstructed)`) : [...d.inputNames];
   return [...d.target];
 }
 
@@ -34,6 +35,7 @@ function summaryOf(l: PlannedLayer, d: DataDescription): LayerSummary {
   if (l.nonTrainableParams > 0) s.nonTrainableParams = l.nonTrainableParams;
   if (l.formula !== undefined) s.formula = l.formula;
   if (l.derived) s.derived = l.derived;
+  if (l.code) s.code = true;
   if (l.derived === 'input') s.units = l.outputShape.reduce((a, b) => a * b, 1);
   else if (l.units !== undefined) s.units = l.units;
   else if (l.filters !== undefined) s.units = l.filters;

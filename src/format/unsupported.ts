@@ -16,10 +16,6 @@ export interface UnsupportedFeature {
 }
 
 export const UNSUPPORTED: UnsupportedFeature[] = [
-  { what: '"task": "autoencoder"', path: ['task'], used: (s) => s.task === 'autoencoder' },
-  { what: '"clusters"', path: ['model', 'clusters'], used: (s) => s.model.clusters !== undefined, key: true },
-  { what: '"pseudoLabels"', path: ['training', 'pseudoLabels'], used: (s) => s.training?.pseudoLabels !== undefined, key: true },
-  { what: '"label"', path: ['data', 'label'], used: (s) => s.data.label !== undefined, key: true },
 ];
 
 export function unsupportedMessage(f: UnsupportedFeature): string {

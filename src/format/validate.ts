@@ -16,7 +16,7 @@ import { BaseModelError, readBaseModel, type BaseModel } from './base-model';
 import { checkData, firstNonNumber } from '../data/checks';
 import { imageKeyOf } from '../common/image-inputs';
 import { nameFromPath } from '../common/names';
-import { defaultMetrics, derivedOutput, DEFAULTS, makePlan, PlanError, type Plan, type PlanText } from './plan';
+import { autoencoderOutputIssue, defaultMetrics, derivedOutput, DEFAULTS, makePlan, PlanError, type Plan, type PlanText } from './plan';
 import type { LayerContext } from './layers';
 import { parseSpecDocument, type JsonPath } from './parse';
 import { rangeOf, type Problem, type ProblemSink, type Severity, type Target } from './problems';
@@ -205,6 +205,7 @@ class SpecValidator {
     await this.loadData();
     if (this.refuseUnsupported()) return;
     await this.loadBase();
+    this.checkKindOfLearning();
     this.checkTextTask();
     if (this.table && this.textSetup) this.checkText(this.table, this.textSetup);
     else if (this.table) this.checkColumns(this.table);
@@ -317,6 +318,48 @@ class SpecValidator {
   }
 
   /**
+   * Autoencoders, clusters, data.label and pseudo-labels (format, "Kinds of learning"): the checks that need
+   * the data are here too, so that nothing trains (and no run folder appears) for a spec they refuse.
+   */
+  private checkKindOfLearning(): void {
+    const d = this.spec.data;
+    const autoencoder = this.spec.task === 'autoencoder';
+    if (autoencoder && d.target !== undefined) {
+      this.r.error(['data', 'target'], 'an autoencoder has no target: it learns to reproduce its input. Remove "target" (to colour plots and score clusters by a column, name it in "label")', 'key');
+    }
+    const clusters = this.spec.model.clusters;
+    if (clusters !== undefined && !autoencoder) {
+      this.r.error(['model', 'clusters'], '"clusters" groups the codes of an autoencoder: it needs "task": "autoencoder"', 'key');
+    }
+    const rows = this.table?.rows.length ?? this.images?.files.length;
+    if (clusters !== undefined && rows !== undefined && clusters > rows) {
+      this.r.error(['model', 'clusters'], `${clusters} clusters, but the data has only ${rows} rows: each cluster needs at least one`);
+    }
+    const pseudo = this.spec.training?.pseudoLabels;
+    if (pseudo !== undefined) {
+      const path: JsonPath = ['training', 'pseudoLabels'];
+      if (this.spec.task === 'regression' || autoencoder) {
+        this.r.error(path, `pseudo-labels adopt confident class predictions: they need a classification, not ${autoencoder ? 'an autoencoder' : 'a regression'}`, 'key');
+      } else if (this.images) {
+        this.r.error(path, 'an image folder has a label (its sub-folder) for every image, so there are no unlabelled rows to adopt', 'key');
+      } else if (this.table) {
+        const targets = targetColumns(this.spec);
+        const unlabelled = this.table.rows.filter((row) => targets.some((t) => isMissing(row[t]))).length;
+        if (unlabelled === 0 && targets.every((t) => this.table?.columns.includes(t))) {
+          this.r.error(path, `every row has a value in "${targets.join('", "')}", so there are no unlabelled rows to adopt; leave the target empty (or NA) in the rows without a label`, 'key');
+        }
+      }
+    }
+    const label = d.label;
+    if (label !== undefined) {
+      if (targetColumns(this.spec).includes(label)) this.r.error(['data', 'label'], `"${label}" is the target; the label is a column kept aside, neither input nor target`);
+      else if (d.features?.includes(label)) this.r.error(['data', 'label'], `"${label}" is listed in "features"; the label is kept aside and never an input`);
+      // For an image folder the label is the sub-folder, and "label" only names it (as "target" does).
+      else if (this.table && !this.table.columns.includes(label)) this.r.error(['data', 'label'], `no column "${label}" in the data${didYouMean(label, this.table.columns)}`);
+    }
+  }
+
+  /**
    * A path named in the spec, resolved; undefined (and reported) if, in an untrusted workspace, its real
    * location is outside the workspace folder (or the spec's folder, when the spec is in no workspace folder).
    */
@@ -411,8 +454,8 @@ class SpecValidator {
       this.r.error(path, `no column "${name}" in the data${didYouMean(name, cols)} (columns: ${listed})`);
     let ok = true;
     const targets = targetColumns(this.spec);
-    if (d.target === undefined) {
-      this.r.error(['data'], 'data needs "target" (the column to predict)');
+    if (d.target === undefined && this.spec.task !== 'autoencoder') {
+      this.r.error(['data'], 'data needs "target" (the column to predict), or "task": "autoencoder" to learn without one');
       return;
     }
     targets.forEach((t, i) => {
@@ -457,7 +500,8 @@ class SpecValidator {
       }
       if (values.length === 0) this.r.error(featurePath(c), `column "${c}" has no values at all`);
     }
-    const used = [...features, ...targets];
+    // With pseudo-labels, a missing target makes a row unlabelled, not incomplete.
+    const used = this.spec.training?.pseudoLabels ? features : [...features, ...targets];
     const missingPolicy = d.missing ?? DEFAULTS.missing;
     let complete = 0;
     let firstMissing: { row: number; col: string } | undefined;
@@ -553,7 +597,7 @@ class SpecValidator {
     const table = this.table;
     const targetPath: JsonPath = ['data', 'target'];
     const taskPath: JsonPath = this.spec.task !== undefined ? ['task'] : targetPath;
-    if (!table || desc.task === 'sequence') return;
+    if (!table || desc.task === 'sequence' || desc.task === 'autoencoder') return;
     if (desc.target.length > 1 && desc.task === 'classification') {
       this.r.error(taskPath, 'a list of target columns is a multi-output regression; classification takes one target column');
       return;
@@ -656,7 +700,11 @@ class SpecValidator {
       return;
     }
     const positions = this.text?.targetText?.maxLength;
-    const why = desc.task === 'sequence' ? sequenceOutputIssue(shapes.outputShape ?? input, positions ?? 0) : outputIssue(shapes.outputShape ?? input);
+    const why = desc.task === 'sequence'
+      ? sequenceOutputIssue(shapes.outputShape ?? input, positions ?? 0)
+      : desc.task === 'autoencoder'
+        ? autoencoderOutputIssue(input, shapes.outputShape ?? input)
+        : outputIssue(shapes.outputShape ?? input);
     if (why) {
       if (layers.length > 0) this.r.error(['model', 'layers', layers.length - 1, 'type'], why);
       else this.r.error(['model', 'layers'], why);
@@ -752,6 +800,8 @@ class SpecValidator {
   }
 
   private checkLossAndOutput(desc: DataDescription): void {
+    // An autoencoder's output activation and loss may be anything that compares values with values.
+    if (desc.task === 'autoencoder') return;
     const loss = this.spec.training?.loss;
     if (desc.task === 'sequence') {
       if (loss !== undefined && loss !== 'sparseCategoricalCrossentropy') {
@@ -808,8 +858,8 @@ class SpecValidator {
         this.r.error(path, `a sequence task is measured by tokenAccuracy and sequenceAccuracy, not ${m}`);
       } else if (task !== 'sequence' && sequenceMetric) {
         this.r.error(path, `${m} measures a predicted text; it needs "task": "sequence"`);
-      } else if (task === 'regression' && (m === 'accuracy' || m === 'precision' || m === 'recall')) {
-        this.r.error(path, `${m} counts right and wrong classes, but this experiment is a regression; use mae or mse`);
+      } else if ((task === 'regression' || task === 'autoencoder') && (m === 'accuracy' || m === 'precision' || m === 'recall')) {
+        this.r.error(path, `${m} counts right and wrong classes, but this experiment is ${task === 'autoencoder' ? 'an autoencoder (it reproduces values)' : 'a regression'}; use mae or mse`);
       } else if (task === 'classification' && (m === 'precision' || m === 'recall') && classes > 2) {
         this.r.warn(path, `${m} is computed for two classes; with ${classes} classes it is not meaningful`);
       }

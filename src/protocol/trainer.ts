@@ -28,6 +28,8 @@ export interface TrainJob {
   /** Minimum interval between `batch` events, and between `weights` events, in ms. */
   progressIntervalMs?: number;
   weightsIntervalMs?: number;
+  /** Autoencoders: send the code space (`codes`) after each epoch; default true. */
+  liveCodes?: boolean;
   /** The Python for the `torch` backend (the `dlmodel.pythonPath` setting); else DLMODEL_PYTHON, else python3. */
   pythonPath?: string;
 }
@@ -117,6 +119,8 @@ export interface LayerSummary {
   /** "2 x 2 + 2 = 6" for dense layers. */
   formula?: string;
   derived?: 'input' | 'output';
+  /** An autoencoder's code layer (its narrowest hidden layer). */
+  code?: boolean;
   units?: number;
   activation?: string;
   /** Of `params`, those training does not change (batch-norm moving statistics; all of a frozen layer). */
@@ -148,6 +152,10 @@ export type TrainerEvent =
   | { type: 'epoch'; record: EpochRecord; epochs: number; etaMs: number; insights?: Insight[] }
   | { type: 'weights'; epoch: number; batch?: number; layers: LayerWeights[] }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  /** Autoencoders: a sample of rows' codes in 2-D (PCA when wider) after an epoch. */
+  | { type: 'codes'; epoch: number; points: { row: number; x: number; y: number; error: number; label?: string; input: Record<string, unknown> }[] }
+  /** Pseudo-labels: a round adopted `adopted` of the `unlabelled` rows. */
+  | { type: 'round'; round: number; adopted: number; unlabelled: number }
   | { type: 'predictions'; runDir: string; predictions: Prediction[]; classNames?: string[] }
   /** An export job's result: the folder, its train.py, and the command that runs it. */
   | { type: 'exported'; dir: string; script: string; run: string; files: string[] }
@@ -158,6 +166,8 @@ export type TrainerEvent =
       epochsDone: number;
       /** The saved model's metrics: the last epoch's, or the restored best epoch's. */
       metrics: Record<string, number>;
+      /** Pseudo-labels: how many rows each round adopted. */
+      rounds?: { round: number; adopted: number }[];
       insights?: Insight[];
       baseline?: Baseline;
       /** restoreBestWeights: the epoch whose weights were saved, when not the last. */
@@ -177,7 +187,7 @@ export type TrainerEvent =
 export type TrainerEventType = TrainerEvent['type'];
 
 const EVENT_TYPES: ReadonlySet<string> = new Set<TrainerEventType>([
-  'started', 'batch', 'epoch', 'weights', 'log', 'predictions', 'exported', 'finished', 'failed',
+  'started', 'batch', 'epoch', 'weights', 'log', 'codes', 'round', 'predictions', 'exported', 'finished', 'failed',
 ]);
 
 export function isTrainerEvent(value: unknown): value is TrainerEvent {

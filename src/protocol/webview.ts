@@ -22,6 +22,8 @@ export interface LayerView {
   /** "2 x 2 + 2 = 6" for dense layers. */
   formula?: string;
   derived?: 'input' | 'output';
+  /** An autoencoder's code layer (its narrowest hidden layer). */
+  code?: boolean;
   units?: number;
   activation?: string;
   nonTrainableParams?: number;
@@ -207,6 +209,55 @@ export interface RunSpecView {
   plan?: unknown;
 }
 
+/** An autoencoder's row in the code-space plot: its code in 2-D (PCA when wider), error, cluster and label. */
+export interface CodePointView {
+  row: number;
+  x: number;
+  y: number;
+  error: number;
+  cluster?: number;
+  label?: string;
+  /** The row as the user wrote it (features, or `{ file }` for an image). */
+  input?: Record<string, unknown>;
+}
+
+/** A row beside its reconstruction, in the input's units (pixels 0..1 for images). */
+export interface ReconstructionView {
+  row: number;
+  input: Record<string, unknown>;
+  label?: string;
+  cluster?: number;
+  error: number;
+  original: number[];
+  reconstruction: number[];
+}
+
+export interface AutoencoderView {
+  runDir: string;
+  /** True while training: `points` are a sample of rows after `epoch`, without clusters. */
+  live: boolean;
+  epoch?: number;
+  codeLayer?: string;
+  codeSize?: number;
+  projection?: 'identity' | 'pca';
+  points: CodePointView[];
+  inputNames: string[];
+  image?: { width: number; height: number; channels: number };
+  examples: ReconstructionView[];
+  /** Most unusual (highest reconstruction error) first. */
+  unusual: ReconstructionView[];
+  clusters?: number;
+  /** Each cluster's purity against the label, and the cluster-by-label table. */
+  report?: { labels: string[]; table: number[][]; clusters: { cluster: number; size: number; majority?: string; purity: number }[]; purity: number };
+}
+
+/** Pseudo-labels: how many unlabelled rows a round adopted. */
+export interface RoundView {
+  round: number;
+  adopted: number;
+  unlabelled?: number;
+}
+
 export interface DashboardSnapshot {
   seq: number;
   specPath: string;
@@ -244,6 +295,10 @@ export interface DashboardSnapshot {
   predictBusy?: boolean;
   /** The image the user asked to see, with its pixels. */
   shownImage?: ImageView;
+  /** Autoencoders: the code space, reconstructions and the most unusual rows of the selected run. */
+  autoencoder?: AutoencoderView;
+  /** Pseudo-labels: the selected run's rounds (validation accuracy per round comes from its curves). */
+  rounds?: RoundView[];
   /** The selected (or running) run's insights: live while it trains. */
   insights?: InsightView[];
   baseline?: BaselineView;

@@ -5,6 +5,7 @@
 // - run.json is validated on read: a bad one makes that run "unreadable", listed as such, never the whole list.
 // - Listing never writes unless the caller says it may (`write: true`): a restricted workspace writes nothing.
 // - A run being trained holds `run.lock` (a pid file created exclusively); a second trainer is refused.
+import type { AutoencoderJson } from './autoencoder';
 import { createHash, randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
@@ -34,6 +35,8 @@ export const RUN_FILES = {
   metrics: 'metrics.jsonl',
   preprocess: 'preprocess.json',
   predictions: 'predictions.json',
+  /** Autoencoders: codes in 2-D, clusters, reconstructions (runs/autoencoder.ts). */
+  autoencoder: 'autoencoder.json',
   model: 'model',
   checkpoint: 'checkpoint',
   lock: 'run.lock',
@@ -172,6 +175,31 @@ export async function readPredictions(runDir: string): Promise<PredictionsJson |
   }
   if (!isObject(value) || !Array.isArray(value.validation) || !Array.isArray(value.predict)) throw new RunFileError(file, 'not a predictions file');
   return value as unknown as PredictionsJson;
+}
+
+/** An autoencoder's autoencoder.json; undefined for other runs (and autoencoder runs that did not finish). */
+export async function readAutoencoder(runDir: string): Promise<AutoencoderJson | undefined> {
+  const file = path.join(runDir, RUN_FILES.autoencoder);
+  let value: unknown;
+  try {
+    value = await readJsonFile(file, LIMITS.runFile);
+  } catch (err) {
+    if (err instanceof RunFileError && (await missing(file))) return undefined;
+    throw err;
+  }
+  const bad = !isObject(value)
+    ? 'not an object'
+    : typeof value.codeLayer !== 'string'
+      ? '"codeLayer" is missing'
+      : !Array.isArray(value.points) || !value.points.every((p) => isObject(p) && Number.isFinite(p.x) && Number.isFinite(p.y) && Number.isFinite(p.error))
+        ? '"points" is not a list of { x, y, error }'
+        : !Array.isArray(value.examples) || !Array.isArray(value.unusual)
+          ? '"examples" or "unusual" is not a list'
+          : value.clusters !== undefined && (!isObject(value.clusters) || !Array.isArray(value.clusters.centroids))
+            ? '"clusters" has no "centroids"'
+            : undefined;
+  if (bad) throw new RunFileError(file, bad);
+  return value as unknown as AutoencoderJson;
 }
 
 /** preprocess.json, checked for the fields prediction relies on. */

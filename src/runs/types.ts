@@ -57,6 +57,9 @@ export interface RunJson {
   restoredEpoch?: number;
   /** Every choice the run used, defaults filled in (format/plan.ts). Runs before format 1.1 have none. */
   plan?: Plan;
+  /** Pseudo-labels: epochs of each round (round 0 is the first fit), and how many rows each round adopted. */
+  epochsPerRound?: number;
+  rounds?: { round: number; adopted: number; unlabelled?: number }[];
 }
 
 /** preprocess.json: everything prediction needs to prepare inputs exactly as training did. */
@@ -85,6 +88,8 @@ export interface PreprocessJson {
   normalization: Normalization;
   target: string[];
   classNames?: string[];
+  /** The values of data.label seen in training (autoencoders on image folders: the sub-folders). */
+  labelNames?: string[];
   /** Regression targets are scaled for training; predictions are mapped back to the target's units. */
   targetScale?: { mean: number[]; std: number[] };
   image?: { width: number; height: number; channels: number };
@@ -102,8 +107,13 @@ export interface Prediction {
   output: number[] | string;
   label?: string;
   confidence?: number;
-  /** The known answer, for validation rows. */
+  /** The known answer, for validation rows (an autoencoder's: the row's label, when it has one). */
   expected?: string | number | number[];
+  /** Autoencoders: the code (the narrowest hidden layer's values), how badly the input was reconstructed
+   *  (mean squared error over its prepared values: high means unlike the training data) and its cluster. */
+  code?: number[];
+  reconstructionError?: number;
+  cluster?: number;
 }
 
 export interface PredictionsJson {

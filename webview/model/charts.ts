@@ -17,7 +17,7 @@ function niceTicks(min: number, max: number, count: number): number[] {
   return out;
 }
 
-function axes(shapes: Shape[], w: number, h: number, x: { min: number; max: number }, y: { min: number; max: number }, labels: { x: string; y: string }): void {
+export function axes(shapes: Shape[], w: number, h: number, x: { min: number; max: number }, y: { min: number; max: number }, labels: { x: string; y: string }): void {
   const sx = (v: number): number => PAD.l + ((v - x.min) / (x.max - x.min || 1)) * (w - PAD.l - PAD.r);
   const sy = (v: number): number => h - PAD.b - ((v - y.min) / (y.max - y.min || 1)) * (h - PAD.t - PAD.b);
   shapes.push({ t: 'line', cls: 'axis', x1: PAD.l, y1: h - PAD.b, x2: w - PAD.r, y2: h - PAD.b });

@@ -22,7 +22,7 @@ export interface ChartData {
   points: number;
 }
 
-const NOT_METRICS = new Set(['epoch', 'ms', 'loss', 'val_loss', 'lr']);
+const NOT_METRICS = new Set(['epoch', 'ms', 'loss', 'val_loss', 'lr', 'round']);
 
 /** Metric names found in the records (without `val_`), in first-seen order. */
 export function metricNames(curves: readonly CurveSet[]): string[] {

@@ -90,7 +90,9 @@ export function matchWeights(layers: LayerView[], weights: LayerWeightsView[] | 
 function title(layer: LayerView): string {
   if (layer.derived === 'input') return 'Input';
   if (layer.derived === 'output') return 'Output';
-  return layer.type.replace(/^./, (c) => c.toUpperCase()).replace(/2d$/, '2D').replace(/1d$/, '1D');
+  const name = layer.type.replace(/^./, (c) => c.toUpperCase()).replace(/2d$/, '2D').replace(/1d$/, '1D');
+  // An autoencoder's narrowest layer: what the dashboard's code space plots.
+  return layer.code ? `${name} (code)` : name;
 }
 
 function shapeText(shape: number[]): string {

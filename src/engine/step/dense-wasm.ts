@@ -262,9 +262,9 @@ function isHead(h: string): h is Head {
 function headOf(plan: OutputPlan, act: DenseLayer['act']): Head | string {
   if (plan.loss === 'categoricalCrossentropy' && act === 'softmax' && plan.targetMode === 'onehot') return 'softmax-cce';
   if (plan.loss === 'binaryCrossentropy' && act === 'sigmoid' && plan.targetMode === 'binary') return 'sigmoid-bce';
-  if (plan.loss === 'meanSquaredError' && act === 'linear' && plan.targetMode === 'values') return 'linear-mse';
+  if (plan.loss === 'meanSquaredError' && act === 'linear' && (plan.targetMode === 'values' || plan.targetMode === 'input')) return 'linear-mse';
   // An autoencoder of inputs scaled to 0..1 (images): sigmoid outputs, mean squared error.
-  if (plan.loss === 'meanSquaredError' && act === 'sigmoid' && plan.targetMode === 'values') return 'sigmoid-mse';
+  if (plan.loss === 'meanSquaredError' && act === 'sigmoid' && (plan.targetMode === 'values' || plan.targetMode === 'input')) return 'sigmoid-mse';
   return `the output (${act}, ${plan.loss}, ${plan.targetMode} targets) is trained by tfjs-layers`;
 }
 

@@ -5,9 +5,13 @@ import type { TF } from '../tf';
 import type { Batch, TrainStep } from './types';
 
 export function layersStep(tf: TF, model: LayersModel, inputShape: readonly number[], targetShape?: readonly number[]): TrainStep {
+  // Targets take the output's shape (an autoencoder's may be an image) unless told; otherwise one row per example.
+  const outShape = model.outputs[0].shape.slice(1) as number[];
+  const outSize = outShape.reduce((a, b) => a * (b ?? 1), 1);
   const tensors = (batch: Batch) => {
     const xs = tf.tensor(batch.xs, [batch.b, ...inputShape]);
-    const ys = tf.tensor(batch.ys, [batch.b, ...(targetShape ?? [batch.ys.length / batch.b])]);
+    const width = batch.ys.length / batch.b;
+    const ys = tf.tensor(batch.ys, [batch.b, ...(targetShape ?? (width === outSize ? outShape : [width]))]);
     return { xs, ys };
   };
   return {

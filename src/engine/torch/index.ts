@@ -4,10 +4,15 @@
 // `python train.py` or `torchrun` look the same to dlmodel.
 import * as path from 'node:path';
 import type { ExportJob, TrainerEvent, TrainJob } from '../../protocol/trainer';
-import { acquireRunLock, createRunDir, readRun, runsRootFor, writeRunJson } from '../../runs/folder';
+import { promises as fs } from 'node:fs';
+import { acquireRunLock, createRunDir, readMetrics, readRun, RUN_FILES, runsRootFor, writeRunJson } from '../../runs/folder';
+import type { PredictionsJson } from '../../runs/types';
+import { analyzeRun, type Insight } from '../../coach/insights';
+import type { Baseline } from '../../coach/baseline';
+import { computeBaseline, predictedCounts } from '../coach';
 import { exportPytorch } from '../../export/pytorch';
 import { loadBackend } from '../backends/index';
-import { MAX_BACKLOG, readSpec, RunFailure, type Held, type TrainerContext } from '../train';
+import { MAX_BACKLOG, readSpec, RunFailure, type Held, type Setup, type TrainerContext } from '../train';
 import { choosePython, probeTorch, type TorchProbe } from './python';
 import { lastErrorLine, runRelay } from './relay';
 
@@ -24,6 +29,35 @@ export async function runExport(job: ExportJob, ctx: TrainerContext): Promise<vo
   const res = await exportPytorch(await topologyTf(ctx), setup, { outDir, runsRoot: job.runsRoot, extensionRoot: ctx.extensionRoot });
   const python = process.platform === 'win32' ? 'python' : 'python3';
   ctx.emit({ type: 'exported', dir: res.dir, script: res.script, run: `${python} ${quote(res.script)}`, files: res.files });
+}
+
+/**
+ * The coach's insights for a run train.py finished, from what it wrote (the curves, the validation
+ * predictions), recorded in run.json as the TensorFlow.js trainer records them. Layer activity needs the
+ * model in TensorFlow.js and is left out here.
+ */
+async function coachTorchRun(setup: Setup, runDir: string): Promise<{ insights?: Insight[]; baseline?: Baseline }> {
+  try {
+    const { plan, data } = setup;
+    const baseline = computeBaseline(data, plan.loss);
+    const history = await readMetrics(runDir);
+    const predictions = JSON.parse(await fs.readFile(path.join(runDir, RUN_FILES.predictions), 'utf8')) as PredictionsJson;
+    const es = plan.earlyStopping;
+    const run = await readRun(runDir);
+    const insights = analyzeRun({
+      task: data.pre.task,
+      history,
+      epochs: run.epochs,
+      learningRate: plan.learningRate,
+      baseline,
+      earlyStopping: es ? { restoreBestWeights: es.restoreBestWeights } : undefined,
+      predicted: predictedCounts(data.pre.classNames, predictions.validation),
+    });
+    await writeRunJson(runDir, { ...run, insights }, { sync: true });
+    return { insights, baseline };
+  } catch {
+    return {};
+  }
 }
 
 function quote(p: string): string {
@@ -85,7 +119,7 @@ async function trainThroughPython(job: TrainJob, ctx: TrainerContext, held: Held
     onStderr: (t) => process.stderr.write(t),
   });
   if (res.end?.type === 'finished') {
-    ctx.emit(res.end);
+    ctx.emit({ ...res.end, ...(await coachTorchRun(setup, runDir)) });
     return res.end.status;
   }
   const failure = res.end?.type === 'failed' ? res.end : undefined;

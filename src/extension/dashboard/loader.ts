@@ -4,7 +4,9 @@ import * as path from 'node:path';
 import { readImagePixels } from '../../data/images';
 import { EMBEDDING_ROWS_SENT, WHOLE_WEIGHTS_LIMIT, type LayerWeights } from '../../protocol/trainer';
 import type { ImageView } from '../../protocol/webview';
-import { listRuns, readMetrics, readPredictions, readPreprocess, RUN_FILES, type RunInfo } from '../../runs/folder';
+import { listRuns, readAutoencoder, readMetrics, readPredictions, readPreprocess, RUN_FILES, type RunInfo } from '../../runs/folder';
+import type { AutoencoderJson } from '../../runs/autoencoder';
+import type { AutoencoderView } from '../../protocol/webview';
 import { formatProblem, hasErrors } from '../../format/problems';
 import { summarizePlan } from '../../format/summary';
 import type { ValidationResult } from '../../format/validate';
@@ -14,7 +16,7 @@ import { weightStats } from '../../runs/weight-stats';
 import { nameFromPath } from '../../common/names';
 import { readModelFolder, readWeightData, type ModelFolder } from '../../runs/model-files';
 
-export { listRuns, readMetrics, readPredictions, readPreprocess, type RunInfo };
+export { listRuns, readAutoencoder, readMetrics, readPredictions, readPreprocess, type RunInfo };
 
 /** The layer summary and data description of the spec (from its validation, which the editor shares);
  *  problems (FILE:LINE:COL) when it is not valid. */
@@ -92,4 +94,20 @@ export async function loadImage(file: string, image: { width: number; height: nu
   const channels = image.channels === 1 || image.channels === 3 || image.channels === 4 ? image.channels : 1;
   const px = await readImagePixels(file, { width: image.width, height: image.height, channels });
   return { path: file, width: image.width, height: image.height, channels, pixels: Array.from(px, (v) => Math.round(v * 255)) };
+}
+
+/** Rows drawn in the code-space plot: every row up to this many, an even sample beyond. */
+export const CODE_POINTS_SHOWN = 3000;
+
+export function autoencoderView(runDir: string, ae: AutoencoderJson): AutoencoderView {
+  const step = Math.max(1, Math.ceil(ae.points.length / CODE_POINTS_SHOWN));
+  const v: AutoencoderView = {
+    runDir, live: false, codeLayer: ae.codeLayer, codeSize: ae.codeSize, projection: ae.projection,
+    points: ae.points.filter((_, i) => i % step === 0).map(({ row, x, y, error, cluster, label, input }) => ({ row, x, y, error, cluster, label, input })),
+    inputNames: ae.inputNames, examples: ae.examples, unusual: ae.unusual,
+  };
+  if (ae.image) v.image = ae.image;
+  if (ae.clusters) v.clusters = ae.clusters.k;
+  if (ae.report) v.report = ae.report;
+  return v;
 }

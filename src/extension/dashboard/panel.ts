@@ -9,7 +9,7 @@ import type { RunService } from '../run-service';
 import type { ValidationCache } from '../validation';
 import { boundaryFromPredictions, featureRange, gridInputs, linspace } from '../../common/boundary';
 import { dashboardHtml, localRoots } from './html';
-import { type RunInfo, loadImage, loadSpecInfo, readMetrics, readPredictions, readPreprocess, readSavedWeights } from './loader';
+import { autoencoderView, type RunInfo, loadImage, loadSpecInfo, readAutoencoder, readMetrics, readPredictions, readPreprocess, readSavedWeights } from './loader';
 import { DashboardState, runItem, toEpochPoint, weightsForTransport } from './state';
 import { previewTable } from '../../data/preview';
 import { prepareTrainingData } from '../../data/preprocess';
@@ -163,12 +163,16 @@ export class DashboardPanel implements vscode.Disposable {
     await this.loadCurves(runDir, force);
     const live = this.state.live?.state === 'running' && this.state.live.runDir === runDir;
     if (live) return;
-    const [pred, pre, weights] = await Promise.all([
+    const [pred, pre, weights, ae] = await Promise.all([
       readPredictions(runDir).catch(() => undefined),
       readPreprocess(runDir).catch(() => undefined),
       this.state.weights?.runDir === runDir && !force ? Promise.resolve(undefined) : readSavedWeights(runDir).catch(() => undefined),
+      readAutoencoder(runDir).catch(() => undefined),
     ]);
     if (this.state.selectedRun !== runDir) return;
+    if (ae) this.state.autoencoder = autoencoderView(runDir, ae);
+    const rounds = this.state.runJson.get(runDir)?.rounds;
+    if (rounds) this.state.rounds = rounds.map((r) => ({ ...r }));
     if (pred) this.state.predictions = { runDir, validation: pred.validation.map(predictionView), predict: pred.predict.map(predictionView) };
     if (pre) {
       const s = this.state.spec;
@@ -322,7 +326,8 @@ export class DashboardPanel implements vscode.Disposable {
     const image = this.state.spec.image;
     if (!image) return;
     // Only images the dashboard itself listed (validation rows, predict inputs) are read: the webview is not trusted to name files.
-    const listed = [...(this.state.predictions?.validation ?? []), ...(this.state.predictions?.predict ?? [])].some((p) => Object.values(p.input).includes(file));
+    const listed = [...(this.state.predictions?.validation ?? []), ...(this.state.predictions?.predict ?? []), ...(this.state.autoencoder?.points ?? [])]
+      .some((p) => p.input && Object.values(p.input).includes(file));
     if (!listed) return;
     const abs = path.resolve(path.dirname(this.specPath), file);
     // predictions.json comes with the repository: in a restricted workspace its paths must stay inside it.

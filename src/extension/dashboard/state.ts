@@ -4,7 +4,7 @@
 import type { LayerSummary, LayerWeights, TrainerEvent } from '../../protocol/trainer';
 import type {
   BaselineView, BatchPoint, DashboardSnapshot, DataPreviewView, DecisionBoundaryView, EpochPoint, FeatureView, ImageView, InsightView, LayerView,
-  LayerWeightsView, LiveStatus, ParamCountsView, PredictionsView, PredictResultView, RunItem,
+  LayerWeightsView, LiveStatus, AutoencoderView, RoundView, ParamCountsView, PredictionsView, PredictResultView, RunItem,
 } from '../../protocol/webview';
 import { describeBaseline, type Baseline } from '../../coach/baseline';
 import type { Insight } from '../../coach/insights';
@@ -96,6 +96,8 @@ export class DashboardState {
   predictResult?: PredictResultView;
   predictBusy = false;
   shownImage?: ImageView;
+  autoencoder?: AutoencoderView;
+  rounds?: RoundView[];
   /** What the trainer said while a run trained (run.json has it afterwards). */
   liveInsights = new Map<string, InsightView[]>();
   liveBaseline = new Map<string, BaselineView>();
@@ -114,6 +116,8 @@ export class DashboardState {
     this.compareRuns = this.compareRuns.filter((d) => d !== runDir);
     if (this.weights?.runDir !== runDir) this.weights = undefined;
     if (this.predictions?.runDir !== runDir) this.predictions = undefined;
+    if (this.autoencoder?.runDir !== runDir) this.autoencoder = undefined;
+    this.rounds = undefined;
     if (this.boundary?.runDir !== runDir) {
       this.boundary = undefined;
       this.boundaryStatus = undefined;
@@ -152,6 +156,8 @@ export class DashboardState {
         if (e.baseline) this.liveBaseline.set(e.runDir, baselineView(e.baseline));
         this.weights = undefined;
         this.predictions = undefined;
+        this.autoencoder = undefined;
+        this.rounds = undefined;
         this.boundary = undefined;
         this.boundaryStatus = undefined;
         return { reloadRuns: true };
@@ -187,6 +193,20 @@ export class DashboardState {
         return {};
       case 'log':
         return {};
+      case 'codes': {
+        if (!runDir || runDir !== this.selectedRun) return {};
+        const prev = this.autoencoder?.runDir === runDir ? this.autoencoder : undefined;
+        this.autoencoder = {
+          runDir, live: true, epoch: e.epoch, points: e.points, inputNames: this.spec.inputNames, image: this.spec.image,
+          examples: prev?.examples ?? [], unusual: prev?.unusual ?? [],
+        };
+        return {};
+      }
+      case 'round': {
+        if (!runDir || runDir !== this.selectedRun) return {};
+        this.rounds = [...(this.rounds ?? []).filter((r) => r.round !== e.round), { round: e.round, adopted: e.adopted, unlabelled: e.unlabelled }];
+        return {};
+      }
       case 'predictions':
         // The full set (validation rows included) is read from predictions.json when the run finishes.
         return {};
@@ -260,6 +280,8 @@ export class DashboardState {
       predictResult: this.predictResult,
       predictBusy: this.predictBusy || undefined,
       shownImage: this.shownImage,
+      autoencoder: this.autoencoder,
+      rounds: this.rounds,
       insights: this.selectedRun ? this.insightsOf(this.selectedRun) : undefined,
       baseline: this.selectedRun ? this.baselineOf(this.selectedRun) : undefined,
       dataPreview: this.dataPreview,

@@ -85,6 +85,8 @@ describe('torch backend', function () {
     for (const f of ['model/model.json', 'model/weights.bin', 'preprocess.json', 'predictions.json', 'checkpoint/torch.pt', 'program/train.py']) {
       assert.ok(existsSync(path.join(dir, f)), f);
     }
+    assert.ok(Array.isArray(ofType(r.events, 'finished')[0].insights), 'the coach read the torch run');
+    assert.ok(Array.isArray(run.insights), 'run.json has the insights');
     const listed = await listRuns(path.join(s.dir, 'g.dlmodel.json'));
     assert.equal(listed[0].run.id, run.id);
 
@@ -185,7 +187,8 @@ describe('torch backend', function () {
     const single = await runPython([out.script]);
     assert.equal(single.code, 0, single.stderr);
     // Debian's PyTorch 1.13 on Python 3.11 needs --redirects/--tee set (its default "0" no longer parses).
-    const ddp = await runPython(['torchrun', '--nproc_per_node', '2', '--redirects', '1', '--tee', '1', out.script]);
+    // --standalone: a free port of its own (two torchruns on the default port would meet each other's store).
+    const ddp = await runPython(['torchrun', '--standalone', '--nproc_per_node', '2', '--redirects', '1', '--tee', '1', out.script], { timeoutMs: 240_000 });
     assert.equal(ddp.code, 0, ddp.stderr + ddp.stdout);
     const runs = await listRuns(file);
     assert.equal(runs.length, 2, 'rank 0 alone wrote a run folder');

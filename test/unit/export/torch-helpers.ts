@@ -24,17 +24,29 @@ export function torchMissing(): string | undefined {
   return probed;
 }
 
-export function runPython(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs PYTHON (or `torchrun` when args[0] says so); killed with its whole process group after timeoutMs. */
+export function runPython(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(args[0] === 'torchrun' ? 'torchrun' : PYTHON, args[0] === 'torchrun' ? args.slice(1) : args, {
       cwd: opts.cwd,
       env: { ...TORCH_ENV, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-(child.pid ?? 0), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, opts.timeoutMs ?? 180_000);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }

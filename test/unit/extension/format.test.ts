@@ -90,6 +90,13 @@ describe('extension/format', () => {
     assert.equal(predictionText({ input: {}, output: [1.2, 3.456] }), '-> 1.20, 3.46');
   });
 
+  it('writes an autoencoder\'s prediction as its cluster and reconstruction error', () => {
+    const p = { input: {}, output: [1, 2], code: [0.5, -1], reconstructionError: 0.0037, cluster: 2 };
+    assert.equal(predictionText(p), `-> cluster 2, reconstruction error ${predictionText({ input: {}, output: [0.0037] }).slice(3)}`);
+    assert.match(predictionText({ ...p, cluster: undefined }), /^-> reconstruction error /);
+    assert.match(predictionHover(p, 'r1'), /\| cluster \| 2 \|[\s\S]*reconstruction error[\s\S]*\| code \| /);
+  });
+
   it('lists every class probability in the hover, most likely first, with the run id', () => {
     const md = predictionHover({ input: {}, output: [0.1, 0.7, 0.2], label: 'b', confidence: 0.7 }, 'run-1', ['a', 'b', 'c']);
     const rows = md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| class'));

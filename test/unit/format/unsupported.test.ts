@@ -17,14 +17,6 @@ const base = (extra: { data?: string; model?: string; training?: string; top?: s
 
 describe('format 1.1 fields not implemented yet', () => {
   const cases: [string, string, string, string][] = [
-    ['text', base({ data: ', "text": "review"' }), '"text" is not supported yet', '"text"'],
-    ['text object', base({ data: ', "text": { "column": "review", "tokens": "characters", "maxLength": 20 }' }), '"text" is not supported yet', '"text"'],
-    ['targetText', base({ data: ', "targetText": { "tokens": "characters" }' }), '"targetText" is not supported yet', '"targetText"'],
-    ['sequence task', base({ top: '"task": "sequence",\n  ' }), '"task": "sequence" is not supported yet', '"sequence"'],
-    ['autoencoder task', base({ top: '"task": "autoencoder",\n  ' }), '"task": "autoencoder" is not supported yet', '"autoencoder"'],
-    ['clusters', base({ model: ', "clusters": 3' }), '"clusters" is not supported yet', '"clusters"'],
-    ['pseudoLabels', base({ training: '"pseudoLabels": { "threshold": 0.9, "rounds": 2 }' }), '"pseudoLabels" is not supported yet', '"pseudoLabels"'],
-    ['label', base({ data: ', "label": "id"' }), '"label" is not supported yet', '"label"'],
   ];
   for (const [name, text, message, under] of cases) {
     it(`${name}: parses, then one error at the field`, async () => {

@@ -14,6 +14,12 @@ const stats = { min: -1, max: 1, mean: 0, std: 0.5, histogram: [1, 2, 1], histMi
 const tiny: LayerView[] = [input(2), dense('dense_1', 2, 2), dense('dense_2', 1, 2, { derived: 'output', activation: 'sigmoid' })];
 
 describe('webview/model/layout: network diagram', () => {
+  it('marks an autoencoder\'s code layer in its title', () => {
+    const ae: LayerView[] = [input(4), dense('dense_1', 8, 4), dense('dense_2', 2, 8, { code: true }), dense('dense_3', 8, 2), dense('output', 4, 8, { derived: 'output', activation: 'linear' })];
+    const svg = sceneToSvg(layoutDiagram({ layers: ae, inputNames: ['a', 'b', 'c', 'd'], outputNames: ['a', 'b', 'c', 'd'] }).scene);
+    assert.equal((svg.match(/>Dense \(code\)</g) ?? []).length, 1);
+  });
+
   it('draws every neuron and weight of a small net, and counts 9 parameters for 2-2-1', () => {
     const d = layoutDiagram({ layers: tiny, inputNames: ['x1', 'x2'], outputNames: ['no', 'yes'] });
     assert.equal(d.totalParams, 9);
