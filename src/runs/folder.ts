@@ -166,13 +166,8 @@ export async function readMetrics(runDir: string): Promise<EpochRecord[]> {
 
 export async function readPredictions(runDir: string): Promise<PredictionsJson | undefined> {
   const file = path.join(runDir, RUN_FILES.predictions);
-  let value: unknown;
-  try {
-    value = await readJsonFile(file, LIMITS.runFile);
-  } catch (err) {
-    if (err instanceof RunFileError && (await missing(file))) return undefined;
-    throw err;
-  }
+  const value = await readOptionalJson(file);
+  if (value === undefined) return undefined;
   if (!isObject(value) || !Array.isArray(value.validation) || !Array.isArray(value.predict)) throw new RunFileError(file, 'not a predictions file');
   return value as unknown as PredictionsJson;
 }
@@ -180,13 +175,8 @@ export async function readPredictions(runDir: string): Promise<PredictionsJson |
 /** An autoencoder's autoencoder.json; undefined for other runs (and autoencoder runs that did not finish). */
 export async function readAutoencoder(runDir: string): Promise<AutoencoderJson | undefined> {
   const file = path.join(runDir, RUN_FILES.autoencoder);
-  let value: unknown;
-  try {
-    value = await readJsonFile(file, LIMITS.runFile);
-  } catch (err) {
-    if (err instanceof RunFileError && (await missing(file))) return undefined;
-    throw err;
-  }
+  const value = await readOptionalJson(file);
+  if (value === undefined) return undefined;
   const bad = !isObject(value)
     ? 'not an object'
     : typeof value.codeLayer !== 'string'
@@ -226,6 +216,16 @@ export async function readPreprocess(runDir: string): Promise<PreprocessJson> {
                   : undefined;
   if (bad) throw new RunFileError(file, bad);
   return v as unknown as PreprocessJson;
+}
+
+/** A run file that a run may not have written (yet): undefined when absent, an error when unreadable. */
+async function readOptionalJson(file: string): Promise<unknown> {
+  try {
+    return await readJsonFile(file, LIMITS.runFile);
+  } catch (err) {
+    if (err instanceof RunFileError && (await missing(file))) return undefined;
+    throw err;
+  }
 }
 
 async function missing(file: string): Promise<boolean> {

@@ -267,8 +267,9 @@ class Recurrent(nn.Module):
     """spec: { "type": "simpleRNN" | "lstm" | "gru", "units", "activation", "useBias", "returnSequences" }.
 
     Written out step by step with TensorFlow.js's equations, because PyTorch's nn.LSTM / nn.GRU compute a
-    different network: TensorFlow.js gates with hardSigmoid (not sigmoid), its GRU applies the reset gate
-    before the recurrent product (PyTorch's after), and both keep one bias, not two. The weights are kept in
+    different network: TensorFlow.js's GRU applies the reset gate before the recurrent product (PyTorch's
+    after), and both keep one bias, not two. Gates use the logistic sigmoid, as dlmodel configures
+    TensorFlow.js (its own default would be hardSigmoid). The weights are kept in
     TensorFlow.js's layout: kernel [inputs, gates x units] (gates i, f, c, o for LSTM; z, r, h for GRU),
     recurrent_kernel [units, gates x units], bias [gates x units].
     """
@@ -301,12 +302,12 @@ class Recurrent(nn.Module):
             elif self.kind == "lstm":
                 z = xt + h @ self.recurrent_kernel
                 i, f, cc, o = z[:, :u], z[:, u:2 * u], z[:, 2 * u:3 * u], z[:, 3 * u:]
-                c = hard_sigmoid(f) * c + hard_sigmoid(i) * act(cc)
-                h = hard_sigmoid(o) * act(c)
+                c = torch.sigmoid(f) * c + torch.sigmoid(i) * act(cc)
+                h = torch.sigmoid(o) * act(c)
             else:
                 rec = h @ self.recurrent_kernel[:, :2 * u]
-                z = hard_sigmoid(xt[:, :u] + rec[:, :u])
-                r = hard_sigmoid(xt[:, u:2 * u] + rec[:, u:])
+                z = torch.sigmoid(xt[:, :u] + rec[:, :u])
+                r = torch.sigmoid(xt[:, u:2 * u] + rec[:, u:])
                 hh = act(xt[:, 2 * u:] + (r * h) @ self.recurrent_kernel[:, 2 * u:])
                 h = z * h + (1 - z) * hh
             if self.return_sequences:
@@ -966,7 +967,12 @@ def main():
             print("%s: %d epochs. Model saved in %s" % (status, epochs_done, os.path.join(run_dir, "model")), flush=True)
     if ddp:
         dist.barrier()
-        dist.destroy_process_group()
+        # Everything is on disk. Tearing DDP down (here or at the interpreter's exit) can deadlock with gloo
+        # on PyTorch 1.13: the reducer's process group joins a worker thread that waits for the GIL the
+        # tearing-down thread holds. So each process leaves at once, as torchrun expects, with exit code 0.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 def decode_output(pre, values):
