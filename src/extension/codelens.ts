@@ -1,6 +1,6 @@
 // Lenses on a spec file: `Train`, `Summary (9 params, 3 layers)` and, while a run of it is going,
 // `Stop (epoch 3/50, loss 0.412)`; above the `predict` block, `Predict` (or `Predict (train first)`).
-// They refresh when runs start, at every epoch, on batches (throttled) and when runs end. A refresh must be
+// They refresh when runs start and end, and on epochs and batches (throttled). A refresh must be
 // quick: VS Code drops a lens request that a newer refresh overtakes, so a slow one (listing every run for
 // Predict) kept the Stop lens epochs behind the progress notification. The latest completed run is cached
 // per spec until a run folder changes.
@@ -36,11 +36,11 @@ export class SpecCodeLenses implements vscode.CodeLensProvider, vscode.Disposabl
       runs.onDidChangeActive(() => this.refresh()),
       runs.onEvent((e) => {
         switch (e.event.type) {
+          // Throttled, epochs too: a refresh on every epoch of a fast run overtakes each lens request before
+          // it answers, and VS Code then shows none of them (the lens stayed at "starting").
           case 'batch':
-            this.refreshSoon();
-            break;
           case 'epoch':
-            this.refresh();
+            this.refreshSoon();
             break;
           case 'started':
           case 'finished':
