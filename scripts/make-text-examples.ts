@@ -81,7 +81,9 @@ function makeSpam(pkg: string): void {
       .map((f) => messageText((JSON.parse(readFileSync(join(data, group, f), 'utf8')) as { text: string }).text));
   const spam = [...read('spam-1'), ...read('spam-2')];
   const ham = [...read('easy-ham-1'), ...read('easy-ham-2'), ...read('hard-ham-1')];
-  const keep = (t: string) => t.length > 20;
+  // The corpus holds the same message more than once; each text once, so no validation row is a training row.
+  const seen = new Set<string>();
+  const keep = (t: string) => t.length > 20 && !seen.has(t) && (seen.add(t), true);
   const rows = [
     ...sample(spam.filter(keep), 1000, 1).map((t) => [t, 'spam']),
     ...sample(ham.filter(keep), 1000, 2).map((t) => [t, 'ham']),
