@@ -5,7 +5,7 @@
 // Every (task, backend, thread count) runs in its own child process, PyTorch right after it at 1 thread and at
 // dlmodel's thread count (ratios measured back to back; the better PyTorch is the peer), so each peak memory
 // figure belongs to one task. Results: bench/results/<date>-<host>.json.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ConcreteBackend } from '../src/format/types';
@@ -15,6 +15,8 @@ import { busyMachine } from '../src/engine/threads';
 import { TASK_IDS, TASKS, type TaskId } from './tasks';
 import { extensionRootFromBundle, runChild, type ChildArgs, type TfjsResult } from './tfjs-runner';
 import { findTorch, runProcess, runTorchTask, scriptPath, type TorchInfo, type TorchResult } from './torch';
+import { prepareTorchBackend, runTorchBackend, type PreparedProgram, type TorchBackendResult } from './torch-backend';
+import { summaryMarkdown } from './summary';
 
 interface Flags {
   quick: boolean;
@@ -24,6 +26,8 @@ interface Flags {
   /** Measurements per (task, backend) and per end-to-end example, interleaved with PyTorch's; medians reported. */
   rounds: number;
   torch: boolean;
+  /** dlmodel's own torch backend (the exported train.py) on the tasks: the `torch-cpu` column. */
+  torchBackend: boolean;
   torchDevice: 'cpu' | 'cuda';
   /** PyTorch intra-op threads; 0 = at 1 thread and at dlmodel's thread count, the better one the peer. */
   torchThreads: number;
@@ -41,7 +45,7 @@ interface Flags {
 
 const USAGE =
   'usage: node dist/bench.js [--quick] [--tasks A,B,C,D,E,F] [--backends cpu,wasm,webgpu] [--threads N] [--seconds N] [--rounds N] ' +
-  '[--no-torch] [--torch-device cpu|cuda] [--torch-threads N] [--no-e2e] [--examples a,b] [--memory|--no-memory] [--no-scaling] [--no-render] [--out FILE]';
+  '[--no-torch] [--no-torch-backend] [--torch-device cpu|cuda] [--torch-threads N] [--no-e2e] [--examples a,b] [--memory|--no-memory] [--no-scaling] [--no-render] [--out FILE]';
 
 /** What each task must reach against PyTorch at its better thread count (issue 16). */
 const TARGETS: Partial<Record<TaskId, number>> = { A: 0.8, B: 0.5, C: 0.5, D: 0.3 };
@@ -57,6 +61,7 @@ function parseFlags(argv: string[]): Flags {
     seconds: 0,
     rounds: 0,
     torch: true,
+    torchBackend: true,
     torchDevice: 'cpu',
     torchThreads: 0,
     threads: defaultThreads(),
@@ -96,6 +101,9 @@ function parseFlags(argv: string[]): Flags {
         break;
       case '--no-torch':
         f.torch = false;
+        break;
+      case '--no-torch-backend':
+        f.torchBackend = false;
         break;
       case '--torch-device': {
         const d = value();
@@ -194,6 +202,10 @@ interface TaskSummary {
   /** The better PyTorch: its samples/s and thread count. */
   peer?: number;
   peerThreads?: number;
+  /** dlmodel's torch backend (train.py as `--backend torch` runs it, PyTorch's default threads). */
+  torchCpu?: number;
+  /** Why there is no torch-cpu figure, or what it trained on when not the task's data. */
+  torchCpuNote?: string;
   ratio?: number;
   target?: number;
   met?: boolean;
@@ -203,7 +215,7 @@ interface TaskSummary {
  * A task's row. dlmodel's figure is what the trainer's default would run: `threads` threads, or one where
  * the network is too small for threads or the machine was busy when the bench started (`busy`).
  */
-function summarize(task: TaskId, threads: number, tfjs: TfjsResult[], torch: TorchResult[], busy?: string): TaskSummary {
+function summarize(task: TaskId, threads: number, tfjs: TfjsResult[], torch: TorchResult[], busy?: string, backendRuns: TorchBackendResult[] = []): TaskSummary {
   const wasmRuns = tfjs.filter((r) => r.task === task && r.backend === 'wasm' && r.ok);
   const many = wasmRuns.find((r) => !r.label?.startsWith('1 thread')) ?? wasmRuns[0];
   const one = threads > 1 ? wasmRuns.find((r) => r.label?.startsWith('1 thread')) : many;
@@ -220,6 +232,7 @@ function summarize(task: TaskId, threads: number, tfjs: TfjsResult[], torch: Tor
   const best = candidates.sort((a, b) => b[0] - a[0])[0];
   const ratio = wasm && best ? wasm / best[0] : undefined;
   const target = TARGETS[task];
+  const tb = backendRuns.find((r) => r.task === task);
   return {
     task,
     title: TASKS[task].title,
@@ -234,6 +247,8 @@ function summarize(task: TaskId, threads: number, tfjs: TfjsResult[], torch: Tor
     torchN: tN,
     peer: best?.[0],
     peerThreads: best?.[1],
+    torchCpu: tb?.ok ? tb.samplesPerSec : undefined,
+    torchCpuNote: tb ? (tb.ok ? tb.note : tb.error) : undefined,
     ratio,
     target,
     met: target !== undefined && ratio !== undefined ? ratio >= target : undefined,
@@ -282,6 +297,17 @@ function resultsFile(f: Flags, root: string): string {
   return file;
 }
 
+/** Whether the logical CPUs are cores of their own or hyperthreads sharing one (Linux sysfs), for the notes. */
+function cpuTopology(count: number): string | undefined {
+  try {
+    const siblings = new Set<string>();
+    for (let i = 0; i < count; i++) siblings.add(readFileSync(`/sys/devices/system/cpu/cpu${i}/topology/thread_siblings_list`, 'utf8').trim());
+    return siblings.size === count ? 'one thread per core as the guest sees it' : `${siblings.size} core${siblings.size > 1 ? 's' : ''} with hyperthreads`;
+  } catch {
+    return undefined;
+  }
+}
+
 async function main(): Promise<number> {
   const bundleDir = __dirname;
   const root = extensionRootFromBundle(bundleDir);
@@ -299,7 +325,8 @@ async function main(): Promise<number> {
   }
   const started = new Date();
   const cpus = os.cpus();
-  console.log(`dlmodel bench ${started.toISOString()} on ${os.hostname()}: ${cpus.length} x ${cpus[0]?.model ?? 'cpu'}, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const loadAtStart = os.loadavg();
+  console.log(`dlmodel bench ${started.toISOString()} on ${os.hostname()}: ${cpus.length} x ${cpus[0]?.model ?? 'cpu'}, load ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}`);
 
   let torch: TorchInfo | undefined;
   let torchMissing: string | undefined;
@@ -320,8 +347,12 @@ async function main(): Promise<number> {
 
   const tfjs: TfjsResult[] = [];
   const torchResults: TorchResult[] = [];
+  const backendResults: TorchBackendResult[] = [];
+  const cliJs = path.join(bundleDir, 'cli.js');
+  // The torch-cpu column: each task exported once (dlmodel export) into a temporary folder, run every round.
+  const torchBackendWork = torch && f.torchBackend && f.torchDevice === 'cpu' && existsSync(cliJs) ? mkdtempSync(path.join(os.tmpdir(), 'dlmodel-bench-torch-')) : undefined;
   // The trainer's default takes one thread on a busy machine: judged, as the trainer does, before any work.
-  const busyAtStart = busyMachine(cpus.length, os.loadavg()[0]);
+  const busyAtStart = busyMachine(cpus.length, loadAtStart[0]);
   if (busyAtStart) console.log(`note: ${busyAtStart}: dlmodel's default would train on one thread; both thread counts are measured`);
   // PyTorch at 1 thread and at dlmodel's thread count (the better one is the peer), unless --torch-threads.
   const torchThreadCounts = f.torchDevice === 'cuda' ? [0] : f.torchThreads ? [f.torchThreads] : [...new Set([1, f.threads])];
@@ -330,6 +361,14 @@ async function main(): Promise<number> {
   for (const task of f.tasks) {
     const runs = new Map<string, TfjsResult[]>();
     const torchRuns = new Map<number, TorchResult[]>();
+    const backendRuns: TorchBackendResult[] = [];
+    let program: PreparedProgram | string | undefined;
+    if (torch && torchBackendWork) {
+      process.stdout.write(`  task ${task}: exporting it for dlmodel's torch backend ... `);
+      program = await prepareTorchBackend(task, cliJs, root, torchBackendWork);
+      console.log(typeof program === 'string' ? `no torch-cpu figure: ${program}` : `${program.rows.toLocaleString('en-US')} rows${program.note ? ` (${program.note})` : ''}`);
+      if (typeof program === 'string') backendRuns.push({ kind: 'torch-backend', task, ok: false, error: program });
+    }
     for (let round = 1; round <= f.rounds; round++) {
       const tag = f.rounds > 1 ? ` (round ${round}/${f.rounds})` : '';
       for (const backend of f.backends) {
@@ -359,11 +398,19 @@ async function main(): Promise<number> {
           console.log(r.ok ? `${fmt(r.samplesPerSec)} samples/s (${r.threads} threads${r.gpu ? `, ${r.gpu}` : ''})` : `failed: ${r.error}`);
         }
       }
+      if (torch && program && typeof program !== 'string') {
+        process.stdout.write(`  task ${task} on dlmodel's torch backend (train.py --events)${tag} ... `);
+        const r = await runTorchBackend(torch.python, program, f.seconds);
+        backendRuns.push(r);
+        console.log(r.ok ? `${fmt(r.samplesPerSec)} samples/s` : `failed: ${r.error}`);
+      }
     }
+    if (backendRuns.length) backendResults.push(medianRun(backendRuns, (r) => r.samplesPerSec));
     for (const list of runs.values()) tfjs.push(medianRun(list, (r) => r.samplesPerSec));
     for (const list of torchRuns.values()) torchResults.push(medianRun(list, (r) => r.samplesPerSec));
   }
-  const summary = f.tasks.map((t) => summarize(t, f.threads, tfjs, torchResults, busyAtStart));
+  if (torchBackendWork) rmSync(torchBackendWork, { recursive: true, force: true });
+  const summary = f.tasks.map((t) => summarize(t, f.threads, tfjs, torchResults, busyAtStart, backendResults));
 
   // Scaling: task A at 10k, 100k and 1M rows, one full epoch each (after the warm-up), dlmodel on wasm at its
   // thread count and PyTorch at its better thread count on task A: time per epoch and peak memory.
@@ -396,7 +443,6 @@ async function main(): Promise<number> {
   }
 
   const e2e: E2eResult[] = [];
-  const cliJs = path.join(bundleDir, 'cli.js');
   if (f.e2e) {
     const exampleScript = scriptPath(bundleDir, 'torch_example.py');
     // course-gender and iris against PyTorch; digits-cnn (not with --quick) for its accuracy and time.
@@ -453,7 +499,7 @@ async function main(): Promise<number> {
   if (summary.length) {
     console.log(`\ndlmodel (wasm, threads as the trainer's default picks them) against PyTorch at its better thread count (1 or ${f.threads}), samples/s;`);
     console.log(`speed-up: wasm at ${f.threads} threads over 1 thread:`);
-    const sr: string[][] = [['task', 'network', 'dlmodel (threads)', `wasm ${f.threads}t`, 'wasm 1t', 'speed-up', 'PyTorch 1t', `PyTorch ${f.threads}t`, 'ratio', 'target']];
+    const sr: string[][] = [['task', 'network', 'dlmodel (threads)', `wasm ${f.threads}t`, 'wasm 1t', 'speed-up', 'torch-cpu', 'PyTorch 1t', `PyTorch ${f.threads}t`, 'ratio', 'target']];
     for (const x of summary) {
       sr.push([
         x.task,
@@ -462,6 +508,7 @@ async function main(): Promise<number> {
         fmt(x.wasmN),
         fmt(x.wasm1),
         x.speedup ? `${fmt(x.speedup, 2)}x` : '-',
+        fmt(x.torchCpu),
         fmt(x.torch1),
         fmt(x.torchN),
         x.ratio ? `${fmt(x.ratio, 2)}x` : '-',
@@ -498,7 +545,7 @@ async function main(): Promise<number> {
     endedAt: new Date().toISOString(),
     host: os.hostname(),
     cpus: { count: cpus.length, model: cpus[0]?.model },
-    loadAverageAtStart: os.loadavg(),
+    loadAverageAtStart: loadAtStart,
     node: process.version,
     flags: f,
     torch: torch ? { version: torch.version, python: torch.python, device: f.torchDevice } : { missing: torchMissing },
@@ -514,6 +561,23 @@ async function main(): Promise<number> {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
   console.log(`\nresults: ${file}`);
+  if (summary.length) {
+    const md = summaryMarkdown(summary, {
+      date: started.toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+      host: os.hostname(),
+      cpus: `${cpus.length} x ${cpus[0]?.model ?? 'cpu'}`,
+      topology: cpuTopology(cpus.length),
+      load: out.loadAverageAtStart,
+      node: process.version,
+      torch: torch?.version,
+      rounds: f.rounds,
+      seconds: f.seconds,
+      quick: f.quick,
+    });
+    const mdFile = file.replace(/\.json$/, '') + '.md';
+    writeFileSync(mdFile, md);
+    console.log(`summary (markdown): ${mdFile}`);
+  }
   return tfjs.some((r) => !r.ok && r.backend === 'wasm') ? 1 : 0;
 }
 

@@ -6,7 +6,7 @@
 // one matrix product each over all steps. The layer object, its weights and its saved form stay tfjs's
 // own LSTM (tf.loadLayersModel reads it anywhere), only its `call` is replaced, and only where the options
 // are the plain ones this implements; anything else runs the stock code.
-import type { Tensor } from '@tensorflow/tfjs-core';
+import type { Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 import type { TF } from '../tf';
 
 interface LstmCellLike {
@@ -51,20 +51,83 @@ function values(tf: TF, t: Tensor): Float32Array {
   return typeof b.typedArrayFromHeap === 'function' && tf.getBackend() === 'wasm' ? b.typedArrayFromHeap(t) : (t.dataSync() as Float32Array);
 }
 
-/** The logistic sigmoid of every value, computed by the backend (vectorized there; Math.exp is not). */
-function sigmoidInto(tf: TF, a: Float32Array, out: Float32Array): void {
-  const at = tf.tensor1d(a);
-  const s = tf.sigmoid(at);
-  out.set(values(tf, s));
-  tf.dispose([at, s]);
+/**
+ * The two per-time-step operations, over plain arrays: a matrix product by a weight tensor and the logistic
+ * sigmoid. They run 2 x T + T times per batch (forward, backward), so their call cost matters more than their
+ * arithmetic: on wasm they call the backend's kernels on its heap directly (no tensor objects, no engine
+ * bookkeeping, input buffers allocated once per batch); elsewhere through tfjs ops.
+ */
+interface StepKernels {
+  /** out[rows, cols] = a[rows, inner] x w (a tensor [inner, cols]). */
+  matMul(a: Float32Array, rows: number, inner: number, w: Tensor, out: Float32Array): void;
+  sigmoid(a: Float32Array, out: Float32Array): void;
+  /** Frees the buffers held between calls. */
+  dispose(): void;
 }
 
-/** `a x b` (b transposed when asked) into `out`, through the backend's matrix product. */
-function matMulInto(tf: TF, a: Float32Array, rows: number, cols: number, b: Tensor, transposeB: boolean, out: Float32Array): void {
-  const at = tf.tensor2d(a, [rows, cols]);
-  const p = tf.matMul(at, b, false, transposeB);
-  out.set(values(tf, p));
-  tf.dispose([at, p]);
+/** The wasm backend's own methods used here (public on its class, absent from KernelBackend). */
+interface WasmHeap {
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array;
+  disposeData(dataId: object, force?: boolean): boolean;
+}
+
+function stepKernels(tf: TF): StepKernels {
+  const be = tf.engine().backend as unknown as Partial<WasmHeap>;
+  const matMulK = tf.getKernel('_FusedMatMul', 'wasm')?.kernelFunc;
+  const sigmoidK = tf.getKernel('Sigmoid', 'wasm')?.kernelFunc;
+  if (tf.getBackend() === 'wasm' && matMulK && sigmoidK && typeof be.makeOutput === 'function' && typeof be.typedArrayFromHeap === 'function' && typeof be.disposeData === 'function') {
+    const heap = be as WasmHeap;
+    // Input buffers by size, reused every step; a view is taken right before each use (an allocation may grow
+    // the heap, which detaches views taken before).
+    const inputs = new Map<number, TensorInfo>();
+    const input = (a: Float32Array, shape: number[]) => {
+      let t = inputs.get(a.length);
+      if (!t) {
+        t = heap.makeOutput([a.length], 'float32');
+        inputs.set(a.length, t);
+      }
+      heap.typedArrayFromHeap(t).set(a);
+      return { dataId: t.dataId, shape, dtype: 'float32' as const };
+    };
+    const readOut = (r: TensorInfo, out: Float32Array) => {
+      out.set(heap.typedArrayFromHeap(r));
+      heap.disposeData(r.dataId, true);
+    };
+    return {
+      matMul(a, rows, inner, w, out) {
+        const cols = w.shape[1] as number;
+        const r = matMulK({
+          inputs: { a: input(a, [1, rows, inner]), b: { dataId: w.dataId, shape: [1, inner, cols], dtype: 'float32' } },
+          backend: heap as never,
+          attrs: { transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0 },
+        }) as TensorInfo;
+        readOut(r, out);
+      },
+      sigmoid(a, out) {
+        readOut(sigmoidK({ inputs: { x: input(a, [a.length]) }, backend: heap as never, attrs: {} }) as TensorInfo, out);
+      },
+      dispose() {
+        for (const t of inputs.values()) heap.disposeData(t.dataId, true);
+        inputs.clear();
+      },
+    };
+  }
+  return {
+    matMul(a, rows, inner, w, out) {
+      const at = tf.tensor2d(a, [rows, inner]);
+      const p = tf.matMul(at, w);
+      out.set(values(tf, p));
+      tf.dispose([at, p]);
+    },
+    sigmoid(a, out) {
+      const at = tf.tensor1d(a);
+      const p = tf.sigmoid(at);
+      out.set(values(tf, p));
+      tf.dispose([at, p]);
+    },
+    dispose() {},
+  };
 }
 
 /**
@@ -91,44 +154,48 @@ export function lstmOp(tf: TF, opts: { units: number; returnSequences: boolean; 
     const tanhC = new Float32Array(T * B * u);
     const hs = new Float32Array((T + 1) * B * u);
     const pos = (k: number) => (goBackwards ? T - 1 - k : k);
-    for (let k = 0; k < T; k++) {
-      const t = pos(k);
-      const hPrev = hs.subarray(k * B * u, (k + 1) * B * u);
-      if (k > 0) matMulInto(tf, hPrev, B, u, recurrent, false, hu);
-      const gk = k * B * g4;
-      // Pre-activations; the cell candidate's doubled, since tanh(z) = 2 sigmoid(2z) - 1: one sigmoid for all gates.
-      for (let b = 0; b < B; b++) {
-        const zRow = (b * T + t) * g4;
-        const r = b * g4;
-        for (let j = 0; j < g4; j++) {
-          const z = xwData[zRow + j] + hu[r + j];
-          zs[r + j] = j >= 2 * u && j < 3 * u ? 2 * z : z;
+    const kern = stepKernels(tf);
+    try {
+      for (let k = 0; k < T; k++) {
+        const t = pos(k);
+        const hPrev = hs.subarray(k * B * u, (k + 1) * B * u);
+        if (k > 0) kern.matMul(hPrev, B, u, recurrent, hu);
+        const gk = k * B * g4;
+        // Pre-activations; the cell candidate's doubled, since tanh(z) = 2 sigmoid(2z) - 1: one sigmoid for all gates.
+        for (let b = 0; b < B; b++) {
+          const zRow = (b * T + t) * g4;
+          const r = b * g4;
+          for (let j = 0; j < 2 * u; j++) zs[r + j] = xwData[zRow + j] + hu[r + j];
+          for (let j = 2 * u; j < 3 * u; j++) zs[r + j] = 2 * (xwData[zRow + j] + hu[r + j]);
+          for (let j = 3 * u; j < g4; j++) zs[r + j] = xwData[zRow + j] + hu[r + j];
+        }
+        kern.sigmoid(zs, gates.subarray(gk, gk + B * g4));
+        for (let b = 0; b < B; b++) {
+          const gRow = gk + b * g4;
+          const cPrev = k * B * u + b * u;
+          const cNext = (k + 1) * B * u + b * u;
+          for (let j = 0; j < u; j++) {
+            const g = 2 * gates[gRow + 2 * u + j] - 1;
+            gates[gRow + 2 * u + j] = g;
+            const c = gates[gRow + u + j] * cells[cPrev + j] + gates[gRow + j] * g;
+            cells[cNext + j] = c;
+            cs[b * u + j] = 2 * c;
+          }
+        }
+        const tk = tanhC.subarray(k * B * u, (k + 1) * B * u);
+        kern.sigmoid(cs, tk);
+        for (let b = 0; b < B; b++) {
+          const gRow = gk + b * g4;
+          const hRow = (k + 1) * B * u + b * u;
+          for (let j = 0; j < u; j++) {
+            const tc = 2 * tk[b * u + j] - 1;
+            tk[b * u + j] = tc;
+            hs[hRow + j] = gates[gRow + 3 * u + j] * tc;
+          }
         }
       }
-      sigmoidInto(tf, zs, gates.subarray(gk, gk + B * g4));
-      for (let b = 0; b < B; b++) {
-        const gRow = gk + b * g4;
-        const cPrev = k * B * u + b * u;
-        const cNext = (k + 1) * B * u + b * u;
-        for (let j = 0; j < u; j++) {
-          const g = 2 * gates[gRow + 2 * u + j] - 1;
-          gates[gRow + 2 * u + j] = g;
-          const c = gates[gRow + u + j] * cells[cPrev + j] + gates[gRow + j] * g;
-          cells[cNext + j] = c;
-          cs[b * u + j] = 2 * c;
-        }
-      }
-      const tk = tanhC.subarray(k * B * u, (k + 1) * B * u);
-      sigmoidInto(tf, cs, tk);
-      for (let b = 0; b < B; b++) {
-        const gRow = gk + b * g4;
-        const hRow = (k + 1) * B * u + b * u;
-        for (let j = 0; j < u; j++) {
-          const tc = 2 * tk[b * u + j] - 1;
-          tk[b * u + j] = tc;
-          hs[hRow + j] = gates[gRow + 3 * u + j] * tc;
-        }
-      }
+    } finally {
+      kern.dispose();
     }
     let value: Tensor;
     if (returnSequences) {
@@ -147,36 +214,44 @@ export function lstmOp(tf: TF, opts: { units: number; returnSequences: boolean; 
       const dhNext = new Float32Array(B * u);
       const dzStep = new Float32Array(B * g4);
       const dcNext = new Float32Array(B * u);
-      for (let k = T - 1; k >= 0; k--) {
-        const t = pos(k);
-        const gk = k * B * g4;
-        for (let b = 0; b < B; b++) {
-          const zRow = (b * T + t) * g4;
-          const gRow = gk + b * g4;
-          const hOff = k * B * u + b * u;
-          hPrevRows.set(hs.subarray(hOff, hOff + u), (b * T + t) * u);
-          for (let j = 0; j < u; j++) {
-            let dh = dhNext[b * u + j];
-            if (returnSequences) dh += dyData[(b * T + k) * u + j];
-            else if (k === T - 1) dh += dyData[b * u + j];
-            const i = gates[gRow + j];
-            const f = gates[gRow + u + j];
-            const g = gates[gRow + 2 * u + j];
-            const o = gates[gRow + 3 * u + j];
-            const tc = tanhC[k * B * u + b * u + j];
-            const dc = dcNext[b * u + j] + dh * o * (1 - tc * tc);
-            dz[zRow + j] = dc * g * i * (1 - i);
-            dz[zRow + u + j] = dc * cells[k * B * u + b * u + j] * f * (1 - f);
-            dz[zRow + 2 * u + j] = dc * i * (1 - g * g);
-            dz[zRow + 3 * u + j] = dh * tc * o * (1 - o);
-            dcNext[b * u + j] = dc * f;
+      // U transposed once: dh of the previous step is dz x U^T at every step.
+      const recurrentT = tf.transpose(recurrentS);
+      const kern = stepKernels(tf);
+      try {
+        for (let k = T - 1; k >= 0; k--) {
+          const t = pos(k);
+          const gk = k * B * g4;
+          for (let b = 0; b < B; b++) {
+            const zRow = (b * T + t) * g4;
+            const gRow = gk + b * g4;
+            const hOff = k * B * u + b * u;
+            hPrevRows.set(hs.subarray(hOff, hOff + u), (b * T + t) * u);
+            for (let j = 0; j < u; j++) {
+              let dh = dhNext[b * u + j];
+              if (returnSequences) dh += dyData[(b * T + k) * u + j];
+              else if (k === T - 1) dh += dyData[b * u + j];
+              const i = gates[gRow + j];
+              const f = gates[gRow + u + j];
+              const g = gates[gRow + 2 * u + j];
+              const o = gates[gRow + 3 * u + j];
+              const tc = tanhC[k * B * u + b * u + j];
+              const dc = dcNext[b * u + j] + dh * o * (1 - tc * tc);
+              dz[zRow + j] = dc * g * i * (1 - i);
+              dz[zRow + u + j] = dc * cells[k * B * u + b * u + j] * f * (1 - f);
+              dz[zRow + 2 * u + j] = dc * i * (1 - g * g);
+              dz[zRow + 3 * u + j] = dh * tc * o * (1 - o);
+              dcNext[b * u + j] = dc * f;
+            }
+          }
+          if (k > 0) {
+            // dh for the previous step: this step's dz (rows of position t) times U transposed.
+            for (let b = 0; b < B; b++) dzStep.set(dz.subarray((b * T + t) * g4, (b * T + t + 1) * g4), b * g4);
+            kern.matMul(dzStep, B, g4, recurrentT, dhNext);
           }
         }
-        if (k > 0) {
-          // dh for the previous step: this step's dz (rows of position t) times U transposed.
-          for (let b = 0; b < B; b++) dzStep.set(dz.subarray((b * T + t) * g4, (b * T + t + 1) * g4), b * g4);
-          matMulInto(tf, dzStep, B, g4, recurrentS, true, dhNext);
-        }
+      } finally {
+        kern.dispose();
+        recurrentT.dispose();
       }
       return tf.tidy(() => {
         const dZ = tf.tensor2d(dz, [B * T, g4]);

@@ -45,6 +45,8 @@ const CASES: [string, Make][] = [
   ['go backwards, every step', () => layers.layers.lstm({ units: 2, recurrentActivation: 'sigmoid', returnSequences: true, goBackwards: true })],
   ['bidirectional (concat), every step', () => layers.layers.bidirectional({ layer: layers.layers.lstm({ units: 3, recurrentActivation: 'sigmoid', returnSequences: true }) as never, mergeMode: 'concat' })],
   ['without bias', () => layers.layers.lstm({ units: 3, recurrentActivation: 'sigmoid', useBias: false })],
+  // Wider than the batch and the input, so that rows and columns cannot be swapped unnoticed.
+  ['16 units, every step', () => layers.layers.lstm({ units: 16, recurrentActivation: 'sigmoid', returnSequences: true })],
 ];
 
 describe('fast LSTM: one op, same numbers as the stock layer', function () {
