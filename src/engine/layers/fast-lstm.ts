@@ -143,7 +143,7 @@ export function lstmOp(tf: TF, opts: { units: number; returnSequences: boolean; 
     const [B, T, I] = x.shape as [number, number, number];
     // Input products for every step at once: rows b * T + t.
     const xw = tf.tidy(() => tf.add(tf.matMul(tf.reshape(x, [B * T, I]), kernel), bias));
-    const xwData = Float32Array.from(values(tf, xw));
+    const xwData = values(tf, xw).slice();
     xw.dispose();
     const hu = new Float32Array(B * g4);
     const zs = new Float32Array(B * g4);
@@ -207,10 +207,12 @@ export function lstmOp(tf: TF, opts: { units: number; returnSequences: boolean; 
     }
     const gradFunc = (dy: Tensor, saved: Tensor[]) => {
       const [xs, kernelS, recurrentS] = saved;
-      const dyData = Float32Array.from(values(tf, dy));
-      // dZ rows b * T + t (input position), like xw; hPrev rows alike for the recurrent kernel's gradient.
+      const dyData = values(tf, dy).slice();
+      // dZ rows b * T + t (input position), like xw; h before each step transposed, [U, B * T] with the same
+      // column order, so that the recurrent kernel's gradient is one product without a transposing copy.
       const dz = new Float32Array(B * T * g4);
-      const hPrevRows = new Float32Array(B * T * u);
+      const hPrevT = new Float32Array(u * B * T);
+      const BT = B * T;
       const dhNext = new Float32Array(B * u);
       const dzStep = new Float32Array(B * g4);
       const dcNext = new Float32Array(B * u);
@@ -225,11 +227,13 @@ export function lstmOp(tf: TF, opts: { units: number; returnSequences: boolean; 
             const zRow = (b * T + t) * g4;
             const gRow = gk + b * g4;
             const hOff = k * B * u + b * u;
-            hPrevRows.set(hs.subarray(hOff, hOff + u), (b * T + t) * u);
+            const col = b * T + t;
+            for (let j = 0; j < u; j++) hPrevT[j * BT + col] = hs[hOff + j];
+            // The output's gradient reaches h at every step (sequences) or at the last one.
+            const dyRow = returnSequences ? (b * T + k) * u : k === T - 1 ? b * u : -1;
             for (let j = 0; j < u; j++) {
               let dh = dhNext[b * u + j];
-              if (returnSequences) dh += dyData[(b * T + k) * u + j];
-              else if (k === T - 1) dh += dyData[b * u + j];
+              if (dyRow >= 0) dh += dyData[dyRow + j];
               const i = gates[gRow + j];
               const f = gates[gRow + u + j];
               const g = gates[gRow + 2 * u + j];
@@ -245,7 +249,11 @@ export function lstmOp(tf: TF, opts: { units: number; returnSequences: boolean; 
           }
           if (k > 0) {
             // dh for the previous step: this step's dz (rows of position t) times U transposed.
-            for (let b = 0; b < B; b++) dzStep.set(dz.subarray((b * T + t) * g4, (b * T + t + 1) * g4), b * g4);
+            for (let b = 0; b < B; b++) {
+              const from = (b * T + t) * g4;
+              const to = b * g4;
+              for (let j = 0; j < g4; j++) dzStep[to + j] = dz[from + j];
+            }
             kern.matMul(dzStep, B, g4, recurrentT, dhNext);
           }
         }
@@ -253,13 +261,18 @@ export function lstmOp(tf: TF, opts: { units: number; returnSequences: boolean; 
         kern.dispose();
         recurrentT.dispose();
       }
+      // The bias's gradient: dZ's column sums, here (the backend's sum over axis 0 transposes all of dZ first).
+      const db = new Float32Array(g4);
+      for (let r = 0; r < BT; r++) {
+        const o = r * g4;
+        for (let j = 0; j < g4; j++) db[j] += dz[o + j];
+      }
       return tf.tidy(() => {
-        const dZ = tf.tensor2d(dz, [B * T, g4]);
+        const dZ = tf.tensor2d(dz, [BT, g4]);
         const dx = tf.reshape(tf.matMul(dZ, kernelS, false, true), [B, T, I]);
-        const dKernel = tf.matMul(tf.reshape(xs, [B * T, I]), dZ, true, false);
-        const dRecurrent = tf.matMul(tf.tensor2d(hPrevRows, [B * T, u]), dZ, true, false);
-        const dBias = tf.sum(dZ, 0);
-        return [dx, dKernel, dRecurrent, dBias];
+        const dKernel = tf.matMul(tf.reshape(xs, [BT, I]), dZ, true, false);
+        const dRecurrent = tf.matMul(tf.tensor2d(hPrevT, [u, BT]), dZ);
+        return [dx, dKernel, dRecurrent, tf.tensor1d(db)];
       });
     };
     return { value, gradFunc };
