@@ -1,6 +1,7 @@
 // Where a task's training time goes: trains one bench task under V8's sampling CPU profiler (node:inspector)
 // and sums self time by what ran: wasm kernels (code inside the wasm module: XNNPACK and tfjs's C++
-// kernels), the training step's own JavaScript (src/engine/step, src/engine/optim), tfjs-core/layers
+// kernels), the training step's own JavaScript (src/engine/step, optim, layers), our JavaScript kernels
+// (src/engine/backends/wasm-kernels), tfjs-core/layers
 // bookkeeping (engine, tape, kernel dispatch), batch assembly (data copies), garbage collection, idle
 // (waiting on other threads), and the rest.
 //   npx tsx bench/profile.ts [--tasks A,B,C] [--seconds 4] [--threads N] [--storage float32|uint8]
@@ -22,7 +23,7 @@ interface Profile {
   timeDeltas: number[];
 }
 
-export type Category = 'wasm kernels' | 'step JS' | 'tfjs bookkeeping' | 'batch copies' | 'GC' | 'idle/wait' | 'profiler' | 'other JS';
+export type Category = 'wasm kernels' | 'step JS' | 'kernel JS' | 'tfjs bookkeeping' | 'batch copies' | 'GC' | 'idle/wait' | 'profiler' | 'other JS';
 
 export function categorize(fn: string, url: string): Category {
   if (fn === '(garbage collector)') return 'GC';
@@ -31,7 +32,10 @@ export function categorize(fn: string, url: string): Category {
   if (fn === 'dispatch' && !url) return 'profiler';
   if (url.startsWith('wasm://') || /^\$?wasm-function|^js-to-wasm|^wasm-to-js/.test(fn)) return 'wasm kernels';
   if (/fillBatch|makeBatch|copyScaled/.test(fn) || /bench[/\\]tasks/.test(url) && /fill/.test(fn)) return 'batch copies';
-  if (/src[/\\]engine[/\\](step|optim)/.test(url)) return 'step JS';
+  // The training step's own JavaScript: the dense step, the optimizer, the one-op LSTM's gate loops.
+  if (/src[/\\]engine[/\\](step|optim|layers)/.test(url)) return 'step JS';
+  // Our wasm training kernels written in JavaScript (pooling gradients, the patch matrix, segment sums).
+  if (/src[/\\]engine[/\\]backends[/\\]wasm-kernels/.test(url)) return 'kernel JS';
   if (/tfjs-(core|layers|backend)/.test(url)) return 'tfjs bookkeeping';
   return 'other JS';
 }
