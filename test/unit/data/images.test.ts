@@ -103,6 +103,16 @@ describe('images', () => {
     }
   });
 
+  it('copies float rows, short (a loop) and long (set), at offsets, leaving the rest alone', () => {
+    for (const n of [1, 20, 64, 65, 784]) {
+      const src = Float32Array.from({ length: 3 * n + 5 }, (_, i) => i + 0.5);
+      const dst = new Float32Array(2 * n + 7).fill(-1);
+      copyScaled(src, n + 2, n, dst, 3);
+      assert.deepEqual([...dst.subarray(3, 3 + n)], [...src.subarray(n + 2, 2 * n + 2)], `n=${n}`);
+      assert.ok(dst.subarray(0, 3).every((v) => v === -1) && dst.subarray(3 + n).every((v) => v === -1), `n=${n}: wrote outside`);
+    }
+  });
+
   it('writes into a shared array at an offset, and reads files', async () => {
     const s = scratch();
     try {
