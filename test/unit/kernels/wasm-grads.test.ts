@@ -46,29 +46,6 @@ describe('wasm training kernels match the cpu backend', function () {
     }
   });
 
-  it('conv2d: both forms of the filter gradient (patch matrix below 64 filter values per output channel, convolution above)', async () => {
-    const r = rng(5);
-    // [b, h, w, ci, co, k, strides, pad]: one-channel 3 x 3 (9 values: patch matrix), 3 x 3 x 8 (72: convolution),
-    // and a strided 'same' patch-matrix case whose windows cross every border.
-    const cases: [number, number, number, number, number, number, [number, number], 'same' | 'valid'][] = [
-      [3, 12, 10, 1, 4, 3, [1, 1], 'valid'],
-      [2, 9, 8, 8, 3, 3, [1, 1], 'same'],
-      [2, 9, 11, 2, 3, 4, [2, 3], 'same'],
-    ];
-    for (const [n, [b, h, w, ci, co, k, strides, pad]] of cases.entries()) {
-      await compareGrads(
-        `conv2d x[${b},${h},${w},${ci}] f[${k},${k},${ci},${co}] s${strides} ${pad}`,
-        [
-          { values: randArray(r, b * h * w * ci), shape: [b, h, w, ci] },
-          { values: randArray(r, k * k * ci * co), shape: [k, k, ci, co] },
-        ],
-        [0, 1],
-        (x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, strides, pad),
-        100 + n,
-      );
-    }
-  });
-
   it('conv1d (a conv2d underneath)', async () => {
     const r = rng(2);
     for (let n = 0; n < 8; n++) {

@@ -4,27 +4,11 @@ import type { TF } from '../../tf';
 import { asTensor, assertNhwc, dilate, padOrCrop, pair, type KernelArgs, type Pad, type Rounding } from './util';
 
 /**
- * dW[kh,kw,ci,co] = sum over b,oh,ow of x[b, oh*sh + kh - pt, ow*sw + kw - pl, ci] * dy[b,oh,ow,co], in one of
- * two forms: a matrix product of the input's patches (small filters), or a convolution (the others).
+ * dW[kh,kw,ci,co] = sum over b,oh,ow of x[b, oh*sh + kh - pt, ow*sw + kw - pl, ci] * dy[b,oh,ow,co]:
+ * a stride-1 convolution of x seen as [Ci, H, W, B] with dy seen as a [Ho, Wo, B, Co] filter dilated by the
+ * forward stride, giving [Ci, kh, kw, Co].
  */
-export function conv2dBackpropFilter(tf: TF, args: KernelArgs): TensorInfo {
-  const [kh, kw, ci] = args.attrs?.filterShape as [number, number, number, number];
-  return (kh * kw * ci < IM2COL_BELOW ? conv2dBackpropFilterIm2col(tf, args) : undefined) ?? conv2dBackpropFilterConv(tf, args);
-}
-
-/**
- * Filters with fewer values per output channel (kh * kw * Ci) than this take the patch-matrix form. The
- * convolution form's product has that many rows: with few of them (a first layer on one-channel images: 9)
- * XNNPACK runs it at a fraction of its speed (2.7x slower than the patch matrix, 3 x 3 x 1 on 28 x 28 at batch
- * 64), while with many (3 x 3 x 16: 144) writing the patch matrix in JavaScript costs more than it saves.
- */
-export const IM2COL_BELOW = 64;
-
-/**
- * The convolution form: a stride-1 convolution of x seen as [Ci, H, W, B] with dy seen as a [Ho, Wo, B, Co]
- * filter dilated by the forward stride, giving [Ci, kh, kw, Co].
- */
-export function conv2dBackpropFilterConv(tf: TF, { inputs, attrs = {} }: KernelArgs): TensorInfo {
+export function conv2dBackpropFilter(tf: TF, { inputs, attrs = {} }: KernelArgs): TensorInfo {
   assertNhwc(attrs.dataFormat, 'Conv2DBackpropFilter');
   const filterShape = attrs.filterShape as [number, number, number, number];
   return tf.tidy(() => {
@@ -107,91 +91,4 @@ export function conv2dBackpropInput(tf: TF, { inputs, attrs = {} }: KernelArgs):
       'NHWC',
     );
   });
-}
-
-/** The wasm backend's heap (public methods of its class, not of the KernelBackend interface). */
-interface WasmHeap {
-  typedArrayFromHeap(t: TensorInfo): Float32Array;
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  disposeData(dataId: object, force?: boolean): boolean;
-}
-
-/**
- * dW as one matrix product: the input's patches laid out as columns, [kh*kw*Ci, B*Ho*Wo] (written in one pass
- * over the heap), times dy seen as [B*Ho*Wo, Co], gives [kh, kw, Ci, Co]. The convolution form above hands
- * XNNPACK a filter as large as the image (26 x 26 x 64 x 16 for a 3 x 3 layer on 28 x 28 at batch 64), which it
- * packs anew every step and runs at a few output pixels per call; this product is the same arithmetic on the
- * matrix kernel's fast path. Undefined where the backend has no heap (then the convolution form runs).
- * The patch matrix is kh*kw*Ci x B*Ho*Wo values: for large filters the convolution form is cheaper (IM2COL_BELOW).
- */
-export function conv2dBackpropFilterIm2col(tf: TF, { inputs, attrs = {}, backend }: KernelArgs): TensorInfo | undefined {
-  const heap = backend as Partial<WasmHeap> | undefined;
-  const matMul = tf.getKernel('_FusedMatMul', 'wasm')?.kernelFunc;
-  if (!matMul || typeof heap?.typedArrayFromHeap !== 'function' || typeof heap.makeOutput !== 'function' || typeof heap.disposeData !== 'function') return undefined;
-  assertNhwc(attrs.dataFormat, 'Conv2DBackpropFilter');
-  const xInfo = inputs.x as TensorInfo;
-  const dyInfo = inputs.dy as TensorInfo;
-  const filterShape = attrs.filterShape as [number, number, number, number];
-  const [b, h, w, ci] = xInfo.shape as [number, number, number, number];
-  const info = tf.backend_util.computeConv2DInfo(
-    [b, h, w, ci],
-    filterShape,
-    pair(attrs.strides as number | number[]),
-    1,
-    attrs.pad as Pad,
-    attrs.dimRoundingMode as Rounding,
-    false,
-    'channelsLast',
-  );
-  const [kh, kw, , co] = filterShape;
-  const { strideHeight: sh, strideWidth: sw, outHeight: ho, outWidth: wo } = info;
-  const pt = info.padInfo.top;
-  const pl = info.padInfo.left;
-  const k = kh * kw * ci;
-  const n = b * ho * wo;
-  const h0 = heap as WasmHeap;
-  const cols = h0.makeOutput([k, n], 'float32');
-  try {
-    // Views after the allocation (allocating may grow the heap and detach earlier views).
-    const xv = h0.typedArrayFromHeap(xInfo);
-    const cv = h0.typedArrayFromHeap(cols);
-    for (let ky = 0; ky < kh; ky++) {
-      for (let kx = 0; kx < kw; kx++) {
-        for (let c = 0; c < ci; c++) {
-          const rowBase = ((ky * kw + kx) * ci + c) * n;
-          let p = rowBase;
-          for (let bb = 0; bb < b; bb++) {
-            for (let oy = 0; oy < ho; oy++) {
-              const iy = oy * sh + ky - pt;
-              if (iy < 0 || iy >= h) {
-                cv.fill(0, p, p + wo);
-                p += wo;
-                continue;
-              }
-              // Output columns whose input column ox * sw + kx - pl lies inside the image: [lo, hi).
-              const lo = Math.min(wo, Math.max(0, Math.ceil((pl - kx) / sw)));
-              const hi = Math.max(lo, Math.min(wo, Math.floor((w - 1 + pl - kx) / sw) + 1));
-              if (lo > 0) cv.fill(0, p, p + lo);
-              let src = ((bb * h + iy) * w + lo * sw + kx - pl) * ci + c;
-              const step = sw * ci;
-              for (let ox = lo; ox < hi; ox++) {
-                cv[p + ox] = xv[src];
-                src += step;
-              }
-              if (hi < wo) cv.fill(0, p + hi, p + wo);
-              p += wo;
-            }
-          }
-        }
-      }
-    }
-    const out = matMul({
-      inputs: { a: { dataId: cols.dataId, shape: [1, k, n], dtype: 'float32' }, b: { dataId: dyInfo.dataId, shape: [1, n, co], dtype: 'float32' } },
-      backend: heap as never,
-      attrs: { transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0 },
-    }) as TensorInfo;
-    return { dataId: out.dataId, shape: filterShape, dtype: 'float32' };
-  } finally {
-    h0.disposeData(cols.dataId, true);
-  }
 }
