@@ -100,12 +100,14 @@ const CASES: Case[] = [
     ],
   },
   {
-    title: 'embedding, conv1d (same), globalAveragePooling1d',
+    title: 'embedding, conv1d (same; valid with strides 2), maxPooling1d (valid), globalAveragePooling1d',
     csv: table(60, 8, 3, 9),
     data: { normalize: 'none' },
     layers: [
       { type: 'embedding', inputDim: 10, outputDim: 4 },
       { type: 'conv1d', filters: 3, kernelSize: 3, padding: 'same', activation: 'relu' },
+      { type: 'conv1d', filters: 4, kernelSize: 2, strides: 2, activation: 'tanh' },
+      { type: 'maxPooling1d' },
       { type: 'globalAveragePooling1d' },
     ],
   },
