@@ -11,8 +11,10 @@ The files beside this program:
                        normalization statistics, class names (prediction uses it to prepare new inputs)
   data/data.json       what the prepared data files hold (their shapes and types)
   data/inputs.*        every kept row, encoded and normalized exactly as dlmodel did, row-major,
-                       little-endian (float32, or uint8 pixels to divide by 255)
-  data/targets.f32     the class index of each row, or the (scaled) target values
+                       little-endian (float32, or uint8 pixels to divide by 255); a text is its token ids
+                       (preprocess.json's vocabulary, fitted on the training rows: 0 pads, 1 is unknown)
+  data/targets.f32     the class index of each row, the (scaled) target values, or (a sequence task) the
+                       target text's token ids, one per output position
   data/split.json      which rows are for training and which for validation
   data/examples.json   the validation rows as the user wrote them, and the `predict` inputs
   data/predict.f32     the `predict` inputs, encoded
@@ -658,7 +660,8 @@ def load_data(folder):
 
 
 def batch_targets(y, mode, units):
-    """Targets as the loss wants them: one-hot rows, a 0/1 column, class indices, or values."""
+    """Targets as the loss wants them: one-hot rows, a 0/1 column, class indices, values, or (a sequence
+    task) token ids per position."""
     if mode == "onehot":
         return F.one_hot(y.reshape(-1).long(), units).float()
     return y
