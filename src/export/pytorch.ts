@@ -94,7 +94,6 @@ export function torchLayers(plan: Plan, model: LayersModel): TorchLayer[] {
 /** "not supported by the torch backend yet" for the first layer train.py cannot build, with its place. */
 export function torchUnsupported(spec: Setup['spec']): string | undefined {
   if (spec.model.from) return 'model.from: transfer learning is not supported by the torch backend yet';
-
   if (spec.task === 'autoencoder') return '"task": "autoencoder" is not supported by the torch backend yet';
   if (spec.training?.pseudoLabels) return 'training.pseudoLabels is not supported by the torch backend yet';
   const layers = spec.model.layers ?? [];
