@@ -130,6 +130,123 @@ function stepKernels(tf: TF): StepKernels {
   };
 }
 
+// The loops over the values, at module level rather than inside the op's closures: those closures are made anew
+// for every batch, each with fresh type feedback, so V8 ran their loops (a million values per batch) in its
+// unoptimized tiers; functions defined once stay optimized from batch to batch.
+// Layouts: xw and dz rows b * T + t (input position), g4 = 4U values each (gates i, f, c, o); per processing
+// step k: gates [B, 4U] after activation, cells and hs [B, U] (index k + 1 after the step, k before it).
+
+/** Pre-activations of step t: xw + h U; the cell candidate's doubled, since tanh(z) = 2 sigmoid(2z) - 1 (one sigmoid for all gates). */
+function preActivations(xw: Float32Array, hu: Float32Array, zs: Float32Array, B: number, T: number, t: number, u: number): void {
+  const g4 = 4 * u;
+  for (let b = 0; b < B; b++) {
+    const zRow = (b * T + t) * g4;
+    const r = b * g4;
+    for (let j = 0; j < 2 * u; j++) zs[r + j] = xw[zRow + j] + hu[r + j];
+    for (let j = 2 * u; j < 3 * u; j++) zs[r + j] = 2 * (xw[zRow + j] + hu[r + j]);
+    for (let j = 3 * u; j < g4; j++) zs[r + j] = xw[zRow + j] + hu[r + j];
+  }
+}
+
+/** The candidate to tanh, then c = f c_prev + i g; `cs` gets 2c (for tanh(c) through the sigmoid). */
+function cellStep(gates: Float32Array, cells: Float32Array, cs: Float32Array, k: number, B: number, u: number): void {
+  const g4 = 4 * u;
+  const gk = k * B * g4;
+  for (let b = 0; b < B; b++) {
+    const gRow = gk + b * g4;
+    const cPrev = k * B * u + b * u;
+    const cNext = (k + 1) * B * u + b * u;
+    for (let j = 0; j < u; j++) {
+      const g = 2 * gates[gRow + 2 * u + j] - 1;
+      gates[gRow + 2 * u + j] = g;
+      const c = gates[gRow + u + j] * cells[cPrev + j] + gates[gRow + j] * g;
+      cells[cNext + j] = c;
+      cs[b * u + j] = 2 * c;
+    }
+  }
+}
+
+/** tk: sigmoid(2c) in, tanh(c) out; h = o tanh(c). */
+function hiddenStep(gates: Float32Array, tk: Float32Array, hs: Float32Array, k: number, B: number, u: number): void {
+  const g4 = 4 * u;
+  const gk = k * B * g4;
+  for (let b = 0; b < B; b++) {
+    const gRow = gk + b * g4;
+    const hRow = (k + 1) * B * u + b * u;
+    for (let j = 0; j < u; j++) {
+      const tc = 2 * tk[b * u + j] - 1;
+      tk[b * u + j] = tc;
+      hs[hRow + j] = gates[gRow + 3 * u + j] * tc;
+    }
+  }
+}
+
+/** Every step's h as [B, T, U] (returnSequences), in processing order. */
+function sequencesOut(hs: Float32Array, out: Float32Array, B: number, T: number, u: number): void {
+  for (let k = 0; k < T; k++) {
+    for (let b = 0; b < B; b++) {
+      const from = (k + 1) * B * u + b * u;
+      const to = (b * T + k) * u;
+      for (let j = 0; j < u; j++) out[to + j] = hs[from + j];
+    }
+  }
+}
+
+/**
+ * One step of the backward pass: dz of processing step k (input position t) from dh (the next step's, plus the
+ * output's: dyMode 1 every step's dy [B, T, U], 0 the last step's dy [B, U], -1 none) and dc; h before the step
+ * into hPrevT [U, B * T] (column b * T + t).
+ */
+function backwardStep(
+  gates: Float32Array, cells: Float32Array, tanhC: Float32Array, hs: Float32Array, dy: Float32Array, dyMode: number,
+  dhNext: Float32Array, dcNext: Float32Array, dz: Float32Array, hPrevT: Float32Array,
+  k: number, t: number, B: number, T: number, u: number,
+): void {
+  const g4 = 4 * u;
+  const BT = B * T;
+  const gk = k * B * g4;
+  for (let b = 0; b < B; b++) {
+    const zRow = (b * T + t) * g4;
+    const gRow = gk + b * g4;
+    const sRow = k * B * u + b * u;
+    const col = b * T + t;
+    for (let j = 0; j < u; j++) hPrevT[j * BT + col] = hs[sRow + j];
+    const dyRow = dyMode > 0 ? (b * T + k) * u : dyMode === 0 ? b * u : -1;
+    for (let j = 0; j < u; j++) {
+      let dh = dhNext[b * u + j];
+      if (dyRow >= 0) dh += dy[dyRow + j];
+      const i = gates[gRow + j];
+      const f = gates[gRow + u + j];
+      const g = gates[gRow + 2 * u + j];
+      const o = gates[gRow + 3 * u + j];
+      const tc = tanhC[sRow + j];
+      const dc = dcNext[b * u + j] + dh * o * (1 - tc * tc);
+      dz[zRow + j] = dc * g * i * (1 - i);
+      dz[zRow + u + j] = dc * cells[sRow + j] * f * (1 - f);
+      dz[zRow + 2 * u + j] = dc * i * (1 - g * g);
+      dz[zRow + 3 * u + j] = dh * tc * o * (1 - o);
+      dcNext[b * u + j] = dc * f;
+    }
+  }
+}
+
+/** The rows of dz at input position t, [B, 4U]. */
+function stepRows(dz: Float32Array, out: Float32Array, B: number, T: number, t: number, g4: number): void {
+  for (let b = 0; b < B; b++) {
+    const from = (b * T + t) * g4;
+    const to = b * g4;
+    for (let j = 0; j < g4; j++) out[to + j] = dz[from + j];
+  }
+}
+
+/** out[j] += m[r, j] over the rows (the bias's gradient: the backend's sum over axis 0 transposes m first). */
+function columnSums(m: Float32Array, rows: number, cols: number, out: Float32Array): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    for (let j = 0; j < cols; j++) out[j] += m[o + j];
+  }
+}
+
 /**
  * The LSTM as one differentiable op: x [B, T, I], kernel [I, 4U], recurrent kernel [U, 4U], bias [4U]
  * (gate order i, f, c, o as Keras). Returns [B, T, U] (every step, in processing order) or [B, U].
@@ -161,38 +278,12 @@ export function lstmOp(tf: TF, opts: { units: number; returnSequences: boolean; 
         const hPrev = hs.subarray(k * B * u, (k + 1) * B * u);
         if (k > 0) kern.matMul(hPrev, B, u, recurrent, hu);
         const gk = k * B * g4;
-        // Pre-activations; the cell candidate's doubled, since tanh(z) = 2 sigmoid(2z) - 1: one sigmoid for all gates.
-        for (let b = 0; b < B; b++) {
-          const zRow = (b * T + t) * g4;
-          const r = b * g4;
-          for (let j = 0; j < 2 * u; j++) zs[r + j] = xwData[zRow + j] + hu[r + j];
-          for (let j = 2 * u; j < 3 * u; j++) zs[r + j] = 2 * (xwData[zRow + j] + hu[r + j]);
-          for (let j = 3 * u; j < g4; j++) zs[r + j] = xwData[zRow + j] + hu[r + j];
-        }
+        preActivations(xwData, hu, zs, B, T, t, u);
         kern.sigmoid(zs, gates.subarray(gk, gk + B * g4));
-        for (let b = 0; b < B; b++) {
-          const gRow = gk + b * g4;
-          const cPrev = k * B * u + b * u;
-          const cNext = (k + 1) * B * u + b * u;
-          for (let j = 0; j < u; j++) {
-            const g = 2 * gates[gRow + 2 * u + j] - 1;
-            gates[gRow + 2 * u + j] = g;
-            const c = gates[gRow + u + j] * cells[cPrev + j] + gates[gRow + j] * g;
-            cells[cNext + j] = c;
-            cs[b * u + j] = 2 * c;
-          }
-        }
+        cellStep(gates, cells, cs, k, B, u);
         const tk = tanhC.subarray(k * B * u, (k + 1) * B * u);
         kern.sigmoid(cs, tk);
-        for (let b = 0; b < B; b++) {
-          const gRow = gk + b * g4;
-          const hRow = (k + 1) * B * u + b * u;
-          for (let j = 0; j < u; j++) {
-            const tc = 2 * tk[b * u + j] - 1;
-            tk[b * u + j] = tc;
-            hs[hRow + j] = gates[gRow + 3 * u + j] * tc;
-          }
-        }
+        hiddenStep(gates, tk, hs, k, B, u);
       }
     } finally {
       kern.dispose();
@@ -200,7 +291,7 @@ export function lstmOp(tf: TF, opts: { units: number; returnSequences: boolean; 
     let value: Tensor;
     if (returnSequences) {
       const out = new Float32Array(B * T * u);
-      for (let k = 0; k < T; k++) for (let b = 0; b < B; b++) out.set(hs.subarray((k + 1) * B * u + b * u, (k + 1) * B * u + (b + 1) * u), (b * T + k) * u);
+      sequencesOut(hs, out, B, T, u);
       value = tf.tensor3d(out, [B, T, u]);
     } else {
       value = tf.tensor2d(hs.slice(T * B * u, (T + 1) * B * u), [B, u]);
@@ -222,38 +313,12 @@ export function lstmOp(tf: TF, opts: { units: number; returnSequences: boolean; 
       try {
         for (let k = T - 1; k >= 0; k--) {
           const t = pos(k);
-          const gk = k * B * g4;
-          for (let b = 0; b < B; b++) {
-            const zRow = (b * T + t) * g4;
-            const gRow = gk + b * g4;
-            const hOff = k * B * u + b * u;
-            const col = b * T + t;
-            for (let j = 0; j < u; j++) hPrevT[j * BT + col] = hs[hOff + j];
-            // The output's gradient reaches h at every step (sequences) or at the last one.
-            const dyRow = returnSequences ? (b * T + k) * u : k === T - 1 ? b * u : -1;
-            for (let j = 0; j < u; j++) {
-              let dh = dhNext[b * u + j];
-              if (dyRow >= 0) dh += dyData[dyRow + j];
-              const i = gates[gRow + j];
-              const f = gates[gRow + u + j];
-              const g = gates[gRow + 2 * u + j];
-              const o = gates[gRow + 3 * u + j];
-              const tc = tanhC[k * B * u + b * u + j];
-              const dc = dcNext[b * u + j] + dh * o * (1 - tc * tc);
-              dz[zRow + j] = dc * g * i * (1 - i);
-              dz[zRow + u + j] = dc * cells[k * B * u + b * u + j] * f * (1 - f);
-              dz[zRow + 2 * u + j] = dc * i * (1 - g * g);
-              dz[zRow + 3 * u + j] = dh * tc * o * (1 - o);
-              dcNext[b * u + j] = dc * f;
-            }
-          }
+          // The output's gradient reaches h at every step (sequences) or at the last one.
+          const dyMode = returnSequences ? 1 : k === T - 1 ? 0 : -1;
+          backwardStep(gates, cells, tanhC, hs, dyData, dyMode, dhNext, dcNext, dz, hPrevT, k, t, B, T, u);
           if (k > 0) {
             // dh for the previous step: this step's dz (rows of position t) times U transposed.
-            for (let b = 0; b < B; b++) {
-              const from = (b * T + t) * g4;
-              const to = b * g4;
-              for (let j = 0; j < g4; j++) dzStep[to + j] = dz[from + j];
-            }
+            stepRows(dz, dzStep, B, T, t, g4);
             kern.matMul(dzStep, B, g4, recurrentT, dhNext);
           }
         }
@@ -261,12 +326,8 @@ export function lstmOp(tf: TF, opts: { units: number; returnSequences: boolean; 
         kern.dispose();
         recurrentT.dispose();
       }
-      // The bias's gradient: dZ's column sums, here (the backend's sum over axis 0 transposes all of dZ first).
       const db = new Float32Array(g4);
-      for (let r = 0; r < BT; r++) {
-        const o = r * g4;
-        for (let j = 0; j < g4; j++) db[j] += dz[o + j];
-      }
+      columnSums(dz, BT, g4, db);
       return tf.tidy(() => {
         const dZ = tf.tensor2d(dz, [BT, g4]);
         const dx = tf.reshape(tf.matMul(dZ, kernelS, false, true), [B, T, I]);
