@@ -1,10 +1,11 @@
 // `npm run bench` (dist/bench.js): training speed of the TensorFlow.js backends against PyTorch, in one run.
 //   node dist/bench.js [--quick] [--tasks A,B,C,D,E,F] [--backends cpu,wasm,webgpu] [--threads N] [--seconds N]
 //                      [--rounds N] [--no-torch] [--no-e2e] [--memory|--no-memory] [--no-scaling]
-//                      [--torch-device cpu|cuda] [--torch-threads N] [--out FILE]
+//                      [--no-torch-backend] [--torch-device cpu|cuda] [--torch-threads N] [--out FILE]
 // Every (task, backend, thread count) runs in its own child process, PyTorch right after it at 1 thread and at
 // dlmodel's thread count (ratios measured back to back; the better PyTorch is the peer), so each peak memory
-// figure belongs to one task. Results: bench/results/<date>-<host>.json.
+// figure belongs to one task; then dlmodel's own torch backend (the `torch-cpu` column, bench/torch-backend.ts).
+// Results: bench/results/<date>-<host>.json, and the summary as markdown beside it (<date>-<host>.md).
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -551,6 +552,7 @@ async function main(): Promise<number> {
     torch: torch ? { version: torch.version, python: torch.python, device: f.torchDevice } : { missing: torchMissing },
     tfjs,
     pytorch: torchResults,
+    torchBackend: backendResults,
     summary,
     scaling,
     memory,
