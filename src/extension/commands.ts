@@ -194,7 +194,7 @@ export const COMMANDS = {
    * skip the question.
    */
   'dlmodel.exportPytorch': async (s: Services, arg?: unknown): Promise<CommandResult> => {
-    const given = (typeof arg === 'object' && arg !== null && !(arg instanceof vscode.Uri) && !isSpecLike(arg) ? arg : {}) as { specPath?: string; outDir?: string; beside?: boolean };
+    const given = (typeof arg === 'object' && arg !== null && !(arg instanceof vscode.Uri) ? arg : {}) as { specPath?: string; outDir?: string; beside?: boolean };
     const specPath = specFrom(given.specPath ?? arg);
     if (!specPath) return explain(NO_SPEC);
     const untrusted = ensureTrusted('Export to PyTorch');
