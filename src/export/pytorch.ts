@@ -207,7 +207,7 @@ export async function exportPytorch(tf: TF, setup: Setup, o: ExportOptions): Pro
     runsDir: path.relative(dir, runsRootFor(specPath, runPlan.name, o.runsRoot)).split(path.sep).join('/'),
     run: { name: runPlan.name, specPath, spec, specHash: hashJson(spec), params, task: pre.task, plan: runPlan },
     params,
-    summary: summarizeBuiltModel(model),
+    summary: summarizeBuiltModel(model, { autoencoder: pre.task === 'autoencoder' }),
     initialWeights: { file: 'initial-weights.bin', seed },
     base: base ? { model: 'base/model.json', layers: runPlan.layers.filter((l) => l.fromBase).map((l) => l.name) } : null,
     autoencoder: codeLayer ? { codeLayer, clusters: spec.model.clusters ?? null, liveCodeRows: LIVE_CODE_ROWS } : null,

@@ -48,6 +48,7 @@ describe('model building', function () {
       ['output', 'dense', 3, 'output'],
     ]);
     assert.equal(summary[1].formula, '2 x 2 + 2 = 6');
+    assert.equal(summary[1].code, undefined, 'only an autoencoder has a code layer');
     assert.equal(summary[2].activation, 'sigmoid');
     model.dispose();
   });

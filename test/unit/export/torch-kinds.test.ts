@@ -170,6 +170,7 @@ describe('torch backend: kinds of learning', function () {
     assert.deepEqual(codes.map((c) => c.epoch), [1, 2, 3, 4], 'the code space each epoch');
     assert.equal(codes[0].points.length, 60);
     assert.ok(codes[0].points.every((p) => (p.label === 'big' || p.label === 'small') && Number.isFinite(p.x) && Number.isFinite(p.y) && p.input.a !== undefined));
+    assert.deepEqual(ofType(r.events, 'started')[0].layers.filter((l) => l.code).map((l) => l.name), ['dense_2'], 'the diagram marks the code layer');
     const fin = ofType(r.events, 'finished')[0];
     assert.equal(fin.status, 'completed');
     const dir = fin.runDir;
