@@ -26,7 +26,7 @@ import type { TF } from '../engine/tf';
 export const TORCH_LAYER_TYPES: ReadonlySet<string> = new Set<LayerType>([
   'dense', 'dropout', 'batchNormalization', 'flatten', 'conv2d', 'maxPooling2d', 'averagePooling2d',
   'globalAveragePooling2d', 'reshape', 'embedding', 'simpleRNN', 'lstm', 'gru', 'conv1d', 'globalAveragePooling1d',
-  'globalMaxPooling1d', 'maxPooling1d', 'repeatVector', 'upSampling2d',
+  'globalMaxPooling1d', 'maxPooling1d', 'repeatVector', 'upSampling2d', 'bidirectional', 'conv2dTranspose',
 ]);
 
 /** Validation predictions kept in predictions.json (as the Node trainer keeps them). */
@@ -37,6 +37,12 @@ export type TorchLayer = Plan['layers'][number] & {
   className: string;
   /** Index in the TensorFlow.js model's layers (the input layer is 0), as the diagram counts them. */
   tfjsIndex: number;
+  /**
+   * A wrapper's (bidirectional) inner layer as TensorFlow.js named it: its weights are
+   * `<layer>/forward_<innerName>/...` and `<layer>/backward_<innerName>/...`, and TensorFlow.js numbers the
+   * name from a counter of the whole process, so train.py cannot work it out.
+   */
+  innerName?: string;
 };
 
 export interface TorchPlan {
@@ -87,12 +93,17 @@ export function torchLayers(plan: Plan, model: LayersModel): TorchLayer[] {
   if (names.join('|') !== planned.join('|')) {
     throw new Error(`the plan's layers (${planned.join(', ')}) are not the model's (${names.join(', ')})`);
   }
-  return plan.layers.flatMap((l, i) => (l.type === 'input' ? [] : [{ ...l, className: LAYERS[l.type as AnyLayerType].tfjs.className, tfjsIndex: i }]));
+  return plan.layers.flatMap((l, i) => {
+    if (l.type === 'input') return [];
+    const out: TorchLayer = { ...l, className: LAYERS[l.type as AnyLayerType].tfjs.className, tfjsIndex: i };
+    const inner = (model.layers[i].getConfig() as { layer?: { config?: { name?: unknown } } }).layer?.config?.name;
+    if (l.type === 'bidirectional' && typeof inner === 'string') out.innerName = inner;
+    return [out];
+  });
 }
 
 /** "not supported by the torch backend yet" for the first layer train.py cannot build, with its place. */
 export function torchUnsupported(spec: Setup['spec']): string | undefined {
-  if (spec.task === 'sequence') return '"task": "sequence" (text to text) is not supported by the torch backend yet';
   const layers = spec.model.layers ?? [];
   for (let i = 0; i < layers.length; i++) {
     if (!TORCH_LAYER_TYPES.has(layers[i].type)) return `model.layers[${i}] (${layers[i].type}): not supported by the torch backend yet`;
@@ -259,12 +270,18 @@ export async function exportPytorch(tf: TF, setup: Setup, o: ExportOptions): Pro
       rows: data.n,
       inputShape: pre.inputShape,
       inputs: pixels ? { file: inputsFile, type: 'uint8', scale: '1/255' } : { file: inputsFile, type: 'float32' },
-      targets: { file: 'targets.f32', type: 'float32', width: targetWidth, meaning: pre.task === 'classification' ? 'class index (preprocess.json classNames)' : 'target values, standardized with preprocess.json targetScale' },
+      targets: { file: 'targets.f32', type: 'float32', width: targetWidth, meaning: targetMeaning(pre) },
       predict: { file: 'predict.f32', type: 'float32', rows: predict.rows.length },
       split: 'split.json: row indices for training and validation (and, with pseudo-labels, the unlabelled rows, whose target is -1)',
     }),
   );
   return { dir, script: path.join(dir, 'train.py'), files: written, plan };
+}
+
+function targetMeaning(pre: PreprocessJson): string {
+  if (pre.targetText) return 'target token ids, one per position (0 padding, 1 unknown, k >= 2 preprocess.json targetText.vocabulary[k - 2])';
+  if (pre.task === 'classification') return 'class index (preprocess.json classNames)';
+  return pre.targetScale ? 'target values, standardized with preprocess.json targetScale' : 'target values';
 }
 
 /** The spec's `predict` inputs, encoded with the run's preprocessing (none when it has no predict block). */

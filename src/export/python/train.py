@@ -11,8 +11,10 @@ The files beside this program:
                        normalization statistics, class names (prediction uses it to prepare new inputs)
   data/data.json       what the prepared data files hold (their shapes and types)
   data/inputs.*        every kept row, encoded and normalized exactly as dlmodel did, row-major,
-                       little-endian (float32, or uint8 pixels to divide by 255)
-  data/targets.f32     the class index of each row, or the (scaled) target values
+                       little-endian (float32, or uint8 pixels to divide by 255); a text is its token ids
+                       (preprocess.json's vocabulary, fitted on the training rows: 0 pads, 1 is unknown)
+  data/targets.f32     the class index of each row, the (scaled) target values, or (a sequence task) the
+                       target text's token ids, one per output position
   data/split.json      which rows are for training and which for validation
   data/examples.json   the validation rows as the user wrote them, and the `predict` inputs
   data/predict.f32     the `predict` inputs, encoded
@@ -286,10 +288,11 @@ class Recurrent(nn.Module):
 
     GATES = {"simpleRNN": 1, "lstm": 4, "gru": 3}
 
-    def __init__(self, kind, in_features, units, activation="tanh", use_bias=True, return_sequences=False):
+    def __init__(self, kind, in_features, units, activation="tanh", use_bias=True, return_sequences=False, go_backwards=False):
         super().__init__()
         g = self.GATES[kind]
         self.kind, self.units, self.activation, self.return_sequences = kind, units, activation, return_sequences
+        self.go_backwards = go_backwards
         self.kernel = nn.Parameter(torch.empty(in_features, g * units))
         self.recurrent_kernel = nn.Parameter(torch.empty(units, g * units))
         self.bias = nn.Parameter(torch.zeros(g * units)) if use_bias else None
@@ -299,6 +302,8 @@ class Recurrent(nn.Module):
     def forward(self, x):  # x: (batch, steps, features)
         act = ACTIVATIONS[self.activation]
         u = self.units
+        if self.go_backwards:  # TensorFlow.js's goBackwards: the last step first; outputs stay in that order
+            x = x.flip(1)
         xs = x @ self.kernel
         if self.bias is not None:
             xs = xs + self.bias
@@ -326,6 +331,85 @@ class Recurrent(nn.Module):
 
     def tfjs_weights(self):
         out = [("kernel", self.kernel), ("recurrent_kernel", self.recurrent_kernel)]
+        if self.bias is not None:
+            out.append(("bias", self.bias))
+        return out
+
+
+class Bidirectional(nn.Module):
+    """spec: { "type": "bidirectional", "layer": { a simpleRNN, lstm or gru }, "mergeMode" }.
+
+    Two copies of the recurrent layer, as TensorFlow.js builds them: one reads the sequence forwards, the
+    other backwards (goBackwards); with returnSequences the backward outputs are turned back to the
+    sequence's order, so that position t merges both readings of step t. mergeMode concat puts the
+    forward values first. TensorFlow.js names the weights forward_<layer>/... and backward_<layer>/...
+    """
+
+    MERGE = {
+        "concat": lambda a, b: torch.cat([a, b], dim=-1),
+        "sum": lambda a, b: a + b,
+        "mul": lambda a, b: a * b,
+        "ave": lambda a, b: (a + b) / 2,
+    }
+
+    def __init__(self, inner, inner_name, in_features, merge_mode="concat"):
+        super().__init__()
+        kind, units = inner["type"], inner["units"]
+        act, bias, seqs = inner.get("activation") or "tanh", inner.get("useBias", True), inner.get("returnSequences", False)
+        self.forward_layer = Recurrent(kind, in_features, units, act, bias, seqs)
+        self.backward_layer = Recurrent(kind, in_features, units, act, bias, seqs, go_backwards=True)
+        self.inner_name, self.merge_mode, self.return_sequences = inner_name, merge_mode, seqs
+
+    def forward(self, x):
+        y, y_rev = self.forward_layer(x), self.backward_layer(x)
+        if self.return_sequences:
+            y_rev = y_rev.flip(1)
+        return self.MERGE[self.merge_mode](y, y_rev)
+
+    def tfjs_weights(self):
+        return ([("forward_%s/%s" % (self.inner_name, n), w) for n, w in self.forward_layer.tfjs_weights()]
+                + [("backward_%s/%s" % (self.inner_name, n), w) for n, w in self.backward_layer.tfjs_weights()])
+
+
+class Conv2dTranspose(nn.Module):
+    """spec: { "type": "conv2dTranspose", "filters", "kernelSize", "strides", "padding", "activation", "useBias" }.
+
+    TensorFlow.js's output is size x strides ("same") or size x strides + max(kernel - strides, 0)
+    ("valid") in each dimension. PyTorch's full transposed convolution gives (size - 1) x strides + kernel;
+    "same" keeps the middle of it (the extra goes last, as TensorFlow pads), and where the kernel is
+    smaller than the strides TensorFlow's output is longer: the missing end is zeros, before the bias.
+    """
+
+    def __init__(self, in_channels, filters, kernel_size, strides=1, padding="valid", activation="linear", use_bias=True):
+        super().__init__()
+        self.kernel, self.strides, self.padding, self.activation = pair(kernel_size), pair(strides), padding, activation
+        kh, kw = self.kernel
+        # PyTorch: [in, filters, height, width]; TensorFlow.js: [height, width, filters, in].
+        self.weight = nn.Parameter(torch.empty(in_channels, filters, kh, kw))
+        self.bias = nn.Parameter(torch.zeros(filters)) if use_bias else None
+        glorot_uniform_(self.weight, filters * kh * kw, in_channels * kh * kw)
+
+    def out_size(self, size, k, s):
+        return size * s if self.padding == "same" else size * s + max(k - s, 0)
+
+    def forward(self, x):  # x: (batch, height, width, channels)
+        x = x.permute(0, 3, 1, 2)
+        h, w = x.shape[2], x.shape[3]
+        y = F.conv_transpose2d(x, self.weight, stride=self.strides)
+        out = []
+        for dim, size, k, s in ((2, h, self.kernel[0], self.strides[0]), (3, w, self.kernel[1], self.strides[1])):
+            want = self.out_size(size, k, s)
+            start = max(k - s, 0) // 2 if self.padding == "same" else 0
+            y = y.narrow(dim, start, min(want, y.shape[dim] - start))
+            out.append(want)
+        if y.shape[2] < out[0] or y.shape[3] < out[1]:
+            y = F.pad(y, (0, out[1] - y.shape[3], 0, out[0] - y.shape[2]))
+        if self.bias is not None:
+            y = y + self.bias.view(1, -1, 1, 1)
+        return ACTIVATIONS[self.activation](y.permute(0, 2, 3, 1))
+
+    def tfjs_weights(self):
+        out = [("kernel", self.weight.permute(2, 3, 1, 0))]
         if self.bias is not None:
             out.append(("bias", self.bias))
         return out
@@ -386,6 +470,16 @@ def make_layer(spec, in_shape):
     if t in ("simpleRNN", "lstm", "gru"):
         return Recurrent(t, in_shape[-1], spec["units"], spec.get("activation") or "tanh",
                          spec.get("useBias", True), spec.get("returnSequences", False))
+    if t == "bidirectional":
+        return Bidirectional(spec["layer"], spec["innerName"], in_shape[-1], spec.get("mergeMode", "concat"))
+    if t == "conv2dTranspose":
+        return Conv2dTranspose(in_shape[-1], spec["filters"], spec["kernelSize"], spec.get("strides", 1),
+                               spec.get("padding", "valid"), act, spec.get("useBias", True))
+    if t == "timeDistributed":
+        # A sequence task's derived output: the same dense softmax at every position (a dense layer works
+        # on the last axis, so on each position of a (batch, positions, features) tensor).
+        inner = spec["layer"]
+        return Dense(in_shape[-1], inner["units"], inner.get("activation") or "linear", inner.get("useBias", True))
     raise ValueError("layer type %s is not supported by the torch backend yet" % t)
 
 
@@ -450,8 +544,8 @@ def loss_fn(name, p, y):
         p = p.clamp(EPS, 1 - EPS)
         return -(y * torch.log(p) + (1 - y) * torch.log(1 - p)).mean()
     if name in ("categoricalCrossentropy", "sparseCategoricalCrossentropy"):
-        if name == "sparseCategoricalCrossentropy":
-            y = F.one_hot(y.long().reshape(-1), p.shape[-1]).to(p.dtype)
+        if name == "sparseCategoricalCrossentropy":  # one id per example, or per position (sequence)
+            y = F.one_hot(y.long().reshape(p.shape[:-1]), p.shape[-1]).to(p.dtype)
         p = p / p.sum(dim=-1, keepdim=True)
         return -(y * torch.log(p.clamp(EPS, 1 - EPS))).sum(dim=-1).mean()
     if name == "meanSquaredError":
@@ -480,7 +574,24 @@ def metric_fn(name, mode, p, y):
         tp = (predicted * y).sum()
         base = predicted.sum() if name == "precision" else y.sum()
         return tp / base if base > 0 else tp * 0
+    if name in ("tokenAccuracy", "sequenceAccuracy"):
+        return sequence_metric(name, p, y)
     raise ValueError("metric %s is not supported by the torch backend yet" % name)
+
+
+def sequence_metric(name, p, y):
+    """A sequence task's metrics (src/engine/metrics/sequence.ts); y: (batch, positions) ids, 0 = padding.
+    tokenAccuracy: the share of target tokens (padding ignored) predicted right. sequenceAccuracy: the share
+    of examples whose every token is right and, after a target shorter than the positions, the first
+    padding too (so the decoded prediction, which stops there, is exactly the target)."""
+    want = y.reshape(p.shape[:2]).long()
+    right = p.argmax(dim=-1) == want
+    tokens = (want != 0).float()
+    if name == "tokenAccuracy":
+        return (right.float() * tokens).sum() / tokens.sum().clamp(min=1)
+    before = torch.cat([torch.ones_like(tokens[:, :1]), tokens[:, :-1]], dim=1)
+    counted = tokens + (1 - tokens) * before
+    return ((counted * (~right).float()).sum(dim=1) == 0).float().mean()
 
 
 def make_optimizer(spec, params):
@@ -596,7 +707,8 @@ def load_data(folder):
 
 
 def batch_targets(y, mode, units):
-    """Targets as the loss wants them: one-hot rows, a 0/1 column, class indices, or values."""
+    """Targets as the loss wants them: one-hot rows, a 0/1 column, class indices, values, or (a sequence
+    task) token ids per position."""
     if mode == "onehot":
         return F.one_hot(y.reshape(-1).long(), units).float()
     return y
@@ -709,9 +821,11 @@ def kernel_of(layer_weights):
     """The weight the diagram draws for a layer (its kernel, embeddings or gamma) and its bias."""
     kernel = bias = None
     for suffix, w in layer_weights:
-        if kernel is None and suffix in ("kernel", "embeddings", "gamma"):
+        # By the name's end, as dlmodel's trainer picks them (a bidirectional layer: forward_<inner>/kernel).
+        last = suffix.split("/")[-1]
+        if kernel is None and last in ("kernel", "embeddings", "gamma"):
             kernel = w
-        if bias is None and suffix in ("bias", "beta"):
+        if bias is None and last in ("bias", "beta"):
             bias = w
     return kernel, bias
 
@@ -1084,6 +1198,25 @@ def main():
 
 def decode_output(pre, values):
     """The model's output for one example in the user's terms (as dlmodel's decodeOutput)."""
+    enc = pre.get("targetText")
+    if enc:
+        # A softmax over the target's ids at each position: the likeliest id at each, decoded up to the first
+        # padding (0); id 1 is an unknown token, id k >= 2 the vocabulary's token k - 2.
+        positions = enc["maxLength"]
+        width = len(values) // positions
+        ids = [max(range(width), key=lambda k: values[p * width + k]) for p in range(positions)]
+        parts = []
+        for i in ids:
+            if i == 0:
+                break
+            parts.append(enc["vocabulary"][i - 2] if 2 <= i < len(enc["vocabulary"]) + 2 else "<unk>")
+        text = ("" if enc["tokens"] == "characters" else " ").join(parts)
+        # Confidence: the probability of the whole decoded text, position by position (its end included).
+        used = min(positions, len(text) + (1 if enc["tokens"] == "characters" else 0))
+        confidence = 1.0
+        for k in range(min(positions, max(used, 1))):
+            confidence *= values[k * width + ids[k]]
+        return {"output": text, "confidence": confidence}
     if pre["task"] == "classification":
         names = pre.get("classNames") or []
         probs = [1 - values[0], values[0]] if len(values) == 1 else list(values)
