@@ -4,7 +4,7 @@
 // train.py's k-means, PCA and cluster scores against dlmodel's own; and `dlmodel export` of each kind run
 // by python and by torchrun (2 processes).
 import { strict as assert } from 'node:assert';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { TrainerEvent, TrainJob } from '../../../src/protocol/trainer';
 import type { AutoencoderJson } from '../../../src/runs/autoencoder';
@@ -212,6 +212,49 @@ describe('torch backend: kinds of learning', function () {
       assert.equal(q.cluster, t.cluster);
     });
     assert.ok(tfjs[1].reconstructionError > tfjs[0].reconstructionError, 'the odd flower is less like the training rows');
+  });
+
+  it('a convolutional autoencoder on images: the output convolution gives back the image, TensorFlow.js agrees', async () => {
+    // 30 of the example digits (0, 1 and 7), their folder as the label.
+    for (const d of ['0', '1', '7']) {
+      const from = path.join(REPO, 'examples', 'digits-mlp', 'digits', d);
+      mkdirSync(path.join(s.dir, 'imgs', d), { recursive: true });
+      for (const f of readdirSync(from).sort().slice(0, 10)) copyFileSync(path.join(from, f), path.join(s.dir, 'imgs', d, f));
+    }
+    const first7 = readdirSync(path.join(s.dir, 'imgs', '7'))[0];
+    writeFiles(s.dir, {
+      'conv.dlmodel.json': spec({
+        task: 'autoencoder',
+        data: { source: 'imgs', image: { width: 28, height: 28, channels: 1 }, label: 'digit', validationSplit: 0.2 },
+        model: {
+          layers: [
+            { type: 'conv2d', filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' },
+            { type: 'maxPooling2d', poolSize: 2 },
+            { type: 'conv2d', filters: 2, kernelSize: 3, padding: 'same', activation: 'relu' },
+            { type: 'upSampling2d', size: 2 },
+          ],
+          clusters: 3,
+        },
+        training: { epochs: 2, batchSize: 8, seed: 5 },
+        predict: { inputs: [{ file: `imgs/7/${first7}` }] },
+      }),
+    });
+    const r = await runTrainer(job('conv.dlmodel.json'));
+    assert.equal(r.exitCode, 0, r.stderr);
+    const fin = ofType(r.events, 'finished')[0];
+    assert.equal(fin.status, 'completed');
+    const ae = JSON.parse(readFileSync(path.join(fin.runDir, 'autoencoder.json'), 'utf8')) as AutoencoderJson;
+    assert.deepEqual(ae.image, { width: 28, height: 28, channels: 1 });
+    assert.equal(ae.codeSize, 14 * 14 * 2);
+    assert.equal(ae.examples[0].reconstruction.length, 784);
+    assert.ok(ae.examples[0].original.every((v) => v >= 0 && v <= 1), 'pixels in 0..1');
+    const torchPred = (JSON.parse(readFileSync(path.join(fin.runDir, 'predictions.json'), 'utf8')) as PredictionsJson).predict[0];
+    const p = await runCli(['predict', path.join(s.dir, 'conv.dlmodel.json'), '--run', fin.runDir, '--json']);
+    assert.equal(p.code, 0, p.stderr);
+    const q = (lastJsonLine(p.stdout).predictions as { code: number[]; reconstructionError: number; cluster: number }[])[0];
+    close(q.code, torchPred.code ?? [], 1e-4, 'code');
+    close([q.reconstructionError], [torchPred.reconstructionError ?? NaN], 1e-5, 'reconstruction error');
+    assert.equal(q.cluster, torchPred.cluster);
   });
 
   it('pseudo-labels: rounds adopt unlabelled rows, metrics carry the round, and a stopped run resumes mid-round', async () => {
