@@ -205,18 +205,6 @@ describe('torch backend', function () {
     assert.match(run.error ?? '', /diverged/);
   });
 
-  it('refuses what it cannot train yet (transfer learning), naming it, before training', async () => {
-    const base = await runTrainer(job({ backend: 'wasm', epochs: 1 }));
-    const baseDir = ofType(base.events, 'finished')[0].runDir;
-    writeFiles(s.dir, { 'g.dlmodel.json': spec({ ...GENDER, model: { from: path.relative(s.dir, baseDir), layers: [] } }) });
-    const r = await runTrainer(job());
-    const failed = ofType(r.events, 'failed')[0];
-    assert.equal(r.exitCode, 2, r.stderr);
-    assert.equal(failed.reason, 'invalid');
-    assert.match(failed.message, /model\.from: transfer learning is not supported by the torch backend yet/);
-    assert.equal((await listRuns(path.join(s.dir, 'g.dlmodel.json'))).length, 1, 'no run folder for the refused run');
-  });
-
   it('dlmodel export writes a program that python and torchrun (2 processes) both train to a run dlmodel predicts with', async () => {
     const file = path.join(s.dir, 'g.dlmodel.json');
     const ex = await runCli(['export', file, '--json']);
