@@ -4,9 +4,9 @@
 // --events, as the torch backend runs it (no --threads: PyTorch's default, every core). Samples/s come from its
 // `batch` events: batches done over the time between two events of one epoch, after a warm-up, so data loading,
 // validation and the run folder's writes between epochs are left out as they are for the wasm column.
-//   A, D, E: the task's own seeded data (bench/tasks.ts makeData) as CSV; B, C: the 10,000 real digits of
-//   examples/digits-mlp (an image folder; the bench's tasks use synthetic pixels of the same shape);
-//   F: the torch backend does not train autoencoders yet, so there is no figure.
+//   A, D, E: the task's own seeded data (bench/tasks.ts makeData) as CSV; B, C, F: the 10,000 real digits of
+//   examples/digits-mlp (an image folder; the bench's tasks use synthetic pixels of the same shape; F as an
+//   autoencoder, its output layer derived by dlmodel: 784 sigmoid, mean squared error).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -61,14 +61,18 @@ function writeExperiment(task: TaskId, dir: string, root: string): Experiment | 
       };
     }
     case 'B':
-    case 'C': {
+    case 'C':
+    case 'F': {
       const digits = path.join(root, 'examples', 'digits-mlp', 'digits');
       if (!existsSync(digits)) return `no ${digits}`;
       symlinkSync(digits, path.join(dir, 'digits'));
+      const dense = (units: number) => ({ type: 'dense', units, activation: 'relu' });
       const layers =
         task === 'B'
-          ? [{ type: 'flatten' }, { type: 'dense', units: 128, activation: 'relu' }]
-          : [
+          ? [{ type: 'flatten' }, dense(128)]
+          : task === 'F'
+            ? [{ type: 'flatten' }, dense(128), dense(32), dense(128)]
+            : [
               { type: 'conv2d', filters: 16, kernelSize: 3, activation: 'relu' },
               { type: 'maxPooling2d', poolSize: 2 },
               { type: 'conv2d', filters: 32, kernelSize: 3, activation: 'relu' },
@@ -78,7 +82,12 @@ function writeExperiment(task: TaskId, dir: string, root: string): Experiment | 
       return {
         rows: 10_000,
         note: 'the 10,000 digits of examples/digits-mlp',
-        spec: { data: { source: 'digits', image: { width: 28, height: 28, channels: 1 } }, model: { layers }, training },
+        spec: {
+          ...(task === 'F' ? { task: 'autoencoder' } : {}),
+          data: { source: 'digits', image: { width: 28, height: 28, channels: 1 } },
+          model: { layers },
+          training,
+        },
       };
     }
     case 'D':
@@ -98,8 +107,6 @@ function writeExperiment(task: TaskId, dir: string, root: string): Experiment | 
           : [{ type: 'embedding', outputDim: 64 }, { type: 'globalAveragePooling1d' }];
       return { rows, spec: { data: { source: 'data.csv', target: 'label', text }, model: { layers }, training } };
     }
-    case 'F':
-      return 'the torch backend does not train autoencoders yet';
   }
 }
 
