@@ -228,6 +228,9 @@ export class DashboardState {
           this.live = { ...this.live, state: e.status, epoch: e.epochsDone, batch: undefined, etaMs: undefined };
         }
         if (runDir) this.dataFor(runDir).batches = [];
+        // The plot stays until the saved model's embedding replaces it; it is no longer live.
+        if (this.embedding?.runDir === e.runDir) this.embedding = { ...this.embedding, live: false };
+        if (this.embeddingRows?.runDir === e.runDir) this.embeddingRows = { ...this.embeddingRows, live: false };
         if (e.insights) this.liveInsights.set(e.runDir, toInsightViews(e.insights));
         return { reloadRuns: true, finishedRun: e.runDir };
       case 'failed':
