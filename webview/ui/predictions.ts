@@ -30,7 +30,7 @@ export function imagePathOf(input: Record<string, unknown>): string | undefined 
 }
 
 /** A text input is long: its start on one line (the title holds it whole). */
-const TEXT_CHARS = 140;
+const TEXT_CHARS = 110;
 
 function inputSummary(input: Record<string, unknown>, textColumn?: string): string {
   if (textColumn !== undefined) {

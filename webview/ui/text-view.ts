@@ -73,7 +73,7 @@ export class EmbeddingPanel {
   update(snap: DashboardSnapshot): void {
     const e = snap.embedding;
     this.root.hidden = !e && !snap.textView;
-    const key = JSON.stringify(e ? [e.runDir, e.epoch, e.batch, e.points.length, e.points[0]?.x, e.points[0]?.y] : snap.textView ? 'waiting' : null);
+    const key = JSON.stringify(e ? [e.runDir, e.live, e.epoch, e.batch, e.points.length, e.points[0]?.x, e.points[0]?.y] : snap.textView ? 'waiting' : null);
     if (key === this.key) return;
     this.key = key;
     clear(this.body);
