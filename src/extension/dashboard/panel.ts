@@ -228,7 +228,7 @@ export class DashboardPanel implements vscode.Disposable {
         const lines = t.kept.map((i) => v.table?.lines[i]);
         const runText = pre?.text && pre.text.column === t.text.column ? pre.text : undefined;
         const enc = runText ?? t.text;
-        if (!runText) from = 'the spec as it is now (vocabulary fitted on its training split)';
+        if (!runText) from = 'the spec as it is now (no run yet)';
         this.text = { rows: { texts: t.texts, lines, validation: t.split.validation }, enc };
         this.state.dataPreview = undefined;
         this.showTextRow(this.textRow, textSummary(enc, this.text.rows, from));

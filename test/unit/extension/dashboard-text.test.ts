@@ -67,6 +67,8 @@ describe('dashboard embedding plot', () => {
     e = s.snapshot(true).embedding;
     assert.equal(e?.epoch, 2);
     assert.notDeepEqual(e?.points.map((p) => [p.x, p.y]), before);
+    s.apply({ type: 'finished', status: 'completed', runDir: '/runs/r1', epochsDone: 2, metrics: {} }, '/runs/r1');
+    assert.equal(s.snapshot(true).embedding?.live, false, 'no longer live once the run has ended');
     // Another run's weights do not replace the selected run's plot.
     s.apply({ type: 'weights', epoch: 3, layers: [layer(5)] }, '/runs/other');
     assert.equal(s.snapshot(true).embedding?.epoch, 2);
