@@ -3,7 +3,7 @@
 import {
   isHostToWebview, type DashboardSnapshot, type DashboardUiState, type HostToWebview, type WebviewToHost,
 } from '../src/protocol/webview';
-import { fmtDuration } from '../src/common/format';
+import { formatDuration } from '../src/common/format';
 import { button, checkbox, registerControls, setDisabled, slider } from './ui/controls';
 import { CoachView } from './ui/coach';
 import { CurvesView } from './ui/curves';
@@ -109,7 +109,7 @@ function statusText(s: DashboardSnapshot): string {
       return 'Waiting for another run to finish…';
     case 'running': {
       const batch = l.batch !== undefined && l.batchesPerEpoch ? `, batch ${l.batch}/${l.batchesPerEpoch}` : '';
-      const eta = l.etaMs !== undefined && l.etaMs > 0 ? `, about ${fmtDuration(l.etaMs)} left` : '';
+      const eta = l.etaMs !== undefined && l.etaMs > 0 ? `, about ${formatDuration(l.etaMs)} left` : '';
       return `Training: epoch ${Math.min(l.epoch + 1, l.epochs)}/${l.epochs}${batch}${l.backendLabel ? ` on ${l.backendLabel}` : ''}${eta}`;
     }
     case 'completed':

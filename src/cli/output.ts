@@ -1,14 +1,5 @@
-// How the command line prints numbers, durations and predictions, and keeps the trainer's stderr: shared
+// How the command line prints numbers and predictions, and keeps the trainer's stderr: shared
 // by `train`, `predict` and `runs`.
-
-export function formatDuration(ms: number): string {
-  if (ms < 10_000) return `${(Math.max(0, ms) / 1000).toFixed(1)}s`;
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
-}
 
 export function formatNumber(v: number): string {
   if (!Number.isFinite(v)) return String(v);

@@ -13,7 +13,8 @@ import { validateSpecFile } from '../format/validate';
 import { startTrainer } from '../engine/client';
 import { trainerScriptPath } from '../engine/locate';
 import { backendFlag, booleanFlag, numberFlag, parseArgs, stringFlag, UsageError } from './args';
-import { describePrediction, formatDuration, formatNumber, trainerStderr } from './output';
+import { formatDuration } from '../common/format';
+import { describePrediction, formatNumber, trainerStderr } from './output';
 import { displayPath, printProblems, problemJson } from './validate';
 import { describeBaseline } from '../coach/baseline';
 

@@ -19,8 +19,14 @@ export function fmtPercent(v: number): string {
   return `${(v * 100).toFixed(1)}%`;
 }
 
-export function fmtDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '';
+/**
+ * The one way a duration is written (CLI progress, editor status and hovers, dashboard): "450 ms", "4.2 s",
+ * "23 s", "1 min 23 s", "1 h 2 min"; "-" when there is none.
+ */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '-';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s} s`;
   const m = Math.floor(s / 60);

@@ -198,13 +198,26 @@ export function checkData(table: Table, spec: Spec, o: CheckOptions): DataFindin
     const sorted = [...counts.entries()].sort((a, b) => b[1] - a[1]);
     const total = kept.length;
     // A toy data set of a few rows is not nagged: its validation split is a handful of rows anyway.
-    if (o.validationSplit > 0 && total * o.validationSplit >= 5) {
+    if (o.validationSplit > 0 && total * o.validationSplit >= 5 && sorted.length >= 2) {
+      // With a seed (or no shuffling) the split is known: count each class's rows that land in validation.
+      const known = o.seed !== undefined || !o.shuffle;
+      const inVal = new Map<string, number>();
+      if (known) {
+        for (const k of splitIndices(kept.length, o.validationSplit, o.shuffle, o.seed ?? 0).validation) {
+          const cls = String(value(kept[k], target));
+          inVal.set(cls, (inVal.get(cls) ?? 0) + 1);
+        }
+      }
       for (const [cls, n] of sorted) {
-        if (n * o.validationSplit >= 1 || sorted.length < 2) continue;
+        const rows = `class "${cls}" has ${known ? '' : 'only '}${n} row${n === 1 ? '' : 's'}`;
+        let why: string | undefined;
+        if (known) why = (inVal.get(cls) ?? 0) === 0 ? `${rows}, and with this seed none of them is in validation` : undefined;
+        else why = n * o.validationSplit < 1 ? `${rows}: with validationSplit ${o.validationSplit} it will most likely not appear in validation` : undefined;
+        if (!why) continue;
         out.push({
           severity: 'warning',
           place: { kind: 'target' },
-          message: `class "${cls}" has only ${n} row${n === 1 ? '' : 's'}: with validationSplit ${o.validationSplit} it will most likely not appear in validation, so nobody checks the network learned it. Collect more rows of it, or merge it with a similar class`,
+          message: `${why}, so nobody checks the network learned it. Collect more rows of it, or merge it with a similar class`,
         });
       }
     }

@@ -5,6 +5,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { TF } from './tf';
 import { codeLayerOf } from './model';
 import { predictArray } from './predict-array';
+import { copyScaled } from '../data/images';
 import { kmeans, nearestCentroid } from '../common/kmeans';
 import { to2d } from '../common/pca';
 import { clusterReport } from '../common/clusters';
@@ -127,16 +128,19 @@ export function analyseCodes(
   return json;
 }
 
-/** The codes of a fixed sample of rows in 2-D, for the live plot while training (no clusters yet). */
+/**
+ * The codes of a fixed sample of rows in 2-D, for the live plot while training (no clusters yet). Image rows
+ * held as bytes are scaled for the sample only, every epoch, not for the whole data set.
+ */
 export async function liveCodes(
-  tf: TF, model: LayersModel, pre: PreprocessJson, x: Float32Array, n: number, labels: readonly (string | undefined)[] | undefined, inputs: readonly Record<string, unknown>[],
+  tf: TF, model: LayersModel, pre: PreprocessJson, x: Float32Array | Uint8Array, n: number, labels: readonly (string | undefined)[] | undefined, inputs: readonly Record<string, unknown>[],
 ): Promise<{ row: number; x: number; y: number; error: number; label?: string; input: Record<string, unknown> }[]> {
   const size = x.length / Math.max(1, n);
   const step = Math.max(1, Math.ceil(n / LIVE_CODE_ROWS));
   const rows: number[] = [];
   for (let r = 0; r < n; r += step) rows.push(r);
   const sub = new Float32Array(rows.length * size);
-  rows.forEach((r, i) => sub.set(x.subarray(r * size, (r + 1) * size), i * size));
+  rows.forEach((r, i) => copyScaled(x, r * size, size, sub, i * size));
   const enc = await encodeRows(tf, model, pre.inputShape, sub, rows.length);
   return to2d(enc.codes, rows.length, enc.codeSize).map(([px, py], i) => {
     const p: { row: number; x: number; y: number; error: number; label?: string; input: Record<string, unknown> } = { row: rows[i], x: px, y: py, error: enc.errors[i], input: inputs[rows[i]] };

@@ -558,7 +558,7 @@ async function loop(tf: TF, model: LayersModel, a: LoopArgs): Promise<'completed
     const avg = epochTimes.reduce((s, x) => s + x, 0) / epochTimes.length;
     // The code space as it moves, for the dashboard: a fixed sample of rows, each epoch.
     if (pre.task === 'autoencoder' && job.liveCodes !== false) {
-      ctx.emit({ type: 'codes', epoch, points: await liveCodes(tf, model, pre, asFloats(data.x), data.n, data.labels, data.inputs) });
+      ctx.emit({ type: 'codes', epoch, points: await liveCodes(tf, model, pre, data.x, data.n, data.labels, data.inputs) });
     }
     // Copies the weights now; on wasm and cpu the files and the event follow while the next epoch trains.
     await a.epochWriter.epochEnd(state, record, run, { type: 'epoch', record, epochs, etaMs: Math.round(avg * (epochs - epoch)), insights: live }, { best: restoreBest && bestEpoch === epoch });

@@ -1,6 +1,7 @@
 // Text the editor shows for runs, layers and predictions. Pure functions (no vscode import), so the
 // exact wording of lenses, tree labels and inline results is unit-tested.
 import { describeBaseline } from '../coach/baseline';
+import { formatDuration } from '../common/format';
 import { countParams } from '../common/params';
 import type { ActiveRun } from './run-service';
 import type { BackendReport, LayerSummary } from '../protocol/trainer';
@@ -31,16 +32,6 @@ export function formatPercent(p: number): string {
 
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
-}
-
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '-';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${s % 60}s`;
-  return `${Math.floor(m / 60)}h ${m % 60}m`;
 }
 
 /** "just now", "5 min ago", "3 h ago", "2 days ago", then the date. */

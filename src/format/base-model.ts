@@ -9,7 +9,7 @@ import { nestingProblem } from './nesting';
 import { own } from './own';
 import type { PreprocessJson } from '../runs/types';
 import { CLASS_TO_TYPE } from './layers';
-import type { Activation, LayerSpec } from './types';
+import { MERGE_MODES, type Activation, type LayerSpec, type MergeMode } from './types';
 
 export interface BaseModel {
   runDir: string;
@@ -94,6 +94,16 @@ export function layerFromKeras(layer: KerasLayer, file: string): LayerSpec | und
   const outDim = size(c.output_dim, 'output_dim', cls, file);
   if (outDim !== undefined) spec.outputDim = outDim;
   if (typeof c.return_sequences === 'boolean') spec.returnSequences = c.return_sequences;
+  const n = size(c.n, 'n', cls, file);
+  if (n !== undefined) spec.n = n;
+  const up = numOrPair(c.size);
+  if (up !== undefined) spec.size = up;
+  // Wrappers (Bidirectional, TimeDistributed) keep the wrapped layer's own Keras config under `layer`.
+  if (c.layer && typeof c.layer === 'object' && !Array.isArray(c.layer)) {
+    const inner = layerFromKeras(c.layer as KerasLayer, file);
+    if (inner) spec.layer = inner;
+  }
+  if ((MERGE_MODES as readonly unknown[]).includes(c.merge_mode)) spec.mergeMode = c.merge_mode as MergeMode;
   return spec;
 }
 

@@ -7,6 +7,8 @@
 // its view types mirror the shapes of src/protocol/trainer.ts and src/runs/types.ts (the host checks the
 // mirroring at compile time).
 
+import type { RowReconstruction } from '../common/reconstruction';
+
 export const DASHBOARD_VIEW_TYPE = 'dlmodel.dashboard';
 
 export type TaskView = 'classification' | 'regression' | 'sequence' | 'autoencoder';
@@ -222,15 +224,7 @@ export interface CodePointView {
 }
 
 /** A row beside its reconstruction, in the input's units (pixels 0..1 for images). */
-export interface ReconstructionView {
-  row: number;
-  input: Record<string, unknown>;
-  label?: string;
-  cluster?: number;
-  error: number;
-  original: number[];
-  reconstruction: number[];
-}
+export type ReconstructionView = RowReconstruction;
 
 export interface AutoencoderView {
   runDir: string;

@@ -2,6 +2,9 @@
 // (the code layer and the cluster centres) and the dashboard (every row's code in 2-D, its reconstruction
 // error and cluster, and how the clusters match data.label).
 import type { ClusterReport } from '../common/clusters';
+import type { RowReconstruction } from '../common/reconstruction';
+
+export type { RowReconstruction };
 
 export interface CodePoint {
   /** Index of the row in the prepared data (the order of predictions.json's rows is another). */
@@ -16,17 +19,6 @@ export interface CodePoint {
   split: 'train' | 'validation';
   /** The row as the user wrote it (features, or `{ file }` for an image), to show when its point is clicked. */
   input: Record<string, unknown>;
-}
-
-/** One row beside its reconstruction, both in the input's own units (pixels 0..1 for images). */
-export interface RowReconstruction {
-  row: number;
-  input: Record<string, unknown>;
-  label?: string;
-  cluster?: number;
-  error: number;
-  original: number[];
-  reconstruction: number[];
 }
 
 export interface AutoencoderJson {

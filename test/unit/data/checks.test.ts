@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkData, type CheckOptions } from '../../../src/data/checks';
 import { parseTable } from '../../../src/data/table';
+import { splitIndices } from '../../../src/data/split';
 import { validateSpecFile } from '../../../src/format/validate';
 import type { Spec } from '../../../src/format/types';
 
@@ -91,10 +92,21 @@ describe('data/checks: data mistakes before training', () => {
 
   it('a class too small for validation, and strong imbalance, name the classes and the baseline', () => {
     const rows = Array.from({ length: 50 }, (_, i) => `${i * 1.5},${(i * 3) % 5},${i < 44 ? 'dry' : i < 49 ? 'rain' : 'snow'}`);
-    const found = run(csv('x1,x2,y', rows), {});
+    const found = run(csv('x1,x2,y', rows), {}, { seed: undefined });
     assert.deepEqual(found.map((f) => f.place.kind), ['target', 'target']);
     assert.match(found[0].message, /class "snow" has only 1 row: with validationSplit 0\.2 it will most likely not appear in validation/);
     assert.match(found[1].message, /"dry" is 88% of the rows, "snow" only 1\. Always answering "dry" already scores 88% accuracy/);
+    // With a seed the split is known: the warning is given exactly when none of the class's rows is in validation.
+    const snowRow = 49;
+    let both = 0;
+    for (let seed = 1; seed <= 20; seed++) {
+      const inValidation = splitIndices(50, 0.2, true, seed).validation.includes(snowRow);
+      const seeded = run(csv('x1,x2,y', rows), {}, { seed }).filter((f) => /class "snow"/.test(f.message));
+      assert.equal(seeded.length, inValidation ? 0 : 1, `seed ${seed}`);
+      both |= inValidation ? 1 : 2;
+      if (!inValidation) assert.match(seeded[0].message, /class "snow" has 1 row, and with this seed none of them is in validation/);
+    }
+    assert.equal(both, 3, 'some seeds put the row in validation, others do not');
     const balanced = Array.from({ length: 50 }, (_, i) => `${i * 1.5},${(i * 3) % 5},${i % 3 ? 'dry' : 'rain'}`);
     assert.deepEqual(run(csv('x1,x2,y', balanced), {}), []);
   });

@@ -46,16 +46,26 @@ describe('trainer client', function () {
   });
 
   it('cancel asks politely, then kills a trainer that does not exit within killTimeoutMs', async () => {
-    const file = script('stubborn.js', `process.on('message', (m) => { if (m.type === 'cancel') process.send({ type: 'log', level: 'info', message: 'got cancel' }); }); setInterval(() => {}, 1000);`);
+    // The child says when it listens, so a slow start on a busy machine is not mistaken for not answering.
+    const file = script('stubborn.js', `process.on('message', (m) => { if (m.type === 'cancel') process.send({ type: 'log', level: 'info', message: 'got cancel' }); }); process.send({ type: 'log', level: 'info', message: 'listening' }); setInterval(() => {}, 1000);`);
     const events: TrainerEvent[] = [];
-    const h = startTrainer(JOB, { trainerScript: file, onEvent: (e) => events.push(e), killTimeoutMs: 300 });
-    await new Promise((r) => setTimeout(r, 300));
+    let listening!: () => void;
+    const ready = new Promise<void>((r) => (listening = r));
+    const h = startTrainer(JOB, {
+      trainerScript: file,
+      onEvent: (e) => {
+        events.push(e);
+        if (e.type === 'log' && e.message === 'listening') listening();
+      },
+      killTimeoutMs: 1500,
+    });
+    await ready;
     const t0 = Date.now();
     h.cancel();
     const done = await h.done;
     assert.equal(done.signal, 'SIGKILL');
-    assert.ok(Date.now() - t0 >= 250);
-    assert.deepEqual(events.map((e) => e.type), ['log']);
+    assert.ok(Date.now() - t0 >= 1400, 'not killed before killTimeoutMs');
+    assert.deepEqual(events.map((e) => (e.type === 'log' ? e.message : e.type)), ['listening', 'got cancel']);
   });
 
   it('a trainer that crashes without a word ends with its exit code and no last event', async () => {

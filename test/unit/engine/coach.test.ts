@@ -3,15 +3,11 @@
 import { strict as assert } from 'node:assert';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { TrainerEvent, TrainJob } from '../../../src/protocol/trainer';
+import type { TrainJob } from '../../../src/protocol/trainer';
 import type { PredictionsJson } from '../../../src/runs/types';
 import { readMetrics, readRun } from '../../../src/runs/folder';
 import { activityOf } from '../../../src/engine/coach';
-import { buildBundles, lastJsonLine, peopleCsv, REPO, runCli, runTrainer, scratch, spec, writeFiles } from './helpers';
-
-function ofType<T extends TrainerEvent['type']>(events: TrainerEvent[], type: T): Extract<TrainerEvent, { type: T }>[] {
-  return events.filter((e): e is Extract<TrainerEvent, { type: T }> => e.type === type);
-}
+import { buildBundles, lastJsonLine, ofType, peopleCsv, REPO, runCli, runTrainer, scratch, spec, writeFiles } from './helpers';
 
 const DIABETES = path.join(REPO, 'examples', 'diabetes-overfit', 'diabetes.csv');
 

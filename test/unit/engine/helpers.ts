@@ -39,6 +39,11 @@ export function writeFiles(dir: string, files: Record<string, string>): void {
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
 }
 
+/** The events of one type, typed as that type. */
+export function ofType<T extends TrainerEvent['type']>(events: TrainerEvent[], type: T): Extract<TrainerEvent, { type: T }>[] {
+  return events.filter((e): e is Extract<TrainerEvent, { type: T }> => e.type === type);
+}
+
 export interface TrainerRun extends TrainerDone {
   events: TrainerEvent[];
   stderr: string;

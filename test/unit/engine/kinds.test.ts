@@ -4,18 +4,14 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { TrainerEvent, TrainJob } from '../../../src/protocol/trainer';
+import type { TrainJob } from '../../../src/protocol/trainer';
 import type { PredictionsJson, PreprocessJson } from '../../../src/runs/types';
 import type { AutoencoderJson } from '../../../src/runs/autoencoder';
 import { listRuns, readMetrics, readRun } from '../../../src/runs/folder';
 import { makePlan, outputLayer, targetModeOf } from '../../../src/format/plan';
 import type { DataDescription } from '../../../src/data/columns';
 import type { LayerSpec, Spec } from '../../../src/format/types';
-import { buildBundles, lastJsonLine, peopleCsv, runCli, runTrainer, scratch, spec, writeFiles } from './helpers';
-
-function ofType<T extends TrainerEvent['type']>(events: TrainerEvent[], type: T): Extract<TrainerEvent, { type: T }>[] {
-  return events.filter((e): e is Extract<TrainerEvent, { type: T }> => e.type === type);
-}
+import { buildBundles, lastJsonLine, ofType, peopleCsv, runCli, runTrainer, scratch, spec, writeFiles } from './helpers';
 
 /** Three well-separated kinds of 4-value rows, 30 of each, with their kind as a label column. */
 function kindsCsv(): string {

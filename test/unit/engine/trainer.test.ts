@@ -4,15 +4,11 @@ import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { TrainerEvent, TrainJob } from '../../../src/protocol/trainer';
+import type { TrainJob } from '../../../src/protocol/trainer';
 import type { PredictionsJson, PreprocessJson } from '../../../src/runs/types';
 import { listRuns, readMetrics, readRun } from '../../../src/runs/folder';
 import { resolveSavedDir } from '../../../src/engine/io';
-import { buildBundles, lastJsonLine, peopleCsv, REPO, runCli, runTrainer, scratch, spec, writeFiles } from './helpers';
-
-function ofType<T extends TrainerEvent['type']>(events: TrainerEvent[], type: T): Extract<TrainerEvent, { type: T }>[] {
-  return events.filter((e): e is Extract<TrainerEvent, { type: T }> => e.type === type);
-}
+import { buildBundles, lastJsonLine, ofType, peopleCsv, REPO, runCli, runTrainer, scratch, spec, writeFiles } from './helpers';
 
 const GENDER = {
   data: { source: 'people.csv', target: 'gender' },

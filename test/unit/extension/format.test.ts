@@ -3,7 +3,6 @@ import {
   backendStatusText,
   backendTooltip,
   epochDescription,
-  formatDuration,
   formatMetric,
   formatRelative,
   headlineMetric,
@@ -18,6 +17,7 @@ import {
   summaryLensTitle,
   summaryTable,
 } from '../../../src/extension/format';
+import { formatDuration } from '../../../src/common/format';
 import { isRunLike, isSpecLike, runContextValue } from '../../../src/extension/sidebar/nodes';
 import type { LayerSummary } from '../../../src/protocol/trainer';
 import type { RunJson } from '../../../src/runs/types';
@@ -68,9 +68,10 @@ describe('extension/format', () => {
     assert.equal(formatMetric(Number.NaN), '-');
     assert.equal(formatMetric(Infinity), 'inf');
     assert.equal(formatDuration(450), '450 ms');
-    assert.equal(formatDuration(83_000), '1m 23s');
-    assert.equal(formatDuration(3_720_000), '1h 2m');
-    assert.equal(progressMessage(3, 50, 0.41234, 12_000), 'epoch 3/50, loss 0.412, about 12s left');
+    assert.equal(formatDuration(4_240), '4.2 s');
+    assert.equal(formatDuration(83_000), '1 min 23 s');
+    assert.equal(formatDuration(3_720_000), '1 h 2 min');
+    assert.equal(progressMessage(3, 50, 0.41234, 12_000), 'epoch 3/50, loss 0.412, about 12 s left');
     assert.equal(progressMessage(50, 50, 0.1, 0), 'epoch 50/50, loss 0.100');
   });
 
@@ -130,11 +131,11 @@ describe('extension/format', () => {
   it('labels runs in the tree: when, status, backend, loss, headline metric, duration', () => {
     const now = Date.parse('2026-11-21T10:20:00Z');
     assert.equal(runLabel(run({}), now), '5 min ago · completed');
-    assert.equal(runDescription(run({}), now), 'CPU (WASM) · loss 0.412 · acc 90% · 1m 23s');
+    assert.equal(runDescription(run({}), now), 'CPU (WASM) · loss 0.412 · acc 90% · 1 min 23 s');
     const reg = run({ finalMetrics: { loss: 0.5, mae: 1.25 }, status: 'stopped' });
-    assert.equal(runDescription(reg, now), 'CPU (WASM) · loss 0.500 · MAE 1.250 · 1m 23s');
+    assert.equal(runDescription(reg, now), 'CPU (WASM) · loss 0.500 · MAE 1.250 · 1 min 23 s');
     const live = run({ status: 'running', endedAt: undefined, finalMetrics: undefined, epochsDone: 3 });
-    assert.equal(runDescription(live, Date.parse('2026-11-21T10:15:10Z')), 'CPU (WASM) · epoch 3/50 · 10s');
+    assert.equal(runDescription(live, Date.parse('2026-11-21T10:15:10Z')), 'CPU (WASM) · epoch 3/50 · 10 s');
     assert.equal(headlineMetric(undefined), undefined);
     assert.equal(statusIcon('failed'), 'error');
     assert.equal(statusIcon('running'), 'sync~spin');

@@ -53,6 +53,34 @@ describe('transfer learning (model.from)', () => {
     );
   });
 
+  it('reads a recurrent base: embedding, bidirectional LSTM (its wrapped layer and merge mode), repeatVector', async () => {
+    const run = join(dir, 'text-run');
+    mkdirSync(join(run, 'model'), { recursive: true });
+    const m = tfl.sequential();
+    m.add(tfl.layers.embedding({ inputShape: [6], inputDim: 20, outputDim: 4 }));
+    m.add(tfl.layers.bidirectional({ layer: tfl.layers.lstm({ units: 5, recurrentInitializer: 'glorotUniform' }) as tfl.RNN, mergeMode: 'sum' }));
+    m.add(tfl.layers.repeatVector({ n: 3 }));
+    m.add(tfl.layers.lstm({ units: 2, returnSequences: true, recurrentInitializer: 'glorotUniform' }));
+    m.add(tfl.layers.dense({ units: 2, activation: 'softmax' }));
+    await m.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        writeFileSync(join(run, 'model', 'model.json'), JSON.stringify({ modelTopology: artifacts.modelTopology, format: 'layers-model', weightsManifest: [] }));
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    m.dispose();
+    writeFileSync(join(run, 'preprocess.json'), JSON.stringify({ task: 'classification', features: [], inputNames: ['t'], inputShape: [6], target: ['k'], classNames: ['x', 'y'], normalization: { kind: 'none', a: [], b: [] } }));
+    const base = await readBaseModel(run);
+    assert.deepEqual(base.classNames, ['Embedding', 'Bidirectional', 'RepeatVector', 'LSTM']);
+    const [emb, bi, rep, lstm] = base.layers;
+    assert.deepEqual([emb.type, emb.inputDim, emb.outputDim], ['embedding', 20, 4]);
+    assert.equal(bi.type, 'bidirectional');
+    assert.equal(bi.mergeMode, 'sum');
+    assert.deepEqual([bi.layer?.type, bi.layer?.units], ['lstm', 5]);
+    assert.deepEqual([rep.type, rep.n], ['repeatVector', 3]);
+    assert.deepEqual([lstm.type, lstm.units, lstm.returnSequences], ['lstm', 2, true]);
+  });
+
   it('summarizes base layers, frozen ones as non-trainable', async () => {
     const r = await validateSpecFile(join(dir, 't.dlmodel.json'), spec('{ "from": "base-run", "freeze": 1, "layers": [ { "type": "dense", "units": 2 } ] }'));
     assert.deepEqual(r.problems, []);
