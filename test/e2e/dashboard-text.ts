@@ -201,6 +201,14 @@ export default async function dashboardTextE2E(ctx: E2EContext): Promise<void> {
   ctx.log(`first sequence row (mistakes first): ${first.join(' | ')}; ${marks} differing characters marked`);
   if (!/^300 of 300/.test(seqSummary.replace('Validation: ', ''))) assert.ok(marks > 0, 'the mistakes have their differing characters marked');
   assert.match(first[2] ?? '', /^\d+$/, 'the expected digits');
+  // The dashboard's form predicts a typed text.
+  await frame2.locator('#predict-text input').fill('forty-two');
+  await frame2.locator('#predict-button').click();
+  const answer = frame2.locator('#predict-result .answer');
+  await answer.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+  const answerText = (await answer.textContent()) ?? '';
+  ctx.log(`form: forty-two ${answerText}`);
+  assert.match(answerText, /^→ ".*" \(\d+(\.\d)?%\)$/);
   await frame2.locator('#predictions').scrollIntoViewIfNeeded();
   await ctx.screenshot(page2, 'dashboard-text-sequence');
   await page2.locator('.tabs-container .tab', { hasText: 'numbers-to-digits.dlmodel.json' }).first().click();
