@@ -138,7 +138,7 @@ export default async function dashboardTextE2E(ctx: E2EContext): Promise<void> {
   const labels = await frame.locator('#embedding-plot text.token-label').allTextContents();
   ctx.log(`embedding: ${n} points, labels ${labels.slice(0, 15).join(' ')}`);
   assert.ok(n >= 50, `at least 50 tokens plotted: ${n}`);
-  assert.ok(labels.length >= 30, 'the frequent tokens are labelled');
+  assert.ok(labels.length >= 15, 'the frequent tokens are labelled (those whose label would overlap another are not)');
   // Once the run has ended, the plot is the saved model's embedding.
   await frame.locator('#embedding-summary', { hasText: 'after epoch 3' }).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
   await frame.locator('#embedding').scrollIntoViewIfNeeded();
@@ -161,6 +161,7 @@ export default async function dashboardTextE2E(ctx: E2EContext): Promise<void> {
   const firstRow = (await frame.locator('#prediction-rows tr').nth(1).locator('td').allTextContents()).map((t) => t.trim());
   assert.match(firstRow[3] ?? '', /^(spam|ham)$/);
   assert.match(firstRow[4] ?? '', /^\d+(\.\d)?%$/);
+  await frame.locator('#prediction-rows').evaluate((t) => t.parentElement?.scrollTo(0, 0));
   await ctx.screenshot(page, 'dashboard-text-predictions');
 
   // The editor: Predict writes `-> spam 97%` after each input; the hover shows the text as numbers.

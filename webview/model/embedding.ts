@@ -7,6 +7,8 @@ const PAD = 14;
 
 /** Tokens labelled in the plot (the most frequent); the others are dots with their tip. */
 export const LABELLED = 80;
+/** About the width of a character of a 10px label, to keep labels from overlapping. */
+const LABEL_CHAR_PX = 6;
 
 export function neighboursTip(p: EmbeddingPointView): string {
   const near = p.neighbours.map((n) => `${n.token} ${n.similarity.toFixed(2)}`).join(', ');
@@ -30,12 +32,20 @@ export function embeddingScene(points: readonly EmbeddingPointView[], w: number,
   shapes.push({ t: 'line', cls: 'axis', x1: sx(0), y1: PAD, x2: sx(0), y2: h - PAD });
   const dots: Shape[] = [];
   const labels: Shape[] = [];
+  // Most frequent first: a label that would overlap one already placed is left out (its dot keeps the tip).
+  const placed: { x0: number; y0: number; x1: number; y1: number }[] = [];
   points.forEach((p, i) => {
     const tip = neighboursTip(p);
     const cx = sx(p.x);
     const cy = sy(p.y);
-    dots.push({ t: 'circle', cls: i < labelled ? 'token-point labelled' : 'token-point', cx, cy, r: 3, data: { tip, token: p.token } });
-    if (i < labelled) labels.push({ t: 'text', cls: 'token-label', x: cx + 4, y: cy - 3, text: p.token, data: { tip } });
+    let label = false;
+    if (i < labelled) {
+      const box = { x0: cx + 3, y0: cy - 12, x1: cx + 5 + LABEL_CHAR_PX * Array.from(p.token).length, y1: cy - 1 };
+      label = !placed.some((b) => box.x0 < b.x1 && b.x0 < box.x1 && box.y0 < b.y1 && b.y0 < box.y1);
+      if (label) placed.push(box);
+    }
+    dots.push({ t: 'circle', cls: label ? 'token-point labelled' : 'token-point', cx, cy, r: 3, data: { tip, token: p.token } });
+    if (label) labels.push({ t: 'text', cls: 'token-label', x: cx + 4, y: cy - 3, text: p.token, data: { tip } });
   });
   shapes.push({ t: 'g', cls: 'token-points', children: dots }, { t: 'g', cls: 'token-labels', children: labels });
   return { width: w, height: h, shapes };

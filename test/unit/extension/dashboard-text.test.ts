@@ -88,3 +88,18 @@ describe('dashboard embedding plot', () => {
     assert.ok(!/a&b/.test(svg));
   });
 });
+
+describe('embedding plot labels', () => {
+  it('leaves out a label that would overlap one already placed, keeping its dot and tip', () => {
+    const pts = [
+      { token: 'first', id: 2, x: 0, y: 0, neighbours: [] },
+      { token: 'second', id: 3, x: 0.001, y: 0.001, neighbours: [] },
+      { token: 'far', id: 4, x: 1, y: 1, neighbours: [] },
+    ];
+    const scene = embeddingScene(pts, 300, 200);
+    const svg = sceneToSvg(scene);
+    assert.ok(svg.includes('>first</text>') && svg.includes('>far</text>'));
+    assert.ok(!svg.includes('>second</text>'));
+    assert.equal((svg.match(/<circle class="token-point/g) ?? []).length, 3);
+  });
+});
