@@ -4,9 +4,10 @@
 //    vocabulary size and coverage, texts cut), the embedding plot with its neighbours on hover, the
 //    predictions with the confusion matrix, inline results and the token hover on a predict input;
 //  - examples/numbers-to-digits on 1,500 of its rows (3 epochs): expected and predicted digits with the
-//    differing characters marked, the tokenAccuracy and sequenceAccuracy curves, inline results.
+//    differing characters marked, the tokenAccuracy and sequenceAccuracy curves, inline results;
+//  - examples/word-language on 1,500 of its words (2 epochs): characters as tokens, inline results.
 // Screenshots: dashboard-text-tokens.png, dashboard-text-embedding.png, dashboard-text-predictions.png,
-// dashboard-text-hover.png, dashboard-text-sequence.png.
+// dashboard-text-hover.png, dashboard-text-sequence.png, dashboard-text-characters.png.
 import * as assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -68,33 +69,42 @@ function spamWorkspace(ctx: E2EContext): string {
   return folder;
 }
 
-function numbersWorkspace(ctx: E2EContext): string {
-  const folder = ctx.workspace(join(ctx.repoRoot, 'examples', 'numbers-to-digits'));
+/** An example folder with fewer epochs and only its first 1,500 rows, trained on wasm. */
+function smallerWorkspace(ctx: E2EContext, example: string, spec: string, epochs: [string, string], csv: string): string {
+  const folder = ctx.workspace(join(ctx.repoRoot, 'examples', example));
   rmSync(join(folder, '.dlmodel'), { recursive: true, force: true });
-  const spec = readFileSync(join(folder, 'numbers-to-digits.dlmodel.json'), 'utf8').replace('"epochs": 25', '"epochs": 3');
-  writeFileSync(join(folder, 'numbers-to-digits.dlmodel.json'), spec);
-  const lines = readFileSync(join(folder, 'numbers.csv'), 'utf8').split('\n');
-  writeFileSync(join(folder, 'numbers.csv'), lines.slice(0, 1501).join('\n') + '\n');
+  writeFileSync(join(folder, spec), readFileSync(join(folder, spec), 'utf8').replace(`"epochs": ${epochs[0]}`, `"epochs": ${epochs[1]}`));
+  const lines = readFileSync(join(folder, csv), 'utf8').split('\n');
+  writeFileSync(join(folder, csv), lines.slice(0, 1501).join('\n') + '\n');
   mkdirSync(join(folder, '.vscode'), { recursive: true });
   writeFileSync(join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'dlmodel.backend': 'wasm' }));
   return folder;
 }
 
-async function trainFromLens(page: Page, spec: string): Promise<FrameLocator> {
+async function trainFromLens(ctx: E2EContext, page: Page, spec: string): Promise<FrameLocator> {
   await openFile(page, spec);
   await runCommand(page, 'View: Close Primary Side Bar');
-  const train = await waitForCodeLens(page, 'Train');
+  await waitForCodeLens(page, 'Train');
   await runCommand(page, 'dlmodel: Open Dashboard');
   const frame = webviewFrame(page);
   await frame.locator('#status').waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
-  await train.click();
-  return frame;
+  // The lenses are drawn again when the dashboard opens beside the editor: look the lens up afresh, and
+  // try again when it was replaced under the pointer.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await (await waitForCodeLens(page, 'Train')).click({ timeout: 20_000 });
+      return frame;
+    } catch (e) {
+      if (attempt >= 4) throw e;
+      ctx.log(`Train lens click ${attempt} failed (${(e as Error).message.split('\n')[0]}); again`);
+    }
+  }
 }
 
 export default async function dashboardTextE2E(ctx: E2EContext): Promise<void> {
   // ---- spam: a text classifier ------------------------------------------------------------------------
   const page = await ctx.openWorkbench(spamWorkspace(ctx));
-  const frame = await trainFromLens(page, 'spam.dlmodel.json');
+  const frame = await trainFromLens(ctx, page, 'spam.dlmodel.json');
   // The embedding is drawn live, from the weights events, before the run ends.
   await frame.locator('#embedding-plot circle.token-point').first().waitFor({ state: 'attached', timeout: 4 * 60_000 });
   const liveSummary = (await frame.locator('#embedding-summary').textContent()) ?? '';
@@ -183,8 +193,8 @@ export default async function dashboardTextE2E(ctx: E2EContext): Promise<void> {
   await page.close();
 
   // ---- numbers to digits: a sequence task -------------------------------------------------------------
-  const page2 = await ctx.openWorkbench(numbersWorkspace(ctx));
-  const frame2 = await trainFromLens(page2, 'numbers-to-digits.dlmodel.json');
+  const page2 = await ctx.openWorkbench(smallerWorkspace(ctx, 'numbers-to-digits', 'numbers-to-digits.dlmodel.json', ['25', '3'], 'numbers.csv'));
+  const frame2 = await trainFromLens(ctx, page2, 'numbers-to-digits.dlmodel.json');
   const status2 = await waitForStatus(page2, frame2, /Finished|Stopped|Failed/, 6 * 60_000);
   ctx.log(`status: ${status2}`);
   assert.match(status2, /Finished 3\/3 epochs/);
@@ -218,4 +228,24 @@ export default async function dashboardTextE2E(ctx: E2EContext): Promise<void> {
   ctx.log(`inline results: ${results2.join(' | ')}`);
   assert.equal(results2.length, 2);
   for (const r of results2) assert.match(r, /^-> ".*"$/);
+  await page2.close();
+
+  // ---- word-language: characters as tokens --------------------------------------------------------------
+  const page3 = await ctx.openWorkbench(smallerWorkspace(ctx, 'word-language', 'word-language.dlmodel.json', ['15', '2'], 'words.csv'));
+  const frame3 = await trainFromLens(ctx, page3, 'word-language.dlmodel.json');
+  const status3 = await waitForStatus(page3, frame3, /Finished|Stopped|Failed/, 6 * 60_000);
+  ctx.log(`status: ${status3}`);
+  assert.match(status3, /Finished 2\/2 epochs/);
+  const summary3 = (await frame3.locator('#text-summary').textContent()) ?? '';
+  ctx.log(`text summary: ${summary3}`);
+  assert.match(summary3, /read as characters/);
+  const chars = await frame3.locator('#token-grid .token-cell:not(.padding) .tok').allTextContents();
+  assert.ok(chars.length > 0 && chars.every((c) => Array.from(c).length === 1), `one character per token: ${chars.join(' ')}`);
+  await page3.locator('.tabs-container .tab', { hasText: 'word-language.dlmodel.json' }).first().click();
+  await (await waitForCodeLens(page3, 'Predict')).click();
+  const results3 = await inlineResults(page3, 3);
+  ctx.log(`inline results: ${results3.join(' | ')}`);
+  assert.equal(results3.length, 3);
+  for (const r of results3) assert.match(r, /^-> (english|french|spanish) \d+(\.\d)?%$/);
+  await ctx.screenshot(page3, 'dashboard-text-characters');
 }
