@@ -379,7 +379,7 @@ async function trainHoldingLock(job: TrainJob, ctx: TrainerContext, held: Held):
   await writeRunJson(runDir, run);
   await writeJsonAtomic(path.join(runDir, RUN_FILES.preprocess), pre);
 
-  const layers = summarizeBuiltModel(model);
+  const layers = summarizeBuiltModel(model, pre.task);
   ctx.emit({
     type: 'started',
     runId: run.id,

@@ -183,7 +183,7 @@ export async function exportPytorch(tf: TF, setup: Setup, o: ExportOptions): Pro
     runsDir: path.relative(dir, runsRootFor(specPath, runPlan.name, o.runsRoot)).split(path.sep).join('/'),
     run: { name: runPlan.name, specPath, spec, specHash: hashJson(spec), params, task: pre.task, plan: runPlan },
     params,
-    summary: summarizeBuiltModel(model),
+    summary: summarizeBuiltModel(model, pre.task),
     initialWeights: { file: 'initial-weights.bin', seed },
   };
   const { topology, weights } = await topologyOf(model);

@@ -49,6 +49,9 @@ describe('model building', function () {
     ]);
     assert.equal(summary[1].formula, '2 x 2 + 2 = 6');
     assert.equal(summary[2].activation, 'sigmoid');
+    // Only an autoencoder's narrowest hidden layer is its code (the dashboard writes "(code)" beside it).
+    assert.equal(summary[1].code, undefined);
+    assert.equal(summarizeBuiltModel(model, 'autoencoder')[1].code, true);
     model.dispose();
   });
 
