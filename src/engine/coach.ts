@@ -15,8 +15,8 @@ const ACTIVITY_ROWS = 512;
 
 export function computeBaseline(data: PreparedData, loss: string): Baseline | undefined {
   const { pre, split } = data;
-  // An autoencoder has no target to answer with a class or a mean: nothing to compare its loss with. A
-  // sequence task's targets are token ids: their mean is no answer (it was reported as "MAE 2.6").
+  // An autoencoder has no target to answer with a class or a mean, and a sequence's target is token ids,
+  // whose mean means nothing: nothing to compare the loss with.
   if (split.train.length === 0 || pre.task === 'autoencoder' || pre.task === 'sequence') return undefined;
   if (pre.task === 'classification') return classificationBaseline(data.y, pre.classNames ?? [], split.train, split.validation);
   // y is scaled for training; the baseline is in the target's own units, as the reported losses are.

@@ -213,11 +213,11 @@ export function layerTypeName(layer: Layer): string {
 }
 
 /** The network as the dashboard draws it, taken from the real model (so it includes transferred layers). */
-export function summarizeBuiltModel(model: LayersModel, task?: string): LayerSummary[] {
+export function summarizeBuiltModel(model: LayersModel, o: { autoencoder?: boolean } = {}): LayerSummary[] {
   const out: LayerSummary[] = [];
   const last = model.layers.length - 1;
-  // Only an autoencoder has a code layer (a classifier's narrowest layer was drawn as "(code)").
-  const code = task === 'autoencoder' ? codeLayerOf(model) : undefined;
+  // Only an autoencoder has a code (the dashboard labels it and plots the code space).
+  const code = o.autoencoder ? codeLayerOf(model) : undefined;
   model.layers.forEach((layer, i) => {
     const cls = layer.getClassName();
     const shape = layer.outputShape as (number | null)[];

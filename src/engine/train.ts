@@ -379,7 +379,7 @@ async function trainHoldingLock(job: TrainJob, ctx: TrainerContext, held: Held):
   await writeRunJson(runDir, run);
   await writeJsonAtomic(path.join(runDir, RUN_FILES.preprocess), pre);
 
-  const layers = summarizeBuiltModel(model, pre.task);
+  const layers = summarizeBuiltModel(model, { autoencoder: pre.task === 'autoencoder' });
   ctx.emit({
     type: 'started',
     runId: run.id,

@@ -15,7 +15,9 @@ import { encodeInputs } from '../data/preprocess';
 import type { LayerSpec, LayerType } from '../format/types';
 import { LAYERS, type AnyLayerType } from '../format/layers';
 import type { Plan } from '../format/plan';
-import { buildModel, countParams, outputPlanOf, summarizeBuiltModel, type OutputPlan } from '../engine/model';
+import { buildModel, codeLayerOf, countParams, ModelBuildError, outputPlanOf, summarizeBuiltModel, type OutputPlan } from '../engine/model';
+import { loadRunModel } from '../engine/checkpoint';
+import { LIVE_CODE_ROWS } from '../engine/autoencoder';
 import { resolvePredictInputs } from '../engine/predict';
 import { RunFailure, unitScale, type Setup } from '../engine/train';
 import type { TF } from '../engine/tf';
@@ -24,7 +26,7 @@ import type { TF } from '../engine/tf';
 export const TORCH_LAYER_TYPES: ReadonlySet<string> = new Set<LayerType>([
   'dense', 'dropout', 'batchNormalization', 'flatten', 'conv2d', 'maxPooling2d', 'averagePooling2d',
   'globalAveragePooling2d', 'reshape', 'embedding', 'simpleRNN', 'lstm', 'gru', 'conv1d', 'globalAveragePooling1d',
-  'globalMaxPooling1d', 'maxPooling1d', 'repeatVector', 'upSampling2d',
+  'globalMaxPooling1d', 'maxPooling1d', 'repeatVector', 'upSampling2d', 'bidirectional', 'conv2dTranspose',
 ]);
 
 /** Validation predictions kept in predictions.json (as the Node trainer keeps them). */
@@ -35,6 +37,12 @@ export type TorchLayer = Plan['layers'][number] & {
   className: string;
   /** Index in the TensorFlow.js model's layers (the input layer is 0), as the diagram counts them. */
   tfjsIndex: number;
+  /**
+   * A wrapper's (bidirectional) inner layer as TensorFlow.js named it: its weights are
+   * `<layer>/forward_<innerName>/...` and `<layer>/backward_<innerName>/...`, and TensorFlow.js numbers the
+   * name from a counter of the whole process, so train.py cannot work it out.
+   */
+  innerName?: string;
 };
 
 export interface TorchPlan {
@@ -64,6 +72,15 @@ export interface TorchPlan {
   summary: LayerSummary[];
   /** The weights TensorFlow.js draws for `seed` (weights.bin layout): train.py starts from them. */
   initialWeights: { file: string; seed: number };
+  /**
+   * Transfer learning (model.from): the trained model, copied beside the program in TensorFlow.js Layers
+   * format, and the names of its layers that come first here (their `trainable` says which are frozen).
+   */
+  base: { model: string; layers: string[] } | null;
+  /** Autoencoders: the code layer, how many k-means clusters of the codes, rows in the live code plot. */
+  autoencoder: { codeLayer: string; clusters: number | null; liveCodeRows: number } | null;
+  /** Pseudo-labels: `epochs` is epochsPerRound x (rounds + 1), the first fit and each round's. */
+  pseudoLabels: { threshold: number; rounds: number; epochsPerRound: number } | null;
 }
 
 /**
@@ -76,15 +93,17 @@ export function torchLayers(plan: Plan, model: LayersModel): TorchLayer[] {
   if (names.join('|') !== planned.join('|')) {
     throw new Error(`the plan's layers (${planned.join(', ')}) are not the model's (${names.join(', ')})`);
   }
-  return plan.layers.flatMap((l, i) => (l.type === 'input' ? [] : [{ ...l, className: LAYERS[l.type as AnyLayerType].tfjs.className, tfjsIndex: i }]));
+  return plan.layers.flatMap((l, i) => {
+    if (l.type === 'input') return [];
+    const out: TorchLayer = { ...l, className: LAYERS[l.type as AnyLayerType].tfjs.className, tfjsIndex: i };
+    const inner = (model.layers[i].getConfig() as { layer?: { config?: { name?: unknown } } }).layer?.config?.name;
+    if (l.type === 'bidirectional' && typeof inner === 'string') out.innerName = inner;
+    return [out];
+  });
 }
 
 /** "not supported by the torch backend yet" for the first layer train.py cannot build, with its place. */
 export function torchUnsupported(spec: Setup['spec']): string | undefined {
-  if (spec.model.from) return 'model.from: transfer learning is not supported by the torch backend yet';
-  if (spec.task === 'sequence') return '"task": "sequence" (text to text) is not supported by the torch backend yet';
-  if (spec.task === 'autoencoder') return '"task": "autoencoder" is not supported by the torch backend yet';
-  if (spec.training?.pseudoLabels) return 'training.pseudoLabels is not supported by the torch backend yet';
   const layers = spec.model.layers ?? [];
   for (let i = 0; i < layers.length; i++) {
     if (!TORCH_LAYER_TYPES.has(layers[i].type)) return `model.layers[${i}] (${layers[i].type}): not supported by the torch backend yet`;
@@ -93,7 +112,8 @@ export function torchUnsupported(spec: Setup['spec']): string | undefined {
 }
 
 /** The network in TensorFlow.js Layers format: the topology and the weights' names, shapes and order. */
-async function topologyOf(model: LayersModel): Promise<{ topology: { modelTopology: unknown; weightSpecs: io.WeightsManifestEntry[] }; weights: Uint8Array }> {
+async function topologyOf(model: LayersModel | undefined): Promise<{ topology: { modelTopology: unknown; weightSpecs: io.WeightsManifestEntry[] }; weights: Uint8Array }> {
+  if (!model) throw new Error('no model to serialize');
   let captured: { topology: { modelTopology: unknown; weightSpecs: io.WeightsManifestEntry[] }; weights: Uint8Array } | undefined;
   await model.save({
     async save(artifacts: io.ModelArtifacts) {
@@ -154,8 +174,23 @@ export async function exportPytorch(tf: TF, setup: Setup, o: ExportOptions): Pro
   const { pre } = data;
   const output = outputPlanOf(runPlan);
   const hidden = runPlan.layers.filter((l) => !l.derived && !l.fromBase) as LayerSpec[];
-  const model = buildModel(tf, { layers: hidden, output, inputShape: runPlan.inputShape, seed });
+  // Transfer learning: the base's layers come first, as the TensorFlow.js trainer builds them. Its weights
+  // travel to train.py in a copy of the base model (base/), which the program reads itself.
+  let base: LayersModel | undefined;
+  let baseFiles: Awaited<ReturnType<typeof topologyOf>> | undefined;
+  if (spec.model.from) {
+    const fromDir = path.resolve(path.dirname(specPath), spec.model.from);
+    try {
+      base = await loadRunModel(tf, fromDir);
+    } catch (err) {
+      throw new ModelBuildError(`model.from: cannot load ${fromDir}: ${(err as Error).message.split('\n')[0]}`);
+    }
+    baseFiles = await topologyOf(base);
+  }
+  const model = buildModel(tf, { layers: hidden, output, inputShape: runPlan.inputShape, seed, base, freeze: runPlan.freeze });
   const layers = torchLayers(runPlan, model);
+  const codeLayer = pre.task === 'autoencoder' ? codeLayerOf(model)?.name : undefined;
+  if (pre.task === 'autoencoder' && !codeLayer) throw new ModelBuildError('the autoencoder has no hidden layer to take its code from');
   const params = countParams(model);
   const scale: Record<string, number> = {};
   for (const n of ['loss', ...runPlan.metrics]) {
@@ -183,9 +218,13 @@ export async function exportPytorch(tf: TF, setup: Setup, o: ExportOptions): Pro
     runsDir: path.relative(dir, runsRootFor(specPath, runPlan.name, o.runsRoot)).split(path.sep).join('/'),
     run: { name: runPlan.name, specPath, spec, specHash: hashJson(spec), params, task: pre.task, plan: runPlan },
     params,
-    summary: summarizeBuiltModel(model, pre.task),
+    summary: summarizeBuiltModel(model, { autoencoder: pre.task === 'autoencoder' }),
     initialWeights: { file: 'initial-weights.bin', seed },
+    base: base ? { model: 'base/model.json', layers: runPlan.layers.filter((l) => l.fromBase).map((l) => l.name) } : null,
+    autoencoder: codeLayer ? { codeLayer, clusters: spec.model.clusters ?? null, liveCodeRows: LIVE_CODE_ROWS } : null,
+    pseudoLabels: setup.pseudo ? { threshold: setup.pseudo.threshold, rounds: setup.pseudo.rounds, epochsPerRound: setup.pseudo.epochsPerRound } : null,
   };
+  if (setup.pseudo) Object.assign(plan.run, { epochsPerRound: setup.pseudo.epochsPerRound, rounds: [] });
   const { topology, weights } = await topologyOf(model);
   model.dispose();
 
@@ -204,13 +243,21 @@ export async function exportPytorch(tf: TF, setup: Setup, o: ExportOptions): Pro
   await write('preprocess.json', json(pre));
   await write('model-topology.json', JSON.stringify(topology) + '\n');
   await write('initial-weights.bin', weights);
+  if (baseFiles) {
+    await fs.mkdir(path.join(dir, 'base'), { recursive: true });
+    const manifest = [{ paths: ['./weights.bin'], weights: baseFiles.topology.weightSpecs }];
+    await write('base/model.json', JSON.stringify({ modelTopology: baseFiles.topology.modelTopology, format: 'layers-model', generatedBy: `dlmodel export (copy of ${spec.model.from})`, weightsManifest: manifest }) + '\n');
+    await write('base/weights.bin', baseFiles.weights);
+  }
 
   const pixels = pre.image ? asPixelBytes(data.x) : undefined;
   const inputsFile = pixels ? 'inputs.u8' : 'inputs.f32';
   await write(`data/${inputsFile}`, pixels ?? f32Bytes(data.x as Float32Array));
   const targetWidth = data.n ? data.y.length / data.n : 1;
   await write('data/targets.f32', f32Bytes(data.y));
-  await write('data/split.json', JSON.stringify({ train: data.split.train, validation: data.split.validation }) + '\n');
+  await write('data/split.json', JSON.stringify({ train: data.split.train, validation: data.split.validation, unlabelled: data.unlabelled ?? [] }) + '\n');
+  // An autoencoder plots every row's code: what each row looked like to the user, and its data.label.
+  if (pre.task === 'autoencoder') await write('data/rows.json', JSON.stringify({ inputs: data.inputs, labels: data.labels ?? null, labelNames: pre.labelNames ?? null }) + '\n');
 
   const predict = await encodedPredictInputs(setup);
   await write('data/predict.f32', f32Bytes(predict.x));
@@ -223,12 +270,18 @@ export async function exportPytorch(tf: TF, setup: Setup, o: ExportOptions): Pro
       rows: data.n,
       inputShape: pre.inputShape,
       inputs: pixels ? { file: inputsFile, type: 'uint8', scale: '1/255' } : { file: inputsFile, type: 'float32' },
-      targets: { file: 'targets.f32', type: 'float32', width: targetWidth, meaning: pre.task === 'classification' ? 'class index (preprocess.json classNames)' : 'target values, standardized with preprocess.json targetScale' },
+      targets: { file: 'targets.f32', type: 'float32', width: targetWidth, meaning: targetMeaning(pre) },
       predict: { file: 'predict.f32', type: 'float32', rows: predict.rows.length },
-      split: 'split.json: row indices for training and validation',
+      split: 'split.json: row indices for training and validation (and, with pseudo-labels, the unlabelled rows, whose target is -1)',
     }),
   );
   return { dir, script: path.join(dir, 'train.py'), files: written, plan };
+}
+
+function targetMeaning(pre: PreprocessJson): string {
+  if (pre.targetText) return 'target token ids, one per position (0 padding, 1 unknown, k >= 2 preprocess.json targetText.vocabulary[k - 2])';
+  if (pre.task === 'classification') return 'class index (preprocess.json classNames)';
+  return pre.targetScale ? 'target values, standardized with preprocess.json targetScale' : 'target values';
 }
 
 /** The spec's `predict` inputs, encoded with the run's preprocessing (none when it has no predict block). */

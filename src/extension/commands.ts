@@ -18,7 +18,7 @@ import { findSpecs } from './sidebar/tree';
 import { isSpecPath, predictInputs } from './spec-text';
 import { computeSummary } from './summary';
 import { sanitizeName, specFileName, TEMPLATES, templateFiles, type TemplateId, type TemplateOptions } from './templates';
-import { needsTrustMessage } from './trust';
+import { needsTrustMessage, type TrustedAction } from './trust';
 import { parse as parseJsonc } from 'jsonc-parser';
 
 export interface Dashboard {
@@ -62,7 +62,7 @@ export function specFrom(arg: unknown): string | undefined {
   return doc && doc.uri.scheme === 'file' && isSpecPath(doc.uri.fsPath) ? doc.uri.fsPath : undefined;
 }
 
-function ensureTrusted(action: 'Training' | 'Prediction'): CommandResult | undefined {
+function ensureTrusted(action: TrustedAction): CommandResult | undefined {
   if (vscode.workspace.isTrusted) return undefined;
   return explain(needsTrustMessage(action), { title: 'Manage Workspace Trust', run: () => vscode.commands.executeCommand('workbench.trust.manage') });
 }
@@ -186,6 +186,56 @@ export const COMMANDS = {
       if (c === 'Open Dashboard') s.dashboard?.open(vscode.Uri.file(specPath), result.runDir);
     });
     return ok(result.predictions.map(predictionText).join('\n'));
+  },
+
+  /**
+   * `dlmodel export --to pytorch` from the editor: train.py and its files beside the spec (as the command
+   * line writes them) or in a folder the user picks. `{ specPath, outDir }` or `{ specPath, beside: true }`
+   * skip the question.
+   */
+  'dlmodel.exportPytorch': async (s: Services, arg?: unknown): Promise<CommandResult> => {
+    const given = (typeof arg === 'object' && arg !== null && !(arg instanceof vscode.Uri) ? arg : {}) as { specPath?: string; outDir?: string; beside?: boolean };
+    const specPath = specFrom(given.specPath ?? arg);
+    if (!specPath) return explain(NO_SPEC);
+    const untrusted = ensureTrusted('Export to PyTorch');
+    if (untrusted) return untrusted;
+    await saveIfDirty(specPath);
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === specPath);
+    if (doc) await s.diagnostics.validate(doc);
+    const errors = errorCount(specPath);
+    if (errors > 0) {
+      return explain(`${path.basename(specPath)} has ${errors} problem${errors === 1 ? '' : 's'}: fix ${errors === 1 ? 'it' : 'them'} before exporting.`, {
+        title: 'Show Problems',
+        run: () => vscode.commands.executeCommand('workbench.actions.view.problems'),
+      });
+    }
+    let outDir = given.outDir;
+    if (!outDir && !given.beside) {
+      const beside = { label: 'Beside the experiment', detail: `.dlmodel/export/ next to ${path.basename(specPath)}, as dlmodel export writes it` };
+      const pick = await vscode.window.showQuickPick([beside, { label: 'Choose a folder...', detail: 'an empty folder for train.py and its files' }], { placeHolder: 'Where should train.py go?' });
+      if (!pick) return { ok: false, reason: 'cancelled' };
+      if (pick !== beside) {
+        const chosen = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, defaultUri: vscode.Uri.file(path.dirname(specPath)), openLabel: 'Export Here' });
+        if (!chosen?.length) return { ok: false, reason: 'cancelled' };
+        outDir = chosen[0].fsPath;
+      }
+    }
+    let res;
+    try {
+      res = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Exporting ${path.basename(specPath)} to PyTorch` }, () =>
+        s.runs.exportPytorch(specPath, outDir),
+      );
+    } catch (err) {
+      const reason = `${path.basename(specPath)}: export failed: ${(err as Error).message}`;
+      void vscode.window.showErrorMessage(reason, 'Open Log').then((c) => c && s.log.show(true));
+      return { ok: false, reason };
+    }
+    s.log.info(`Exported ${specPath} to ${res.dir}: ${res.run}`);
+    void vscode.window.showInformationMessage(`Exported to PyTorch: ${res.script}. Run it with: ${res.run}`, 'Open train.py', 'Copy Command').then((c) => {
+      if (c === 'Open train.py') void vscode.window.showTextDocument(vscode.Uri.file(res.script));
+      if (c === 'Copy Command') void vscode.env.clipboard.writeText(res.run);
+    });
+    return ok(res.script);
   },
 
   'dlmodel.showSummary': async (s: Services, arg?: unknown): Promise<CommandResult> => {

@@ -9,7 +9,7 @@ import { api, EXTENSION_ID, lensTitles, run, until, useCpuBackend, workspaceRoot
 const COMMAND_IDS = [
   'dlmodel.train', 'dlmodel.stop', 'dlmodel.predict', 'dlmodel.showSummary', 'dlmodel.openDashboard',
   'dlmodel.newExperiment', 'dlmodel.openRunFolder', 'dlmodel.deleteRun', 'dlmodel.compareRuns',
-  'dlmodel.selectBackend', 'dlmodel.resume', 'dlmodel.showLog', 'dlmodel.refreshExperiments',
+  'dlmodel.selectBackend', 'dlmodel.resume', 'dlmodel.showLog', 'dlmodel.refreshExperiments', 'dlmodel.exportPytorch',
 ];
 
 function manifest(): {

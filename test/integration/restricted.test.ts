@@ -191,6 +191,15 @@ describe('restricted mode (untrusted workspace)', () => {
     assert.equal(existsSync(join(root, 'custom-runs')), false, 'a run folder was written under the workspace runsFolder');
   });
 
+  it('Export to PyTorch refuses: names trust; no trainer, no program written', async () => {
+    const spec = writeCourseSpec('restricted', 'export', 2);
+    const r = await refusal(a, 'dlmodel.exportPytorch', { specPath: spec, beside: true });
+    assertAsksForTrust('Export to PyTorch', r);
+    assert.deepEqual(r.events, [], 'run events');
+    assert.deepEqual(trainerChildren(), []);
+    assert.equal(existsSync(join(root, 'restricted', '.dlmodel')), false, 'an export folder was written beside the spec');
+  });
+
   it('Predict refuses even with a completed run: names trust; no trainer, nothing written', async () => {
     const before = listing(runsDir);
     assert.ok(before.some((f) => f.includes('model.json')), 'the completed run has its model');

@@ -4,7 +4,7 @@
 // keeps the end of standard error so that a Python that dies without a word still gets a sentence.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { isTrainerEvent, WHOLE_WEIGHTS_LIMIT, type LayerWeights, type TrainerEvent } from '../../protocol/trainer';
+import { EMBEDDING_ROWS_SENT, isTrainerEvent, WHOLE_WEIGHTS_LIMIT, type LayerWeights, type TrainerEvent } from '../../protocol/trainer';
 import { weightStats } from '../../runs/weight-stats';
 
 export interface RelayOptions {
@@ -45,7 +45,10 @@ export function decodeWireLayer(w: WireWeights): LayerWeights {
   }
   const out: LayerWeights = { ...rest, stats: weightStats(values) };
   delete (out as { kernel?: unknown }).kernel;
-  if (values.length <= WHOLE_WEIGHTS_LIMIT) out.kernel = Array.from(values);
+  // As dlmodel's own trainer sends them: an embedding's first rows (the dashboard's token map), other
+  // kernels whole when small enough.
+  if (w.type === 'Embedding') out.embeddingRows = Array.from(values.subarray(0, Math.min(values.length, EMBEDDING_ROWS_SENT * (w.kernelShape[1] ?? 1))));
+  else if (values.length <= WHOLE_WEIGHTS_LIMIT) out.kernel = Array.from(values);
   return out;
 }
 

@@ -11,8 +11,10 @@ The files beside this program:
                        normalization statistics, class names (prediction uses it to prepare new inputs)
   data/data.json       what the prepared data files hold (their shapes and types)
   data/inputs.*        every kept row, encoded and normalized exactly as dlmodel did, row-major,
-                       little-endian (float32, or uint8 pixels to divide by 255)
-  data/targets.f32     the class index of each row, or the (scaled) target values
+                       little-endian (float32, or uint8 pixels to divide by 255); a text is its token ids
+                       (preprocess.json's vocabulary, fitted on the training rows: 0 pads, 1 is unknown)
+  data/targets.f32     the class index of each row, the (scaled) target values, or (a sequence task) the
+                       target text's token ids, one per output position
   data/split.json      which rows are for training and which for validation
   data/examples.json   the validation rows as the user wrote them, and the `predict` inputs
   data/predict.f32     the `predict` inputs, encoded
@@ -20,9 +22,17 @@ The files beside this program:
   initial-weights.bin  the weights TensorFlow.js draws for the seed (model-topology.json's order and layout):
                        with the same seed, training starts from the same weights and sees the batches in the
                        same order as in dlmodel, so the two runs follow each other closely
+  base/                transfer learning (model.from): the trained model whose layers come first, in
+                       TensorFlow.js Layers format (model.json + weights.bin); its weights are read into the
+                       network below, and plan.json marks the frozen layers ("trainable": false)
+  data/rows.json       autoencoders: every row as the user wrote it and its data.label (for the code plot)
+
+Kinds of learning (plan.json says which): supervised; an autoencoder ("autoencoder": its code layer and
+k-means clusters) learns to reproduce its input and writes autoencoder.json; pseudo-labels ("pseudoLabels")
+train a first fit, then each round adopts the unlabelled rows predicted confidently enough and trains again.
 
 Run it:
-  python3 train.py [--epochs N] [--runs DIR] [--resume RUN_DIR]
+  python3 train.py [--epochs N] [--runs DIR] [--resume RUN_DIR]   (with pseudo-labels, N epochs per round)
   torchrun --nproc_per_node 2 train.py      (data-parallel: DDP, one process per device or CPU share)
 
 It writes a run folder that dlmodel reads like any other: run.json, metrics.jsonl (one line per epoch),
@@ -50,6 +60,8 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# Validation rows kept in predictions.json (as dlmodel's own trainer keeps them).
+VALIDATION_PREDICTIONS_LIMIT = 10000
 # The run being written (rank 0), so that a failure is recorded in its run.json.
 CURRENT = {}
 
@@ -276,10 +288,11 @@ class Recurrent(nn.Module):
 
     GATES = {"simpleRNN": 1, "lstm": 4, "gru": 3}
 
-    def __init__(self, kind, in_features, units, activation="tanh", use_bias=True, return_sequences=False):
+    def __init__(self, kind, in_features, units, activation="tanh", use_bias=True, return_sequences=False, go_backwards=False):
         super().__init__()
         g = self.GATES[kind]
         self.kind, self.units, self.activation, self.return_sequences = kind, units, activation, return_sequences
+        self.go_backwards = go_backwards
         self.kernel = nn.Parameter(torch.empty(in_features, g * units))
         self.recurrent_kernel = nn.Parameter(torch.empty(units, g * units))
         self.bias = nn.Parameter(torch.zeros(g * units)) if use_bias else None
@@ -289,6 +302,8 @@ class Recurrent(nn.Module):
     def forward(self, x):  # x: (batch, steps, features)
         act = ACTIVATIONS[self.activation]
         u = self.units
+        if self.go_backwards:  # TensorFlow.js's goBackwards: the last step first; outputs stay in that order
+            x = x.flip(1)
         xs = x @ self.kernel
         if self.bias is not None:
             xs = xs + self.bias
@@ -316,6 +331,85 @@ class Recurrent(nn.Module):
 
     def tfjs_weights(self):
         out = [("kernel", self.kernel), ("recurrent_kernel", self.recurrent_kernel)]
+        if self.bias is not None:
+            out.append(("bias", self.bias))
+        return out
+
+
+class Bidirectional(nn.Module):
+    """spec: { "type": "bidirectional", "layer": { a simpleRNN, lstm or gru }, "mergeMode" }.
+
+    Two copies of the recurrent layer, as TensorFlow.js builds them: one reads the sequence forwards, the
+    other backwards (goBackwards); with returnSequences the backward outputs are turned back to the
+    sequence's order, so that position t merges both readings of step t. mergeMode concat puts the
+    forward values first. TensorFlow.js names the weights forward_<layer>/... and backward_<layer>/...
+    """
+
+    MERGE = {
+        "concat": lambda a, b: torch.cat([a, b], dim=-1),
+        "sum": lambda a, b: a + b,
+        "mul": lambda a, b: a * b,
+        "ave": lambda a, b: (a + b) / 2,
+    }
+
+    def __init__(self, inner, inner_name, in_features, merge_mode="concat"):
+        super().__init__()
+        kind, units = inner["type"], inner["units"]
+        act, bias, seqs = inner.get("activation") or "tanh", inner.get("useBias", True), inner.get("returnSequences", False)
+        self.forward_layer = Recurrent(kind, in_features, units, act, bias, seqs)
+        self.backward_layer = Recurrent(kind, in_features, units, act, bias, seqs, go_backwards=True)
+        self.inner_name, self.merge_mode, self.return_sequences = inner_name, merge_mode, seqs
+
+    def forward(self, x):
+        y, y_rev = self.forward_layer(x), self.backward_layer(x)
+        if self.return_sequences:
+            y_rev = y_rev.flip(1)
+        return self.MERGE[self.merge_mode](y, y_rev)
+
+    def tfjs_weights(self):
+        return ([("forward_%s/%s" % (self.inner_name, n), w) for n, w in self.forward_layer.tfjs_weights()]
+                + [("backward_%s/%s" % (self.inner_name, n), w) for n, w in self.backward_layer.tfjs_weights()])
+
+
+class Conv2dTranspose(nn.Module):
+    """spec: { "type": "conv2dTranspose", "filters", "kernelSize", "strides", "padding", "activation", "useBias" }.
+
+    TensorFlow.js's output is size x strides ("same") or size x strides + max(kernel - strides, 0)
+    ("valid") in each dimension. PyTorch's full transposed convolution gives (size - 1) x strides + kernel;
+    "same" keeps the middle of it (the extra goes last, as TensorFlow pads), and where the kernel is
+    smaller than the strides TensorFlow's output is longer: the missing end is zeros, before the bias.
+    """
+
+    def __init__(self, in_channels, filters, kernel_size, strides=1, padding="valid", activation="linear", use_bias=True):
+        super().__init__()
+        self.kernel, self.strides, self.padding, self.activation = pair(kernel_size), pair(strides), padding, activation
+        kh, kw = self.kernel
+        # PyTorch: [in, filters, height, width]; TensorFlow.js: [height, width, filters, in].
+        self.weight = nn.Parameter(torch.empty(in_channels, filters, kh, kw))
+        self.bias = nn.Parameter(torch.zeros(filters)) if use_bias else None
+        glorot_uniform_(self.weight, filters * kh * kw, in_channels * kh * kw)
+
+    def out_size(self, size, k, s):
+        return size * s if self.padding == "same" else size * s + max(k - s, 0)
+
+    def forward(self, x):  # x: (batch, height, width, channels)
+        x = x.permute(0, 3, 1, 2)
+        h, w = x.shape[2], x.shape[3]
+        y = F.conv_transpose2d(x, self.weight, stride=self.strides)
+        out = []
+        for dim, size, k, s in ((2, h, self.kernel[0], self.strides[0]), (3, w, self.kernel[1], self.strides[1])):
+            want = self.out_size(size, k, s)
+            start = max(k - s, 0) // 2 if self.padding == "same" else 0
+            y = y.narrow(dim, start, min(want, y.shape[dim] - start))
+            out.append(want)
+        if y.shape[2] < out[0] or y.shape[3] < out[1]:
+            y = F.pad(y, (0, out[1] - y.shape[3], 0, out[0] - y.shape[2]))
+        if self.bias is not None:
+            y = y + self.bias.view(1, -1, 1, 1)
+        return ACTIVATIONS[self.activation](y.permute(0, 2, 3, 1))
+
+    def tfjs_weights(self):
+        out = [("kernel", self.weight.permute(2, 3, 1, 0))]
         if self.bias is not None:
             out.append(("bias", self.bias))
         return out
@@ -376,6 +470,16 @@ def make_layer(spec, in_shape):
     if t in ("simpleRNN", "lstm", "gru"):
         return Recurrent(t, in_shape[-1], spec["units"], spec.get("activation") or "tanh",
                          spec.get("useBias", True), spec.get("returnSequences", False))
+    if t == "bidirectional":
+        return Bidirectional(spec["layer"], spec["innerName"], in_shape[-1], spec.get("mergeMode", "concat"))
+    if t == "conv2dTranspose":
+        return Conv2dTranspose(in_shape[-1], spec["filters"], spec["kernelSize"], spec.get("strides", 1),
+                               spec.get("padding", "valid"), act, spec.get("useBias", True))
+    if t == "timeDistributed":
+        # A sequence task's derived output: the same dense softmax at every position (a dense layer works
+        # on the last axis, so on each position of a (batch, positions, features) tensor).
+        inner = spec["layer"]
+        return Dense(in_shape[-1], inner["units"], inner.get("activation") or "linear", inner.get("useBias", True))
     raise ValueError("layer type %s is not supported by the torch backend yet" % t)
 
 
@@ -393,10 +497,20 @@ class Network(nn.Module):
             shape = spec["outputShape"]
         self.layers = nn.ModuleList(layers)
 
-    def forward(self, x):
-        for layer in self.layers:
+    def forward(self, x, upto=None):
+        """The network's output, or (an autoencoder's code) the output of layer `upto`."""
+        for i, layer in enumerate(self.layers):
             x = layer(x)
+            if i == upto:
+                break
         return x
+
+    def freeze(self):
+        """Transfer learning: the base layers plan.json marks "trainable": false are not trained."""
+        for spec, layer in zip(self.specs, self.layers):
+            if spec.get("trainable") is False:
+                for p in layer.parameters():
+                    p.requires_grad_(False)
 
     def tfjs_views(self):
         """Every weight seen in TensorFlow.js's layout, by its name there ("dense_1/kernel"). The transposed
@@ -430,8 +544,8 @@ def loss_fn(name, p, y):
         p = p.clamp(EPS, 1 - EPS)
         return -(y * torch.log(p) + (1 - y) * torch.log(1 - p)).mean()
     if name in ("categoricalCrossentropy", "sparseCategoricalCrossentropy"):
-        if name == "sparseCategoricalCrossentropy":
-            y = F.one_hot(y.long().reshape(-1), p.shape[-1]).to(p.dtype)
+        if name == "sparseCategoricalCrossentropy":  # one id per example, or per position (sequence)
+            y = F.one_hot(y.long().reshape(p.shape[:-1]), p.shape[-1]).to(p.dtype)
         p = p / p.sum(dim=-1, keepdim=True)
         return -(y * torch.log(p.clamp(EPS, 1 - EPS))).sum(dim=-1).mean()
     if name == "meanSquaredError":
@@ -460,7 +574,24 @@ def metric_fn(name, mode, p, y):
         tp = (predicted * y).sum()
         base = predicted.sum() if name == "precision" else y.sum()
         return tp / base if base > 0 else tp * 0
+    if name in ("tokenAccuracy", "sequenceAccuracy"):
+        return sequence_metric(name, p, y)
     raise ValueError("metric %s is not supported by the torch backend yet" % name)
+
+
+def sequence_metric(name, p, y):
+    """A sequence task's metrics (src/engine/metrics/sequence.ts); y: (batch, positions) ids, 0 = padding.
+    tokenAccuracy: the share of target tokens (padding ignored) predicted right. sequenceAccuracy: the share
+    of examples whose every token is right and, after a target shorter than the positions, the first
+    padding too (so the decoded prediction, which stops there, is exactly the target)."""
+    want = y.reshape(p.shape[:2]).long()
+    right = p.argmax(dim=-1) == want
+    tokens = (want != 0).float()
+    if name == "tokenAccuracy":
+        return (right.float() * tokens).sum() / tokens.sum().clamp(min=1)
+    before = torch.cat([torch.ones_like(tokens[:, :1]), tokens[:, :-1]], dim=1)
+    counted = tokens + (1 - tokens) * before
+    return ((counted * (~right).float()).sum(dim=1) == 0).float().mean()
 
 
 def make_optimizer(spec, params):
@@ -505,8 +636,35 @@ def read_tfjs_weights(path, specs):
     out, at = {}, 0
     for spec in specs:
         n = math.prod(spec["shape"]) if spec["shape"] else 1
+        if at + n > flat.numel():
+            raise ValueError("%s holds %d values, fewer than its weights need" % (path, flat.numel()))
         out[spec["name"]] = flat[at:at + n].reshape(spec["shape"])
         at += n
+    return out
+
+
+def read_tfjs_model(model_json):
+    """The weights of a model saved by TensorFlow.js (model.json + its weight files), by name, in
+    TensorFlow.js's layout. Each manifest group's files hold its float32 weights one after another."""
+    folder = os.path.dirname(model_json)
+    manifest = read_json(model_json).get("weightsManifest") or []
+    out = {}
+    for group in manifest:
+        raw = bytearray()
+        for rel in group["paths"]:
+            with open(os.path.join(folder, rel), "rb") as f:
+                raw += f.read()
+        for spec in group["weights"]:
+            if spec.get("dtype", "float32") != "float32":
+                raise ValueError("%s: weight %s is %s; only float32 weights can be read" % (model_json, spec["name"], spec["dtype"]))
+        values = torch.frombuffer(raw, dtype=torch.float32) if len(raw) else torch.zeros(0)
+        at = 0
+        for spec in group["weights"]:
+            n = math.prod(spec["shape"]) if spec["shape"] else 1
+            if at + n > values.numel():
+                raise ValueError("%s: the weight files hold fewer values than the manifest lists" % model_json)
+            out[spec["name"]] = values[at:at + n].reshape(spec["shape"])
+            at += n
     return out
 
 
@@ -549,7 +707,8 @@ def load_data(folder):
 
 
 def batch_targets(y, mode, units):
-    """Targets as the loss wants them: one-hot rows, a 0/1 column, class indices, or values."""
+    """Targets as the loss wants them: one-hot rows, a 0/1 column, class indices, values, or (a sequence
+    task) token ids per position."""
     if mode == "onehot":
         return F.one_hot(y.reshape(-1).long(), units).float()
     return y
@@ -662,9 +821,11 @@ def kernel_of(layer_weights):
     """The weight the diagram draws for a layer (its kernel, embeddings or gamma) and its bias."""
     kernel = bias = None
     for suffix, w in layer_weights:
-        if kernel is None and suffix in ("kernel", "embeddings", "gamma"):
+        # By the name's end, as dlmodel's trainer picks them (a bidirectional layer: forward_<inner>/kernel).
+        last = suffix.split("/")[-1]
+        if kernel is None and last in ("kernel", "embeddings", "gamma"):
             kernel = w
-        if bias is None and suffix in ("bias", "beta"):
+        if bias is None and last in ("bias", "beta"):
             bias = w
     return kernel, bias
 
@@ -733,13 +894,24 @@ def main():
 
     seed = args.seed if args.seed is not None else plan["seed"]
     epochs = args.epochs if args.epochs is not None else plan["epochs"]
-    mode, units = plan["targetMode"], plan["layers"][-1]["units"]
+    mode, units = plan["targetMode"], plan["layers"][-1].get("units", 1)
     scale = plan.get("unitScale", {})
+    # Pseudo-labels: --epochs counts the epochs of each round (the first fit is round 0), as in dlmodel.
+    pseudo = plan.get("pseudoLabels")
+    per_round = None
+    if pseudo:
+        per_round = args.epochs if args.epochs is not None else pseudo["epochsPerRound"]
+        epochs = per_round * (pseudo["rounds"] + 1)
+    pstate = {"round": 0, "adopted": [], "rounds": []}
+    ae = plan.get("autoencoder")
+    code_index = next(i for i, l in enumerate(plan["layers"]) if l["name"] == ae["codeLayer"]) if ae else None
 
     # ---- the data: prepared by dlmodel, split as dlmodel split it ----
     x, y, split, predict_x, examples = load_data(os.path.join(HERE, "data"))
     train_rows = torch.tensor(split["train"], dtype=torch.long)
     val_rows = torch.tensor(split["validation"], dtype=torch.long)
+    unlabelled = torch.tensor(split.get("unlabelled", []), dtype=torch.long)
+    rows_info = read_json(os.path.join(HERE, "data", "rows.json")) if ae else None
     x, y = x.to(device), y.to(device)
 
     # ---- the network, seeded: the same seed gives the same initial weights and batch order ----
@@ -750,8 +922,20 @@ def main():
     init = plan.get("initialWeights")
     if init and seed == init["seed"]:
         net.load_tfjs_weights(read_tfjs_weights(os.path.join(HERE, init["file"]), topology["weightSpecs"]))
+    if plan.get("base"):
+        # Transfer learning: the trained base model's weights (TensorFlow.js format) into its layers here,
+        # converted back to PyTorch's layouts; then the frozen ones stop learning.
+        base_file = os.path.join(HERE, plan["base"]["model"])
+        base = read_tfjs_model(base_file)
+        prefixes = tuple(name + "/" for name in plan["base"]["layers"])
+        wanted = [k for k in net.tfjs_views() if k.startswith(prefixes)]
+        missing = [k for k in wanted if k not in base]
+        if missing:
+            raise ValueError("the base model %s has no weight %s" % (base_file, missing[0]))
+        net.load_tfjs_weights({k: base[k] for k in wanted})
+        net.freeze()
     net = net.to(device)
-    optimizer = make_optimizer(plan["optimizer"], net.parameters())
+    optimizer = make_optimizer(plan["optimizer"], [p for p in net.parameters() if p.requires_grad])
     model = net
     if ddp:
         model = nn.parallel.DistributedDataParallel(net, device_ids=[device.index] if device.type == "cuda" else None)
@@ -768,10 +952,14 @@ def main():
             net.load_state_dict(ckpt["model"])
             optimizer.load_state_dict(ckpt["optimizer"])
             start_epoch, best, wait = ckpt["epoch"], ckpt.get("best"), ckpt.get("wait", 0)
+            if pseudo and ckpt.get("pseudo"):
+                apply_adoption(y, pstate, ckpt["pseudo"])
+                pstate = ckpt["pseudo"]
         else:
             events.say("%s has no PyTorch checkpoint yet: training starts again from epoch 1" % run_dir)
         if args.epochs is None:
             epochs = run.get("epochs", epochs)
+            per_round = run.get("epochsPerRound", per_round)
     else:
         if args.run_dir:
             run_dir = os.path.abspath(args.run_dir)
@@ -784,8 +972,11 @@ def main():
     run.update({"status": "running", "backend": backend, "backendLabel": label, "epochs": epochs, "seed": seed,
                 "backendDetail": "; ".join("%s: %s (%s)" % (a["name"], "ok" if a["ok"] else "no", a["reason"]) for a in attempts),
                 "pid": os.getpid()})
-    if isinstance(run.get("plan"), dict):  # the plan as this run uses it
-        run["plan"] = dict(run["plan"], epochs=epochs, seed=seed)
+    if pseudo:
+        run["epochsPerRound"] = per_round
+        run.setdefault("rounds", [])
+    if isinstance(run.get("plan"), dict):  # the plan as this run uses it (with pseudo-labels, epochs of a round)
+        run["plan"] = dict(run["plan"], epochs=per_round if pseudo else epochs, seed=seed)
     run.pop("endedAt", None)
     run.pop("error", None)
     if ddp:
@@ -823,11 +1014,14 @@ def main():
     epochs_done, last_record, stopped, times = start_epoch, None, False, []
     best_state = None  # earlyStopping.restoreBestWeights: the weights of the best epoch so far
 
-    def measure(p, yb):
-        """Loss and metrics of one batch, as Python floats, in the target's units for regression."""
-        values = [loss_fn(plan["loss"], p, batch_targets(yb, mode, units))]
-        values += [metric_fn(m, mode, p, batch_targets(yb, mode, units)) for m in plan["metrics"]]
-        return values
+    def measure(p, xb, yb):
+        """Loss and metrics of one batch, in the target's units for regression. An autoencoder's target
+        is its input."""
+        if mode == "input":
+            p, target = p.reshape(len(p), -1), xb.reshape(len(xb), -1)
+        else:
+            target = batch_targets(yb, mode, units)
+        return [loss_fn(plan["loss"], p, target)] + [metric_fn(m, mode, p, target) for m in plan["metrics"]]
 
     def all_reduce(values):
         """Sums over the processes (DDP): every process then reports the same averaged metrics."""
@@ -840,7 +1034,21 @@ def main():
         t0 = time.time()
         # The training rows in dlmodel's order for this epoch (shuffled with the seed, as src/engine/train.ts
         # does), then DistributedSampler gives each process its share (with one process: all of them).
-        epoch_rows = shuffled(train_rows.tolist(), seed + epoch * 7919) if plan["shuffle"] else train_rows.tolist()
+        if pseudo and round_of_epoch(epoch, per_round) > pstate["round"]:
+            # A new round: predict the unlabelled rows and adopt the confident ones (each round afresh).
+            rnd = round_of_epoch(epoch, per_round)
+            adopted = adopt_confident(net, x, unlabelled, pseudo["threshold"])
+            after = {"round": rnd, "adopted": adopted,
+                     "rounds": [r for r in pstate["rounds"] if r["round"] < rnd] + [{"round": rnd, "adopted": len(adopted)}]}
+            apply_adoption(y, pstate, after)
+            pstate = after
+            run["rounds"] = [dict(r, unlabelled=len(unlabelled)) for r in after["rounds"]]
+            if writer:
+                events.say("round %d: adopted %d of %d unlabelled rows (confidence >= %s)" % (rnd, len(adopted), len(unlabelled), pseudo["threshold"]))
+                events.emit({"type": "round", "round": rnd, "adopted": len(adopted), "unlabelled": len(unlabelled)})
+        # The rows of this epoch: the labelled training rows, then (pseudo-labels) the adopted ones.
+        base_rows = train_rows.tolist() + [a["row"] for a in pstate["adopted"]]
+        epoch_rows = shuffled(base_rows, seed + epoch * 7919) if plan["shuffle"] else base_rows
         sampler = torch.utils.data.distributed.DistributedSampler(epoch_rows, num_replicas=world, rank=rank, shuffle=False)
         order = torch.tensor([epoch_rows[i] for i in sampler], dtype=torch.long).to(device)
         batches = math.ceil(len(order) / batch_size)
@@ -851,7 +1059,7 @@ def main():
             rows = order[bi * batch_size:(bi + 1) * batch_size]
             xb, yb = x[rows], y[rows]
             p = model(xb)
-            values = measure(p, yb)
+            values = measure(p, xb, yb)
             optimizer.zero_grad()
             values[0].backward()
             optimizer.step()
@@ -882,6 +1090,8 @@ def main():
         # ---- end of epoch: metrics over all processes, validation, checkpoint, metrics line, run.json ----
         totals = all_reduce(sums + [seen])
         record = {"epoch": epoch}
+        if pseudo:
+            record["round"] = round_of_epoch(epoch, per_round)
         for i, n in enumerate(names):
             record[n] = totals[i] / totals[-1] * scale.get(n, 1)
         if len(val_rows):
@@ -892,7 +1102,7 @@ def main():
                 step = max(batch_size, 256)
                 for s in range(0, len(mine), step):
                     rows = mine[s:s + step].to(device)
-                    for i, v in enumerate(measure(net(x[rows]), y[rows])):
+                    for i, v in enumerate(measure(net(x[rows]), x[rows], y[rows])):
                         vsums[i] += v.item() * len(rows)
             vt = all_reduce(vsums + [len(mine)])
             for i, n in enumerate(names):
@@ -914,16 +1124,21 @@ def main():
             stop_now = wait >= es["patience"]
         epochs_done, last_record = epoch, record
         run["epochsDone"] = epoch
-        run["finalMetrics"] = {k: v for k, v in record.items() if k not in ("epoch", "ms")}
+        run["finalMetrics"] = {k: v for k, v in record.items() if k not in ("epoch", "ms", "round")}
+        if ae and writer and events.enabled:
+            # The code space as it moves, for the dashboard: the same sample of rows each epoch.
+            events.emit({"type": "codes", "epoch": epoch, "points": live_codes(net, x, code_index, rows_info, ae["liveCodeRows"])})
         if writer:
             # The checkpoint first, then the metrics line (on disk), then run.json: as dlmodel's own trainer.
             ckpt_dir = os.path.join(run_dir, "checkpoint")
             os.makedirs(ckpt_dir, exist_ok=True)
             tmp = os.path.join(ckpt_dir, "torch.pt.%d.tmp" % os.getpid())
-            torch.save({"model": net.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch,
-                        "best": best, "wait": wait, "seed": seed}, tmp)
+            state = {"epoch": epoch, "seed": seed, "best": best, "wait": wait}
+            if pseudo:
+                state["pseudo"] = pstate  # a resumed run trains on the same adopted rows
+            torch.save(dict(state, model=net.state_dict(), optimizer=optimizer.state_dict()), tmp)
             os.replace(tmp, os.path.join(ckpt_dir, "torch.pt"))
-            write_json_atomic(os.path.join(ckpt_dir, "state.json"), {"epoch": epoch, "seed": seed, "best": best, "wait": wait, "record": record})
+            write_json_atomic(os.path.join(ckpt_dir, "state.json"), dict(state, record=record))
             with open(metrics_file, "a", encoding="utf-8") as f:
                 f.write(json.dumps(record, separators=(",", ":")) + "\n")
                 f.flush()
@@ -933,7 +1148,7 @@ def main():
             events.emit({"type": "epoch", "record": record, "epochs": epochs, "etaMs": int(avg * (epochs - epoch))})
             if not args.events:
                 print("epoch %d/%d  %s  (%.1fs)" % (epoch, epochs, "  ".join("%s %.4f" % (k, v) for k, v in record.items()
-                                                                             if k not in ("epoch", "ms")), record["ms"] / 1000), flush=True)
+                                                                             if k not in ("epoch", "ms", "round")), record["ms"] / 1000), flush=True)
         if stop_now:
             if best_state is not None:
                 net.load_state_dict(best_state)  # the saved model is the best epoch's (restoreBestWeights)
@@ -954,15 +1169,21 @@ def main():
                 net.load_state_dict(torch.load(ckpt, map_location=device)["model"])
             replace_dir(os.path.join(run_dir, "model"), lambda tmp: save_tfjs_model(net, topology, tmp))
             events.emit(live_weights(net, plan, epochs_done, None))
-            predictions = write_predictions(net, plan, preprocess, x, val_rows, predict_x.to(device), examples, run, run_dir)
+            if ae:
+                predictions = write_autoencoder_results(net, plan, preprocess, x, split, predict_x.to(device), examples,
+                                                        rows_info, run, run_dir, code_index, seed, events)
+            else:
+                predictions = write_predictions(net, plan, preprocess, x, val_rows, predict_x.to(device), examples, run, run_dir)
             shown = predictions["predict"] if predictions["predict"] else predictions["validation"][:50]
             events.emit({"type": "predictions", "runDir": run_dir, "predictions": shown, "classNames": preprocess.get("classNames")})
         run.update({"status": status, "epochsDone": epochs_done, "endedAt": now_iso(),
-                    "finalMetrics": {k: v for k, v in (last_record or {}).items() if k not in ("epoch", "ms")}})
+                    "finalMetrics": {k: v for k, v in (last_record or {}).items() if k not in ("epoch", "ms", "round")}})
         run.pop("pid", None)
         write_json_atomic(os.path.join(run_dir, "run.json"), run, sync=True)
-        events.emit({"type": "finished", "status": status, "runDir": run_dir, "epochsDone": epochs_done,
-                     "metrics": run["finalMetrics"]})
+        finished = {"type": "finished", "status": status, "runDir": run_dir, "epochsDone": epochs_done, "metrics": run["finalMetrics"]}
+        if pseudo:
+            finished["rounds"] = [{"round": r["round"], "adopted": r["adopted"]} for r in pstate["rounds"]]
+        events.emit(finished)
         if not args.events:
             print("%s: %d epochs. Model saved in %s" % (status, epochs_done, os.path.join(run_dir, "model")), flush=True)
     if ddp:
@@ -977,6 +1198,25 @@ def main():
 
 def decode_output(pre, values):
     """The model's output for one example in the user's terms (as dlmodel's decodeOutput)."""
+    enc = pre.get("targetText")
+    if enc:
+        # A softmax over the target's ids at each position: the likeliest id at each, decoded up to the first
+        # padding (0); id 1 is an unknown token, id k >= 2 the vocabulary's token k - 2.
+        positions = enc["maxLength"]
+        width = len(values) // positions
+        ids = [max(range(width), key=lambda k: values[p * width + k]) for p in range(positions)]
+        parts = []
+        for i in ids:
+            if i == 0:
+                break
+            parts.append(enc["vocabulary"][i - 2] if 2 <= i < len(enc["vocabulary"]) + 2 else "<unk>")
+        text = ("" if enc["tokens"] == "characters" else " ").join(parts)
+        # Confidence: the probability of the whole decoded text, position by position (its end included).
+        used = min(positions, len(text) + (1 if enc["tokens"] == "characters" else 0))
+        confidence = 1.0
+        for k in range(min(positions, max(used, 1))):
+            confidence *= values[k * width + ids[k]]
+        return {"output": text, "confidence": confidence}
     if pre["task"] == "classification":
         names = pre.get("classNames") or []
         probs = [1 - values[0], values[0]] if len(values) == 1 else list(values)
@@ -997,6 +1237,264 @@ def write_predictions(net, plan, pre, x, val_rows, predict_x, examples, run, run
     result = {"runId": run["id"], "validation": validation, "predict": predict}
     write_json_atomic(os.path.join(run_dir, "predictions.json"), result)
     return result
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Pseudo-labels (semi-supervised): as src/common/pseudo-labels.ts
+# ---------------------------------------------------------------------------------------------------------
+def round_of_epoch(epoch, per_round):
+    """The round an epoch (1-based, numbered across rounds) belongs to; round 0 is the first fit."""
+    return (epoch - 1) // max(1, per_round)
+
+
+def adopt_confident(net, x, unlabelled, threshold):
+    """The unlabelled rows the model now predicts with at least `threshold` confidence: (row, class, confidence)."""
+    net.eval()
+    out = []
+    with torch.no_grad():
+        for s in range(0, len(unlabelled), 1024):
+            rows = unlabelled[s:s + 1024]
+            p = net(x[rows.to(x.device)]).reshape(len(rows), -1).double().cpu()
+            if p.shape[1] == 1:  # one sigmoid unit: the probability of class 1
+                cls = (p[:, 0] >= 0.5).long()
+                conf = torch.where(cls == 1, p[:, 0], 1 - p[:, 0])
+            else:
+                conf, cls = p.max(dim=1)
+            for r, c, k in zip(rows.tolist(), cls.tolist(), conf.tolist()):
+                if k >= threshold:
+                    out.append({"row": r, "cls": c, "confidence": k})
+    return out
+
+
+def apply_adoption(y, before, after):
+    """Adopted rows get their pseudo-label as target; rows no longer adopted are unlabelled again (-1)."""
+    for a in before["adopted"]:
+        y[a["row"]] = -1
+    for a in after["adopted"]:
+        y[a["row"]] = a["cls"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Autoencoders: codes, k-means clusters and the codes in 2-D, as src/engine/autoencoder.ts and
+# src/common/{kmeans,pca,clusters}.ts compute them (float64, the same seeded k-means++)
+# ---------------------------------------------------------------------------------------------------------
+def encode_rows(net, x, code_index, rows=None):
+    """Each row's code (the code layer's output), reconstruction and reconstruction error (mean squared
+    difference with its prepared input)."""
+    net.eval()
+    n = x.shape[0] if rows is None else len(rows)
+    codes, recon, errors = [], [], []
+    with torch.no_grad():
+        for s in range(0, n, 512):
+            xb = x[s:s + 512] if rows is None else x[rows[s:s + 512].to(x.device)]
+            flat = xb.reshape(len(xb), -1)
+            codes.append(net(xb, upto=code_index).reshape(len(xb), -1).float().cpu())
+            r = net(xb).reshape(len(xb), -1)
+            recon.append(r.float().cpu())
+            errors.append(((r - flat) ** 2).mean(dim=1).float().cpu())
+    if not codes:
+        return torch.zeros(0, 1), torch.zeros(0, x[0].numel()), torch.zeros(0)
+    return torch.cat(codes), torch.cat(recon), torch.cat(errors)
+
+
+def kmeans(points, k, seed, max_iterations=300):
+    """k-means++ seeding with dlmodel's generator, then Lloyd's iterations until no point moves
+    (src/common/kmeans.ts). `points`: n x dims, float64. An emptied cluster keeps its centre."""
+    n, dims = points.shape
+    rand = mulberry32(seed ^ 0x6B6D)
+    centres = torch.zeros(k, dims, dtype=torch.float64)
+    centres[0] = points[int(rand() * n)]
+    nearest = ((points - centres[0]) ** 2).sum(dim=1)
+    for c in range(1, k):
+        total = nearest.sum().item()
+        pick = n - 1
+        if total > 0:
+            r = rand() * total
+            above = (torch.cumsum(nearest, 0) > r).nonzero()
+            if len(above):
+                pick = int(above[0])
+        else:
+            pick = int(rand() * n)
+        centres[c] = points[pick]
+        nearest = torch.minimum(nearest, ((points - centres[c]) ** 2).sum(dim=1))
+    assign = torch.full((n,), -1, dtype=torch.long)
+    for _ in range(max_iterations):
+        best = nearest_centroids(points, centres)
+        changed = int((best != assign).sum())
+        assign = best
+        if changed == 0:
+            break
+        counts = torch.bincount(assign, minlength=k)
+        sums = torch.zeros(k, dims, dtype=torch.float64).index_add_(0, assign, points)
+        keep = counts > 0
+        centres[keep] = sums[keep] / counts[keep].unsqueeze(1).double()
+    return centres, assign
+
+
+def nearest_centroids(points, centres):
+    """The nearest centre of each point (ties to the lower index), one centre at a time to keep memory n x dims."""
+    d = torch.stack([((points - c) ** 2).sum(dim=1) for c in centres], dim=1)
+    return d.argmin(dim=1)
+
+
+def to_2d(points):
+    """Codes as [x, y]: as they are with one or two values, else their first two principal components
+    (power iteration on the covariance, a fixed start, each component's largest entry positive: src/common/pca.ts)."""
+    points = points.double()
+    n, d = points.shape
+    if d in (1, 2):
+        return [[p[0], p[1] if d == 2 else 0.0] for p in points.tolist()]
+    mean = points.sum(dim=0) / max(1, n)
+    centred = points - mean
+    cov = centred.t() @ centred / max(1, n - 1)
+    components = []
+    for _ in range(min(2, d)):
+        v = torch.tensor([1 / math.sqrt(d) + (1e-3 if j % 2 else -1e-3) * (j + 1) for j in range(d)], dtype=torch.float64)
+        lam = 0.0
+        for _ in range(200):
+            w = cov @ v
+            norm = float(w.norm())
+            if norm < 1e-300:
+                lam = 0.0
+                break
+            w = w / norm
+            delta = float((w - v).abs().sum())
+            v, lam = w, norm
+            if delta < 1e-12:
+                break
+        if norm >= 1e-300 and v[int(v.abs().argmax())] < 0:
+            v = -v
+        components.append(v)
+        cov = cov - lam * torch.outer(v, v)
+    xy = centred @ torch.stack(components, dim=1)
+    return xy.tolist()
+
+
+def cluster_report(assign, labels, k, label_names):
+    """Each cluster's purity (share of its rows with its most common label) and the cluster-by-label table."""
+    names = list(label_names) if label_names else sorted(set(labels))
+    index = {l: i for i, l in enumerate(names)}
+    table = [[0] * len(names) for _ in range(k)]
+    for c, l in zip(assign, labels):
+        if l not in index:
+            index[l] = len(names)
+            names.append(l)
+            for row in table:
+                row.append(0)
+        table[c][index[l]] += 1
+    agree, clusters = 0, []
+    for c, row in enumerate(table):
+        size = sum(row)
+        if size == 0:
+            clusters.append({"cluster": c, "size": 0, "purity": 0})
+            continue
+        best = max(range(len(row)), key=lambda j: (row[j], -j))
+        agree += row[best]
+        clusters.append({"cluster": c, "size": size, "majority": names[best], "purity": row[best] / size})
+    return {"labels": names, "table": table, "clusters": clusters, "purity": agree / len(assign) if len(assign) else 0}
+
+
+def denormalize(pre, values):
+    """Prepared (normalized) values back in the input's own units."""
+    norm = pre["normalization"]
+    if norm["kind"] == "none" or not norm["a"]:
+        return list(values)
+    a, b = norm["a"], norm["b"]
+    if norm["kind"] == "standard":
+        return [v * b[j] + a[j] for j, v in enumerate(values)]
+    return [v * (b[j] - a[j]) + a[j] for j, v in enumerate(values)]
+
+
+def live_codes(net, x, code_index, rows_info, limit):
+    """The `codes` event's points: a fixed sample of rows (the same every epoch), their codes in 2-D."""
+    n = x.shape[0]
+    step = max(1, math.ceil(n / limit))
+    rows = torch.arange(0, n, step)
+    codes, _, errors = encode_rows(net, x, code_index, rows)
+    labels = rows_info.get("labels")
+    points = []
+    for (px, py), r, e in zip(to_2d(codes), rows.tolist(), errors.tolist()):
+        p = {"row": r, "x": px, "y": py, "error": e, "input": rows_info["inputs"][r]}
+        if labels and labels[r] is not None:
+            p["label"] = labels[r]
+        points.append(p)
+    return points
+
+
+def write_autoencoder_results(net, plan, pre, x, split, predict_x, examples, rows_info, run, run_dir, code_index, seed, events):
+    """autoencoder.json (codes in 2-D, clusters, purity, examples, the most unusual rows) and predictions.json."""
+    ae_plan = plan["autoencoder"]
+    n = x.shape[0]
+    codes, recon, errors = encode_rows(net, x, code_index)
+    codes64 = codes.double()
+    train, validation = split["train"], split["validation"]
+    labels = rows_info.get("labels")
+    errs = errors.tolist()
+    clusters = assign = None
+    if ae_plan.get("clusters") is not None and len(train):
+        k = min(ae_plan["clusters"], len(train))
+        centres, _ = kmeans(codes64[torch.tensor(train, dtype=torch.long)], k, seed)
+        assign = nearest_centroids(codes64, centres).tolist()
+        clusters = {"k": k, "centroids": centres.tolist(), "seed": seed}
+    xy = to_2d(codes)
+    train_set = set(train)
+    points = []
+    for row, (px, py) in enumerate(xy):
+        p = {"row": row, "x": px, "y": py, "error": errs[row], "split": "train" if row in train_set else "validation",
+             "input": rows_info["inputs"][row]}
+        if assign is not None:
+            p["cluster"] = assign[row]
+        if labels and labels[row] is not None:
+            p["label"] = labels[row]
+        points.append(p)
+    flat_x = x.reshape(n, -1).float().cpu()
+
+    def side(row):
+        r = {"row": row, "input": rows_info["inputs"][row], "error": errs[row],
+             "original": denormalize(pre, flat_x[row].tolist()), "reconstruction": denormalize(pre, recon[row].tolist())}
+        if assign is not None:
+            r["cluster"] = assign[row]
+        if labels and labels[row] is not None:
+            r["label"] = labels[row]
+        return r
+
+    by_error = sorted(range(n), key=lambda i: -errs[i])
+    shown = validation if len(validation) else train
+    result = {"runId": run["id"], "codeLayer": ae_plan["codeLayer"], "codeSize": codes.shape[1],
+              "projection": "pca" if codes.shape[1] > 2 else "identity", "points": points,
+              "inputNames": pre.get("inputNames", []), "examples": [side(r) for r in shown[:6]],
+              "unusual": [side(r) for r in by_error[:20]]}
+    if pre.get("image"):
+        result["image"] = pre["image"]
+    if clusters:
+        result["clusters"] = clusters
+    if assign is not None and labels:
+        known = [(assign[i], l) for i, l in enumerate(labels) if l is not None]
+        if known:
+            result["report"] = cluster_report([c for c, _ in known], [l for _, l in known], clusters["k"], rows_info.get("labelNames"))
+    write_json_atomic(os.path.join(run_dir, "autoencoder.json"), result)
+    if "report" in result:
+        events.say("%d clusters, purity %.1f%% against the labels" % (clusters["k"], result["report"]["purity"] * 100))
+
+    def prediction(inp, code, rec, err):
+        p = {"input": inp, "output": denormalize(pre, rec), "code": code, "reconstructionError": err}
+        if clusters:
+            p["cluster"] = int(nearest_centroids(torch.tensor([code], dtype=torch.float64), torch.tensor(clusters["centroids"], dtype=torch.float64))[0])
+        return p
+
+    val_out = []
+    for row in shown[:VALIDATION_PREDICTIONS_LIMIT]:
+        p = prediction(rows_info["inputs"][row], codes[row].tolist(), recon[row].tolist(), errs[row])
+        if labels and labels[row] is not None:
+            p["expected"] = labels[row]
+        val_out.append(p)
+    predict = []
+    if len(predict_x):
+        pc, pr, pe = encode_rows(net, predict_x, code_index)
+        predict = [prediction(e["input"], c, r, er) for e, c, r, er in zip(examples["predict"], pc.tolist(), pr.tolist(), pe.tolist())]
+    out = {"runId": run["id"], "validation": val_out, "predict": predict}
+    write_json_atomic(os.path.join(run_dir, "predictions.json"), out)
+    return out
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { startTrainer, type TrainerHandle } from '../../engine/client';
-import type { BackendReport, PredictJob, TrainerEvent, TrainJob } from '../../protocol/trainer';
+import type { BackendReport, ExportJob, PredictJob, TrainerEvent, TrainJob } from '../../protocol/trainer';
 import { readRun, writeRunJson, type RunInfo, type UnreadableRun } from '../../runs/folder';
 import type { Row } from '../../runs/types';
 import type { ActiveRun, PredictResult, RunEvent, RunService } from '../run-service';
@@ -12,6 +12,14 @@ import * as settings from '../settings';
 import { requireTrust } from '../trust';
 import { RunFolders } from './folders';
 import { RunQueue, type QueueEntry } from './queue';
+
+/** What `exportPytorch` wrote: the folder, its train.py, the command that runs it, every file. */
+export interface ExportResult {
+  dir: string;
+  script: string;
+  run: string;
+  files: string[];
+}
 
 interface RunState {
   specPath: string;
@@ -182,6 +190,37 @@ export class RunManager implements RunService, vscode.Disposable {
   }
 
   /**
+   * `dlmodel export --to pytorch` in a trainer process: train.py and its files in `outDir`, by default
+   * `.dlmodel/export/<name>` beside the spec (as the command line writes it).
+   */
+  async exportPytorch(specPath: string, outDir?: string): Promise<ExportResult> {
+    requireTrust('Export to PyTorch');
+    const job: ExportJob = { kind: 'export', specPath, to: 'pytorch', outDir, runsRoot: this.folders.root(specPath) };
+    let result: ExportResult | undefined;
+    let failure: string | undefined;
+    let stderr = '';
+    const handle = this.start(job, {
+      onEvent: (e) => {
+        this.logEvent(e);
+        if (e.type === 'exported') result = { dir: e.dir, script: e.script, run: e.run, files: e.files };
+        if (e.type === 'failed') failure = e.problems?.length ? `${e.message}\n${e.problems.join('\n')}` : e.message;
+      },
+      onStderr: (t) => {
+        stderr = (stderr + t).slice(-STDERR_TAIL);
+        this.logStderr(t);
+      },
+    });
+    this.predictHandles.add(handle);
+    try {
+      const done = await handle.done;
+      if (result) return result;
+      throw new Error(failure ?? crashMessage(done.exitCode, done.signal, stderr));
+    } finally {
+      this.predictHandles.delete(handle);
+    }
+  }
+
+  /**
    * Records runs left `running` by a process that is gone as `interrupted`. Only in a trusted workspace: a
    * restricted one writes nothing (the sidebar still shows such runs as interrupted, from memory).
    */
@@ -274,7 +313,7 @@ export class RunManager implements RunService, vscode.Disposable {
   }
 
   private start(
-    job: TrainJob | PredictJob,
+    job: TrainJob | PredictJob | ExportJob,
     cb: { onEvent(e: TrainerEvent): void; onStderr(t: string): void },
   ): TrainerHandle {
     return startTrainer(job, {
@@ -325,6 +364,9 @@ export class RunManager implements RunService, vscode.Disposable {
         break;
       case 'predictions':
         this.log.info(`${e.predictions.length} predictions from ${e.runDir}`);
+        break;
+      case 'exported':
+        this.log.info(`Exported to PyTorch: ${e.script}`);
         break;
       case 'batch':
       case 'weights':

@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import type { TrainJob } from '../../../src/protocol/trainer';
 import type { PredictionsJson } from '../../../src/runs/types';
 import { readMetrics, readRun } from '../../../src/runs/folder';
-import { activityOf } from '../../../src/engine/coach';
+import { activityOf, computeBaseline } from '../../../src/engine/coach';
+import type { PreparedData } from '../../../src/data/preprocess';
 import { buildBundles, lastJsonLine, ofType, peopleCsv, REPO, runCli, runTrainer, scratch, spec, writeFiles } from './helpers';
 
 const DIABETES = path.join(REPO, 'examples', 'diabetes-overfit', 'diabetes.csv');
@@ -116,6 +117,13 @@ describe('coach in the trainer', function () {
     assert.deepEqual(Object.keys(summary.insights[0]), ['kind', 'epoch', 'message']);
     assert.equal(summary.insights[0].kind, 'overfitting');
     assert.equal(summary.baseline.task, 'regression');
+  });
+
+  it('no baseline for a sequence task: the mean of its token ids is no answer (nor for an autoencoder)', () => {
+    const data = (task: string) => ({ pre: { task, target: ['digits'] }, split: { train: [0, 1], validation: [2] }, y: Float32Array.from([3, 4, 0, 5, 2, 0, 3, 3, 3]) }) as unknown as PreparedData;
+    assert.equal(computeBaseline(data('sequence'), 'sparseCategoricalCrossentropy'), undefined);
+    assert.equal(computeBaseline(data('autoencoder'), 'meanSquaredError'), undefined);
+    assert.equal(computeBaseline(data('regression'), 'meanSquaredError')?.task, 'regression', 'the same rows as a regression have one');
   });
 
   it('dead ReLU units: a unit dead on every row, counted per unit (channels last)', () => {

@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { decodeWireLayer, lastErrorLine, runRelay } from '../../../src/engine/torch/relay';
-import type { TrainerEvent } from '../../../src/protocol/trainer';
+import { EMBEDDING_ROWS_SENT, type TrainerEvent } from '../../../src/protocol/trainer';
 import { scratch } from '../engine/helpers';
 
 const PROGRAM = `
@@ -67,6 +67,15 @@ describe('torch relay', function () {
   it('says when the program cannot be started', async () => {
     const res = await runRelay({ python: '/nonexistent/python3', args: [], emit: () => undefined, cancelled: () => false });
     assert.match(res.spawnError ?? '', /ENOENT/);
+  });
+
+  it("an embedding travels as its first rows, as dlmodel's own trainer sends it", () => {
+    const values = new Float32Array(400 * 3).map((_, i) => i / 1000);
+    const l = decodeWireLayer({ index: 1, name: 'embedding_1', type: 'Embedding', kernelShape: [400, 3], kernelBase64: Buffer.from(values.buffer).toString('base64') });
+    assert.equal(l.kernel, undefined);
+    assert.equal(l.embeddingRows?.length, EMBEDDING_ROWS_SENT * 3);
+    assert.equal(l.embeddingRows?.[5], values[5]);
+    assert.equal(l.stats.max, values[values.length - 1], 'the statistics still cover every row');
   });
 
   it('a large kernel travels as statistics only', () => {

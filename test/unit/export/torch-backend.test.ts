@@ -97,6 +97,47 @@ describe('torch backend', function () {
     cliPred.forEach((v, i) => assert.ok(Math.abs(v - torchPred[i]) < 1e-4, `TensorFlow.js ${v} vs PyTorch ${torchPred[i]}`));
   });
 
+  it('a text-to-text (sequence) run: token metrics, the decoded text, a run folder dlmodel predicts the same text with', async () => {
+    const words = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+    const lines = ['words,digits'];
+    for (let i = 0; i < 60; i++) {
+      const d = [i % 10, (i * 7) % 10, (i * 3) % 10].slice(0, 1 + (i % 3));
+      lines.push(`${d.map((k) => words[k]).join(' ')},${d.join('')}`);
+    }
+    writeFiles(s.dir, {
+      'n.csv': lines.join('\n') + '\n',
+      'n.dlmodel.json': spec({
+        task: 'sequence',
+        data: { source: 'n.csv', target: 'digits', text: { column: 'words', tokens: 'words' }, targetText: { tokens: 'characters' } },
+        model: { layers: [{ type: 'embedding', outputDim: 8 }, { type: 'bidirectional', layer: { type: 'gru', units: 8 } }, { type: 'repeatVector' }, { type: 'lstm', units: 8, returnSequences: true }] },
+        training: { epochs: 3, batchSize: 8, seed: 2 },
+        predict: { inputs: [{ words: 'three one four' }, { words: 'nine' }] },
+      }),
+    });
+    const file = path.join(s.dir, 'n.dlmodel.json');
+    const r = await runTrainer(job({ specPath: file }));
+    assert.equal(r.exitCode, 0, r.stderr + JSON.stringify(ofType(r.events, 'failed')));
+    const fin = ofType(r.events, 'finished')[0];
+    assert.equal(fin.status, 'completed');
+    for (const k of ['loss', 'tokenAccuracy', 'sequenceAccuracy', 'val_tokenAccuracy', 'val_sequenceAccuracy']) assert.equal(typeof fin.metrics[k], 'number', k);
+    const weights = ofType(r.events, 'weights');
+    const layers = weights[weights.length - 1].layers;
+    assert.equal(layers.find((l) => l.type === 'Embedding')?.embeddingRows?.length, 8 * Math.min(302, 12), 'the embedding as its rows (10 words + padding + unknown)');
+    assert.ok(layers.find((l) => l.type === 'Bidirectional')?.kernel, 'the bidirectional layer has a kernel in the diagram');
+    const pre = JSON.parse(readFileSync(path.join(fin.runDir, 'preprocess.json'), 'utf8'));
+    assert.equal(pre.text.vocabulary.length, 10);
+    const torchPreds = ofType(r.events, 'predictions')[0].predictions;
+    assert.equal(torchPreds.length, 2);
+    const p = await runCli(['predict', file, '--run', fin.runDir, '--json']);
+    assert.equal(p.code, 0, p.stderr);
+    const cli = lastJsonLine(p.stdout).predictions as { output: string; confidence: number }[];
+    cli.forEach((c, i) => {
+      assert.equal(typeof c.output, 'string');
+      assert.equal(c.output, torchPreds[i].output, 'TensorFlow.js decodes the text PyTorch decoded');
+      assert.ok(Math.abs(c.confidence - (torchPreds[i].confidence ?? NaN)) <= 1e-4 * c.confidence, `confidence ${c.confidence} vs ${torchPreds[i].confidence}`);
+    });
+  });
+
   it('stops on cancel (status stopped) and --resume continues from the last epoch', async () => {
     const r = await runTrainer(job({ epochs: 200 }), {
       onEvent(e, cancel) {
@@ -162,18 +203,6 @@ describe('torch backend', function () {
     const run = await readRun(failed.runDir ?? '');
     assert.equal(run.status, 'failed');
     assert.match(run.error ?? '', /diverged/);
-  });
-
-  it('refuses what it cannot train yet (transfer learning), naming it, before training', async () => {
-    const base = await runTrainer(job({ backend: 'wasm', epochs: 1 }));
-    const baseDir = ofType(base.events, 'finished')[0].runDir;
-    writeFiles(s.dir, { 'g.dlmodel.json': spec({ ...GENDER, model: { from: path.relative(s.dir, baseDir), layers: [] } }) });
-    const r = await runTrainer(job());
-    const failed = ofType(r.events, 'failed')[0];
-    assert.equal(r.exitCode, 2, r.stderr);
-    assert.equal(failed.reason, 'invalid');
-    assert.match(failed.message, /model\.from: transfer learning is not supported by the torch backend yet/);
-    assert.equal((await listRuns(path.join(s.dir, 'g.dlmodel.json'))).length, 1, 'no run folder for the refused run');
   });
 
   it('dlmodel export writes a program that python and torchrun (2 processes) both train to a run dlmodel predicts with', async () => {

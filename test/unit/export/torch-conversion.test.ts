@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { loadBackend } from '../../../src/engine/backends/index';
 import { loadRunModel } from '../../../src/engine/checkpoint';
 import type { TF } from '../../../src/engine/tf';
-import type { PredictionsJson } from '../../../src/runs/types';
+import type { PredictionsJson, PreprocessJson } from '../../../src/runs/types';
+import { decodeOutput } from '../../../src/data/preprocess';
 import { torchLayers, TORCH_LAYER_TYPES, torchUnsupported } from '../../../src/export/pytorch';
 import { buildModel, outputPlanOf } from '../../../src/engine/model';
 import { validateSpecFile } from '../../../src/format/validate';
@@ -29,12 +30,27 @@ function table(n: number, features: number, classes: number, maxInt?: number): s
   return lines.join('\n') + '\n';
 }
 
+const DIGIT_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+
+/** n rows of a number in words ("three one four") and its digits ("314"), 1 to 4 digits long, and a class. */
+function digitsText(n: number): string {
+  const lines = ['words,digits,kind'];
+  let s = 777;
+  const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  for (let i = 0; i < n; i++) {
+    const d = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => Math.floor(rand() * 10));
+    lines.push(`${d.map((k) => DIGIT_WORDS[k]).join(' ')},${d.join('')},${d.length % 2 ? 'odd' : 'even'}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
 interface Case {
   title: string;
   csv: string;
   layers: LayerSpec[];
   data?: Record<string, unknown>;
   training?: Record<string, unknown>;
+  task?: string;
 }
 
 const CASES: Case[] = [
@@ -84,12 +100,14 @@ const CASES: Case[] = [
     ],
   },
   {
-    title: 'embedding, conv1d (same), globalAveragePooling1d',
+    title: 'embedding, conv1d (same; valid with strides 2), maxPooling1d (valid), globalAveragePooling1d',
     csv: table(60, 8, 3, 9),
     data: { normalize: 'none' },
     layers: [
       { type: 'embedding', inputDim: 10, outputDim: 4 },
       { type: 'conv1d', filters: 3, kernelSize: 3, padding: 'same', activation: 'relu' },
+      { type: 'conv1d', filters: 4, kernelSize: 2, strides: 2, activation: 'tanh' },
+      { type: 'maxPooling1d' },
       { type: 'globalAveragePooling1d' },
     ],
   },
@@ -114,6 +132,49 @@ const CASES: Case[] = [
       { type: 'simpleRNN', units: 5, returnSequences: true },
       { type: 'lstm', units: 4, returnSequences: true },
       { type: 'gru', units: 3 },
+    ],
+  },
+  {
+    title: 'bidirectional (lstm concat with returnSequences, gru sum, simpleRNN ave): backward outputs in the sequence order',
+    csv: table(60, 12, 3),
+    layers: [
+      { type: 'reshape', targetShape: [4, 3] },
+      { type: 'bidirectional', layer: { type: 'lstm', units: 3, returnSequences: true } },
+      { type: 'bidirectional', layer: { type: 'gru', units: 2, returnSequences: true }, mergeMode: 'sum' },
+      { type: 'bidirectional', layer: { type: 'simpleRNN', units: 2, activation: 'relu' }, mergeMode: 'ave' },
+    ],
+  },
+  {
+    title: 'bidirectional lstm (mul, last state) on an embedded text',
+    csv: digitsText(60),
+    data: { target: 'kind', text: { column: 'words', tokens: 'words' } },
+    layers: [
+      { type: 'embedding', outputDim: 4 },
+      { type: 'bidirectional', layer: { type: 'lstm', units: 3 }, mergeMode: 'mul' },
+    ],
+  },
+  {
+    title: 'conv2dTranspose (same with strides 2, valid with a kernel smaller than the strides, same with an even kernel)',
+    csv: table(50, 4, 2),
+    layers: [
+      { type: 'reshape', targetShape: [2, 2, 1] },
+      { type: 'conv2dTranspose', filters: 2, kernelSize: 3, strides: 2, padding: 'same', activation: 'tanh' },
+      { type: 'conv2dTranspose', filters: 2, kernelSize: [1, 2], strides: [2, 3] },
+      { type: 'conv2dTranspose', filters: 1, kernelSize: [4, 3], strides: 2, padding: 'same', useBias: false },
+      { type: 'conv2dTranspose', filters: 2, kernelSize: 3, padding: 'valid', activation: 'relu' },
+      { type: 'flatten' },
+    ],
+  },
+  {
+    title: 'a sequence task: words to characters, the derived softmax at every position (timeDistributed)',
+    csv: digitsText(80),
+    task: 'sequence',
+    data: { target: 'digits', text: { column: 'words', tokens: 'words' }, targetText: { tokens: 'characters' } },
+    layers: [
+      { type: 'embedding', outputDim: 6 },
+      { type: 'gru', units: 8 },
+      { type: 'repeatVector' },
+      { type: 'lstm', units: 8, returnSequences: true },
     ],
   },
   {
@@ -142,6 +203,7 @@ describe('PyTorch weights in TensorFlow.js (train.py)', function () {
       const s = scratch();
       try {
         const body = {
+          ...(c.task ? { task: c.task } : {}),
           data: { source: 'd.csv', target: 'label', ...c.data },
           model: { layers: c.layers },
           training: { epochs: 1, batchSize: 8, seed: 3, ...c.training },
@@ -169,9 +231,20 @@ describe('PyTorch weights in TensorFlow.js (train.py)', function () {
         const model = await loadRunModel(tf, runDir);
         const pred = model.predict(tf.tensor(x, [rows.length, ...meta.inputShape])) as import('@tensorflow/tfjs-core').Tensor;
         const tfjsOut = (await pred.array()) as number[][];
-        const pre = JSON.parse(readFileSync(path.join(runDir, 'preprocess.json'), 'utf8'));
+        const pre = JSON.parse(readFileSync(path.join(runDir, 'preprocess.json'), 'utf8')) as PreprocessJson;
         let worst = 0;
-        rows.forEach((_, i) => {
+        if (pre.targetText) {
+          // A sequence: predictions.json holds the decoded text and its probability (the product of the
+          // chosen ids' probabilities, small after one epoch): the same text, the same probability to 1e-4
+          // of itself.
+          rows.forEach((_, i) => {
+            const mine = decodeOutput(pre, (tfjsOut[i] as unknown as number[][]).flat());
+            assert.equal(torchOut.validation[i].output, mine.output, `row ${i}: the decoded text`);
+            const want = mine.confidence ?? NaN;
+            worst = Math.max(worst, Math.abs((torchOut.validation[i].confidence ?? NaN) - want) / (1e-4 * want));
+          });
+        }
+        if (!pre.targetText) rows.forEach((_, i) => {
           const torchRow = torchOut.validation[i].output as number[];
           const scale = pre.targetScale;
           tfjsOut[i].forEach((v, j) => {
@@ -205,6 +278,51 @@ describe('plan to program', function () {
     }
     const pyText = readFileSync(path.join(REPO, 'src', 'export', 'python', 'train.py'), 'utf8');
     for (const t of TORCH_LAYER_TYPES) assert.ok(pyText.includes(`"${t}"`), `train.py's make_layer names ${t}`);
+  });
+
+  it('every layer train.py builds has a conversion test above (PyTorch forward = TensorFlow.js forward)', () => {
+    const tested = new Set<string>();
+    const visit = (l: LayerSpec) => {
+      tested.add(l.type);
+      if (l.layer) visit(l.layer);
+    };
+    for (const c of CASES) c.layers.forEach(visit);
+    const untested = [...TORCH_LAYER_TYPES].filter((t) => !tested.has(t));
+    assert.deepEqual(untested, [], `no conversion test for ${untested.join(', ')}`);
+  });
+
+  it('a sequence task is not refused, and a bidirectional layer carries its inner layer and TensorFlow.js name', async () => {
+    const s = scratch();
+    try {
+      writeFiles(s.dir, {
+        'd.csv': digitsText(40),
+        'x.dlmodel.json': spec({
+          task: 'sequence',
+          data: { source: 'd.csv', target: 'digits', text: { column: 'words', tokens: 'words' }, targetText: { tokens: 'characters' } },
+          model: { layers: [{ type: 'embedding', outputDim: 4 }, { type: 'bidirectional', layer: { type: 'gru', units: 3 } }, { type: 'repeatVector' }, { type: 'simpleRNN', units: 3, returnSequences: true }] },
+        }),
+      });
+      const { plan, spec: parsed } = await validateSpecFile(path.join(s.dir, 'x.dlmodel.json'), undefined, { trusted: true });
+      assert.ok(plan && parsed);
+      assert.equal(torchUnsupported(parsed as never), undefined);
+      const hidden = plan.layers.filter((l) => !l.derived) as LayerSpec[];
+      const model = buildModel(tf, { layers: hidden, output: outputPlanOf(plan), inputShape: plan.inputShape, seed: 1 });
+      const layers = torchLayers(plan, model);
+      const bi = layers[1];
+      assert.equal(bi.className, 'Bidirectional');
+      assert.equal(bi.mergeMode, 'concat');
+      assert.equal(bi.layer?.type, 'gru');
+      assert.equal(bi.layer?.units, 3);
+      assert.ok(bi.innerName, 'the inner layer has its TensorFlow.js name');
+      const names = model.layers[2].weights.map((w) => w.name);
+      assert.ok(names.includes(`${bi.name}/forward_${bi.innerName}/kernel`) && names.includes(`${bi.name}/backward_${bi.innerName}/bias`), names.join(', '));
+      const out = layers[layers.length - 1];
+      assert.equal(out.type, 'timeDistributed');
+      assert.equal(out.layer?.activation, 'softmax');
+      assert.deepEqual(out.outputShape, [plan.layers[3].outputShape[0], out.layer?.units]);
+    } finally {
+      s.cleanup();
+    }
   });
 
   it('each layer carries every option from the plan, with its TensorFlow.js class and index', async () => {

@@ -17,6 +17,9 @@ let ready: Promise<string[]> | undefined;
 export function setup(): Promise<string[]> {
   ready ??= (async () => {
     const names = registerWasmTrainingKernels(TF_NS);
+    // As the product's backend ladder does: tfjs's probe for threads (a MessageChannel posting a
+    // SharedArrayBuffer) would leave a port open that keeps mocha's process alive after the suite.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend did not start');
     if (!(await tf.setBackend('cpu'))) throw new Error('cpu backend did not start');
     return names;
