@@ -13,6 +13,7 @@ import { h, installTooltip } from './ui/dom';
 import { PredictionsView } from './ui/predictions';
 import { RunsView } from './ui/runs';
 import { KindsView } from './ui/kinds';
+import { EmbeddingPanel, TextAsNumbersPanel } from './ui/text-view';
 import { onThemeChange } from './ui/theme';
 import { vscodeApi } from './vscode-api';
 
@@ -61,10 +62,12 @@ const dataSec = section('data-view', 'What the network sees');
 const codeSec = section('code-space', 'Code space');
 const reconSec = section('reconstructions-card', 'Reconstructions');
 const roundsSec = section('rounds', 'Pseudo-label rounds');
+const textSec = section('text-view', 'Text as numbers');
+const embeddingSec = section('embedding', 'Embedding');
 document.body.append(
   h('div', { cls: 'top' }, h('div', { cls: 'heading' }, title, subtitle, status), h('div', { cls: 'actions' }, trainBtn, stopBtn, specBtn)),
   notice,
-  h('main', { cls: 'grid' }, networkSec, curvesSec, codeSec, reconSec, roundsSec, predSec, runsSec, dataSec),
+  h('main', { cls: 'grid' }, networkSec, curvesSec, codeSec, reconSec, roundsSec, textSec, embeddingSec, predSec, runsSec, dataSec),
 );
 installTooltip(document.body);
 
@@ -73,10 +76,16 @@ const coach = new CoachView();
 const curves = new CurvesView(h('div', { cls: 'charts', id: 'charts' }));
 curvesSec.append(coach.root, curves.root);
 const dataView = new DataView(dataSec);
+const textView = new TextAsNumbersPanel(textSec, (row) => post({ type: 'showTextRow', row }));
+const embeddingView = new EmbeddingPanel(embeddingSec);
 const predictions = new PredictionsView(predSec, {
   predict: (input) => post({ type: 'predict', input, runDir: snap?.selectedRun }),
   requestBoundary: (runDir) => post({ type: 'requestDecisionBoundary', runDir, resolution: 40 }),
   requestImage: (path) => post({ type: 'requestImage', path }),
+  showTextRow: (row) => {
+    post({ type: 'showTextRow', row });
+    textSec.scrollIntoView({ block: 'nearest' });
+  },
   setShowPixels: (v) => saveUi({ showPixels: v }),
 });
 const kinds = new KindsView(codeSec, reconSec, roundsSec, { requestImage: (path) => post({ type: 'requestImage', path }) });
@@ -134,6 +143,8 @@ function render(): void {
   coach.update(s);
   curves.update(s.curves, { smoothing: ui.smoothing, logScale: ui.logScale });
   dataView.update(s);
+  textView.update(s);
+  embeddingView.update(s);
   predictions.update(s, Boolean(ui.showPixels));
   kinds.update(s);
   runs.update(s);

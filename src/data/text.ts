@@ -211,15 +211,7 @@ export function textAsNumbers(enc: TextEncoding, text: string): { cells: TokenCe
   return { cells, cut: e.tokens.slice(enc.maxLength), unknown: e.unknown };
 }
 
-/**
- * Positions where two texts differ (by code point), for marking a predicted sequence against the expected
- * one; positions past the shorter text count as different.
- */
-export function differingPositions(expected: string, predicted: string): boolean[] {
-  const a = Array.from(expected);
-  const b = Array.from(predicted);
-  return b.map((ch, i) => a[i] !== ch);
-}
+export { differingPositions } from '../common/text-diff';
 
 /** A text encoding read back from preprocess.json, checked so a damaged file fails with a clear message. */
 export function textEncodingFromJson(value: unknown, where: string): TextEncoding {

@@ -10,6 +10,7 @@ import { SpecDiagnostics } from './diagnostics';
 import { summaryTable } from './format';
 import { InlineResults } from './inline-results';
 import { InsightDiagnostics } from './insights';
+import { registerTokenHover } from './token-hover-provider';
 import { TrainingProgress } from './progress';
 import { RunManager } from './runs/manager';
 import { ExperimentsTree, findSpecs } from './sidebar/tree';
@@ -58,6 +59,7 @@ export function activate(context: vscode.ExtensionContext): DlmodelApi | undefin
     context.subscriptions.push(
       ...registerCommands({ runs, log, diagnostics, inline, tree, dashboard, summaryScheme: SUMMARY_SCHEME }),
       registerSummaryDocuments(),
+      registerTokenHover(runs),
       runs.onDidChangeActive(() => {
         const running = runs.active().map((r) => r.specPath);
         void vscode.commands.executeCommand('setContext', 'dlmodel.activeSpecs', running);

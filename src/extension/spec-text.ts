@@ -1,7 +1,7 @@
 // Places in a spec's text that the editor decorates: the `predict` block, each `predict.inputs` object, the
 // `data.source` value. Offsets come from jsonc-parser's tree, so comments and trailing commas are fine.
 // Pure (no vscode): the callers turn offsets into positions with their TextDocument.
-import { findNodeAtLocation, parseTree, type Node } from 'jsonc-parser';
+import { findNodeAtLocation, getNodeValue, parseTree, type Node } from 'jsonc-parser';
 
 export const SPEC_SUFFIX = '.dlmodel.json';
 
@@ -48,4 +48,27 @@ export function dataSource(text: string): (Span & { value: string }) | undefined
   const node = root ? findNodeAtLocation(root, ['data', 'source']) : undefined;
   if (!node || node.type !== 'string' || typeof node.value !== 'string') return undefined;
   return { offset: node.offset, length: node.length, value: node.value };
+}
+
+/** The `predict.inputs` object whose text holds `offset`: its index and its value (comments ignored). */
+export function predictInputAt(text: string, offset: number): { index: number; span: Span; value: unknown } | undefined {
+  const root = tree(text);
+  const arr = root ? findNodeAtLocation(root, ['predict', 'inputs']) : undefined;
+  if (!arr || arr.type !== 'array') return undefined;
+  const items = arr.children ?? [];
+  const index = items.findIndex((c) => offset >= c.offset && offset <= c.offset + c.length);
+  if (index < 0) return undefined;
+  const node = items[index];
+  return { index, span: { offset: node.offset, length: node.length }, value: getNodeValue(node) };
+}
+
+/** The text column named by `data.text` (a string, or an object's `column`), when the spec has one. */
+export function textColumnOf(text: string): string | undefined {
+  const root = tree(text);
+  const node = root ? findNodeAtLocation(root, ['data', 'text']) : undefined;
+  if (!node) return undefined;
+  const v = getNodeValue(node) as unknown;
+  if (typeof v === 'string') return v;
+  if (v && typeof v === 'object' && typeof (v as { column?: unknown }).column === 'string') return (v as { column: string }).column;
+  return undefined;
 }

@@ -252,6 +252,55 @@ export interface RoundView {
   unlabelled?: number;
 }
 
+/** One position of a text as the model reads it: the token and its id; unknown (id 1) and padding (id 0) marked. */
+export interface TokenCellView {
+  token: string;
+  id: number;
+  kind: 'token' | 'unknown' | 'padding';
+}
+
+/** "Text as numbers", the counterpart of an image's pixel matrix: how a text input becomes token ids. */
+export interface TextAsNumbersView {
+  /** Whose vocabulary: a run's preprocess.json, or fitted on the spec's training split now (no run yet). */
+  from: string;
+  column: string;
+  tokens: 'words' | 'characters';
+  lowercase: boolean;
+  maxLength: number;
+  /** Ids the embedding reads: the vocabulary's tokens plus padding (0) and unknown (1). */
+  vocabularySize: number;
+  /** Share of the validation texts' tokens that are in the vocabulary; absent without validation rows. */
+  coverage?: number;
+  validationTexts: number;
+  /** Texts (all rows) longer than maxLength, whose end was cut, of `texts`. */
+  cut: number;
+  texts: number;
+  /** Validation rows to choose from: index among the validation rows, data line, start of the text. */
+  choices: { row: number; line?: number; preview: string }[];
+  /** The chosen validation row as the model reads it. */
+  shown?: { row: number; line?: number; text: string; cells: TokenCellView[]; cut: string[]; unknown: number };
+}
+
+/** A token of the embedding plot: its vector in 2-D (PCA) and its nearest neighbours (cosine, full space). */
+export interface EmbeddingPointView {
+  token: string;
+  id: number;
+  x: number;
+  y: number;
+  neighbours: { token: string; similarity: number }[];
+}
+
+/** The learned embedding of the most frequent tokens: live from the trainer's weights, or the saved model's. */
+export interface EmbeddingView {
+  runDir: string;
+  live: boolean;
+  epoch: number;
+  batch?: number;
+  layer: string;
+  dim: number;
+  points: EmbeddingPointView[];
+}
+
 export interface DashboardSnapshot {
   seq: number;
   specPath: string;
@@ -297,6 +346,10 @@ export interface DashboardSnapshot {
   insights?: InsightView[];
   baseline?: BaselineView;
   dataPreview?: DataPreviewView;
+  /** Text inputs: a validation row's tokens and ids, the vocabulary's size and coverage. */
+  textView?: TextAsNumbersView;
+  /** Text inputs: the embedding of the most frequent tokens of the selected (or running) run. */
+  embedding?: EmbeddingView;
   trusted: boolean;
 }
 
@@ -315,6 +368,8 @@ export type WebviewToHost =
   | { type: 'predict'; runDir?: string; input: Record<string, unknown> }
   | { type: 'requestDecisionBoundary'; runDir: string; resolution: number }
   | { type: 'requestImage'; path: string }
+  /** Text as numbers for a validation row (its index among the validation rows). */
+  | { type: 'showTextRow'; row: number }
   | { type: 'openRun'; runDir: string }
   | { type: 'openSpec' }
   | { type: 'train' }
@@ -323,7 +378,7 @@ export type WebviewToHost =
 export type WebviewToHostType = WebviewToHost['type'];
 
 const WEBVIEW_MESSAGE_TYPES: ReadonlySet<string> = new Set<WebviewToHostType>([
-  'ready', 'selectRun', 'compareRuns', 'predict', 'requestDecisionBoundary', 'requestImage', 'openRun',
+  'ready', 'selectRun', 'compareRuns', 'predict', 'requestDecisionBoundary', 'requestImage', 'showTextRow', 'openRun',
   'openSpec', 'train', 'stop',
 ]);
 
@@ -348,6 +403,8 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
       return typeof m.runDir === 'string' && typeof m.resolution === 'number';
     case 'requestImage':
       return typeof m.path === 'string';
+    case 'showTextRow':
+      return typeof m.row === 'number' && Number.isInteger(m.row) && m.row >= 0;
     case 'openSpec':
     case 'train':
     case 'stop':

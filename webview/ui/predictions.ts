@@ -5,6 +5,7 @@ import type { DashboardSnapshot, PredictionView } from '../../src/protocol/webvi
 import type { BoundaryPoint } from '../model/charts';
 import { boundaryScene, histogramScene, pixelScene, scatterScene } from '../model/charts';
 import { classRows, confusionMatrix, expectedClass } from '../../src/common/classify';
+import { differingPositions } from '../../src/common/text-diff';
 import { fmt, fmtPercent } from '../../src/common/format';
 import { histogram } from '../model/histogram';
 import { regressionPoints } from '../model/regression';
@@ -16,6 +17,8 @@ export interface PredictionActions {
   predict(input: Record<string, unknown>): void;
   requestBoundary(runDir: string): void;
   requestImage(path: string): void;
+  /** Text inputs: show validation row `row` as tokens and ids. */
+  showTextRow(row: number): void;
   setShowPixels(show: boolean): void;
 }
 
@@ -26,7 +29,14 @@ export function imagePathOf(input: Record<string, unknown>): string | undefined 
   return undefined;
 }
 
-function inputSummary(input: Record<string, unknown>): string {
+/** A text input is long: its start on one line (the title holds it whole). */
+const TEXT_CHARS = 110;
+
+function inputSummary(input: Record<string, unknown>, textColumn?: string): string {
+  if (textColumn !== undefined) {
+    const t = String(input[textColumn] ?? '').replace(/\s+/g, ' ').trim();
+    return t.length > TEXT_CHARS ? `${t.slice(0, TEXT_CHARS - 1)}…` : t;
+  }
   const img = imagePathOf(input);
   if (img) return img.split(/[\\/]/).slice(-2).join('/');
   return Object.entries(input).slice(0, 4).map(([k, v]) => `${k}=${typeof v === 'number' ? fmt(v, 3) : String(v)}`).join(', ') +
@@ -65,6 +75,12 @@ export class PredictionsView {
   constructor(root: HTMLElement, private readonly actions: PredictionActions) {
     root.append(this.results, this.boundary, this.image, h('h3', { text: 'Predict an input' }), this.form, this.result);
     this.results.addEventListener('click', (e) => {
+      const t = (e.target as Element).closest('[data-text-row]');
+      if (t) {
+        e.preventDefault();
+        this.actions.showTextRow(Number(t.getAttribute('data-text-row')));
+        return;
+      }
       const b = (e.target as Element).closest('[data-image]');
       if (!b) return;
       e.preventDefault();
@@ -83,7 +99,7 @@ export class PredictionsView {
 
   private updateResults(snap: DashboardSnapshot): void {
     const p = snap.predictions;
-    const key = JSON.stringify([p?.runDir, p?.validation.length, p?.predict.length, snap.classNames, snap.task, p && p.validation.length ? p.validation[0].output : null]);
+    const key = JSON.stringify([p?.runDir, p?.validation.length, p?.predict.length, snap.classNames, snap.task, p && p.validation.length ? [p.validation[0].output, p.validation[0].label] : null, snap.textView?.column]);
     if (key === this.resultsKey) return;
     this.resultsKey = key;
     clear(this.results);
@@ -95,29 +111,68 @@ export class PredictionsView {
       this.results.append(h('p', { cls: 'empty', text: 'This run has no validation rows (validationSplit is 0).' }));
       return;
     }
-    if (snap.classNames?.length) this.classification(p.validation, snap.classNames);
+    const textColumn = snap.textView?.column;
+    if (snap.task === 'sequence') this.sequence(p.validation, textColumn);
+    else if (snap.classNames?.length) this.classification(p.validation, snap.classNames, textColumn);
     else this.regression(p.validation, snap.target[0] ?? 'target');
     if (p.predict.length) this.predictRows(p.predict, snap);
   }
 
   /** The inputs of the spec's `predict` section and what the run answers for each. */
   private predictRows(rows: PredictionView[], snap: DashboardSnapshot): void {
-    const cls = snap.classNames;
+    const sequence = snap.task === 'sequence';
+    const withConfidence = Boolean(snap.classNames?.length) || sequence;
+    const textColumn = snap.textView?.column;
     const list = h('table', { cls: 'rows', id: 'predict-rows' });
-    list.append(h('tr', {}, h('th', { text: '#' }), h('th', { text: 'input' }), h('th', { text: 'predicted' }), cls?.length ? h('th', { text: 'confidence' }) : undefined));
+    list.append(h('tr', {}, h('th', { text: '#' }), h('th', { text: 'input' }), h('th', { text: 'predicted' }), withConfidence ? h('th', { text: 'confidence' }) : undefined));
     rows.slice(0, MAX_ROWS).forEach((r, i) => {
       const img = imagePathOf(r.input);
-      const inputCell = h('td', { cls: 'input', text: inputSummary(r.input) });
+      const inputCell = h('td', { cls: 'input', text: inputSummary(r.input, textColumn) });
       if (img) inputCell.append(' ', h('a', { cls: 'show-image', text: 'show', attrs: { 'data-image': img, href: '#' } }));
-      const predicted = cls?.length ? r.label ?? '' : snap.target.map((t, k) => `${t} = ${fmt(r.output[k])}`).join(', ');
+      const predicted = sequence ? JSON.stringify(r.label ?? '') : snap.classNames?.length ? r.label ?? '' : snap.target.map((t, k) => `${t} = ${fmt(r.output[k])}`).join(', ');
       list.append(h('tr', {}, h('td', { text: String(i + 1) }), inputCell, h('td', { text: predicted }),
-        cls?.length ? h('td', { text: r.confidence !== undefined ? fmtPercent(r.confidence) : '' }) : undefined));
+        withConfidence ? h('td', { text: r.confidence !== undefined ? fmtPercent(r.confidence) : '' }) : undefined));
     });
     if (rows.length > MAX_ROWS) list.append(h('tr', {}, h('td', { attrs: { colspan: '4' }, text: `… ${rows.length - MAX_ROWS} more inputs` })));
     this.results.append(h('h3', { text: 'Predict inputs (the spec\'s predict section)' }), h('div', { cls: 'rows-scroll' }, list));
   }
 
-  private classification(rows: PredictionView[], classNames: string[]): void {
+  /** A text input's cell: its start, the whole text as the title, and a link to its tokens and ids. */
+  private textCell(input: Record<string, unknown>, column: string, row: number): HTMLElement {
+    const cell = h('td', { cls: 'input text', text: inputSummary(input, column), title: String(input[column] ?? '') });
+    cell.append(' ', h('a', { cls: 'show-image', text: 'tokens', attrs: { 'data-text-row': String(row), href: '#' } }));
+    return cell;
+  }
+
+  /** Sequence tasks: each validation text, expected and predicted, differing characters marked; mistakes first. */
+  private sequence(rows: PredictionView[], textColumn?: string): void {
+    const items = rows.map((r, index) => {
+      const expected = r.expected === undefined ? '' : String(r.expected);
+      const predicted = r.label ?? '';
+      return { r, index, expected, predicted, right: expected === predicted };
+    });
+    const right = items.filter((i) => i.right).length;
+    this.results.append(h('p', { cls: 'summary', id: 'val-sequence', text:
+      `Validation: ${right} of ${items.length} texts predicted exactly (${fmtPercent(items.length ? right / items.length : 0)}). ` +
+      'Differing characters are marked; tokenAccuracy and sequenceAccuracy per epoch are in the curves.' }));
+    items.sort((a, b) => Number(a.right) - Number(b.right) || a.index - b.index);
+    const list = h('table', { cls: 'rows sequence', id: 'sequence-rows' });
+    list.append(h('tr', {}, h('th', { text: '#' }), h('th', { text: 'input' }), h('th', { text: 'expected' }), h('th', { text: 'predicted' }), h('th', { text: 'confidence' })));
+    for (const it of items.slice(0, MAX_ROWS)) {
+      const inputCell = textColumn !== undefined ? this.textCell(it.r.input, textColumn, it.index) : h('td', { cls: 'input', text: inputSummary(it.r.input) });
+      const pred = h('td', { cls: 'predicted-text' });
+      const diff = differingPositions(it.expected, it.predicted);
+      Array.from(it.predicted).forEach((ch, k) => pred.append(diff[k] ? h('mark', { cls: 'differs', text: ch, title: `position ${k + 1}: expected ${JSON.stringify(Array.from(it.expected)[k] ?? '')}` }) : ch));
+      const missing = Array.from(it.expected).length - Array.from(it.predicted).length;
+      if (missing > 0) pred.append(h('mark', { cls: 'differs missing', text: '␣'.repeat(missing), title: `${missing} character${missing === 1 ? '' : 's'} missing` }));
+      list.append(h('tr', { cls: it.right ? 'right' : 'wrong' }, h('td', { text: String(it.index + 1) }), inputCell,
+        h('td', { cls: 'expected-text', text: it.expected }), pred, h('td', { text: it.r.confidence !== undefined ? fmtPercent(it.r.confidence) : '' })));
+    }
+    if (items.length > MAX_ROWS) list.append(h('tr', {}, h('td', { attrs: { colspan: '5' }, text: `… ${items.length - MAX_ROWS} more rows` })));
+    this.results.append(h('h3', { text: 'Validation texts, mistakes first' }), h('div', { cls: 'rows-scroll' }, list));
+  }
+
+  private classification(rows: PredictionView[], classNames: string[], textColumn?: string): void {
     const m = confusionMatrix(rows, classNames);
     this.results.append(h('p', { cls: 'summary', id: 'val-accuracy', text: `Validation accuracy ${fmtPercent(m.accuracy)}: ${m.correct} of ${m.total} rows right.` }));
     const peak = Math.max(1, ...m.matrix.flat());
@@ -144,7 +199,7 @@ export class PredictionsView {
     list.append(h('tr', {}, h('th', { text: '#' }), h('th', { text: 'input' }), h('th', { text: 'expected' }), h('th', { text: 'predicted' }), h('th', { text: 'confidence' })));
     for (const r of rows2.slice(0, MAX_ROWS)) {
       const img = imagePathOf(r.input);
-      const inputCell = h('td', { cls: 'input', text: inputSummary(r.input) });
+      const inputCell = textColumn !== undefined ? this.textCell(r.input, textColumn, r.index) : h('td', { cls: 'input', text: inputSummary(r.input) });
       if (img) inputCell.append(' ', h('a', { cls: 'show-image', text: 'show', attrs: { 'data-image': img, href: '#' } }));
       list.append(h('tr', { cls: r.correct ? 'right' : 'wrong' },
         h('td', { text: String(r.index + 1) }), inputCell, h('td', { text: r.expected }), h('td', { text: r.predicted }), h('td', { text: fmtPercent(r.confidence) })));
@@ -248,12 +303,17 @@ export class PredictionsView {
   }
 
   private updateForm(snap: DashboardSnapshot): void {
-    const key = JSON.stringify([snap.features, snap.image, snap.trusted]);
+    const key = JSON.stringify([snap.features, snap.image, snap.trusted, snap.textView?.column]);
     if (key === this.formKey) return;
     this.formKey = key;
     clear(this.form);
     const fields: { column: string; read: () => unknown }[] = [];
-    if (snap.image) {
+    const textColumn = snap.textView?.column;
+    if (textColumn !== undefined) {
+      const f = textField(textColumn, '', { id: 'predict-text', placeholder: 'a text', name: textColumn });
+      fields.push({ column: textColumn, read: () => f.value });
+      this.form.append(f);
+    } else if (snap.image) {
       const f = textField('Image file', '', { id: 'predict-image', placeholder: '/path/to/image.png' });
       fields.push({ column: 'file', read: () => f.value });
       this.form.append(f);
@@ -297,7 +357,9 @@ export class PredictionsView {
       return;
     }
     const cls = snap.classNames;
-    if (cls?.length && r.output) {
+    if (snap.task === 'sequence') {
+      this.result.append(h('p', { cls: 'answer', text: `→ ${JSON.stringify(r.label ?? '')}${r.confidence !== undefined ? ` (${fmtPercent(r.confidence)})` : ''}` }));
+    } else if (cls?.length && r.output) {
       this.result.append(h('p', { cls: 'answer', text: `→ ${r.label ?? ''}${r.confidence !== undefined ? ` (${fmtPercent(r.confidence)})` : ''}` }));
       const probs = r.output.length === 1 && cls.length === 2 ? [1 - r.output[0], r.output[0]] : r.output;
       this.result.append(probBars(cls, probs));

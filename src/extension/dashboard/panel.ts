@@ -20,6 +20,8 @@ import { Throttle } from './throttle';
 import type { Prediction } from '../../runs/types';
 import { nameFromPath } from '../../common/names';
 import { isContained } from '../../runs/safe-fs';
+import type { TextEncoding } from '../../data/text';
+import { textSummary, withShownRow, type TextRows } from './text-view';
 
 export const SNAPSHOT_INTERVAL_MS = 100;
 
@@ -34,6 +36,9 @@ export class DashboardPanel implements vscode.Disposable {
   readonly onDidDispose = this.onDisposeEmitter.event;
   /** Snapshots posted, for the integration tests. */
   posted = 0;
+  /** Text inputs: the texts validation read, the encoding shown, and the validation row chosen. */
+  private text?: { rows: TextRows; enc: TextEncoding };
+  private textRow = 0;
 
   static create(extensionUri: vscode.Uri, specPath: string, runs: RunService, validation: ValidationCache, column = vscode.ViewColumn.Beside): DashboardPanel {
     const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, DashboardPanel.title(specPath), { viewColumn: column, preserveFocus: false }, {
@@ -70,6 +75,8 @@ export class DashboardPanel implements vscode.Disposable {
       runs.onEvent((e) => {
         if (path.resolve(e.specPath) !== path.resolve(this.specPath)) return;
         const todo = this.state.apply(e.event, e.runDir ?? ('runDir' in e.event ? e.event.runDir : undefined));
+        // preprocess.json is written before `started`: its vocabulary labels the live embedding plot.
+        if (e.event.type === 'started') void this.loadVocabulary(e.event.runDir);
         if (todo.reloadRuns) void this.reloadRuns(todo.finishedRun);
         this.throttle.schedule();
       }),
@@ -174,6 +181,7 @@ export class DashboardPanel implements vscode.Disposable {
     const rounds = this.state.runJson.get(runDir)?.rounds;
     if (rounds) this.state.rounds = rounds.map((r) => ({ ...r }));
     if (pred) this.state.predictions = { runDir, validation: pred.validation.map(predictionView), predict: pred.predict.map(predictionView) };
+    if (pre?.text) this.state.setVocabulary(runDir, pre.text.vocabulary);
     if (pre) {
       const s = this.state.spec;
       if (!s.classNames && pre.classNames) s.classNames = pre.classNames;
@@ -187,6 +195,15 @@ export class DashboardPanel implements vscode.Disposable {
     if (weights?.length) {
       const run = this.state.runJson.get(runDir);
       this.state.weights = { runDir, epoch: run?.epochsDone ?? 0, layers: weightsForTransport(weights) };
+      this.state.setEmbeddingWeights(runDir, weights, { live: false, epoch: run?.epochsDone ?? 0 });
+    }
+  }
+
+  private async loadVocabulary(runDir: string): Promise<void> {
+    const pre = await readPreprocess(runDir).catch(() => undefined);
+    if (pre?.text && this.state.selectedRun === runDir) {
+      this.state.setVocabulary(runDir, pre.text.vocabulary);
+      this.throttle.schedule();
     }
   }
 
@@ -199,11 +216,26 @@ export class DashboardPanel implements vscode.Disposable {
       const v = await this.validation.forFile(this.specPath);
       if (!v.spec || !v.table || !v.description || !v.plan || hasErrors(v.problems)) {
         this.state.dataPreview = undefined;
+        this.state.textView = undefined;
         return;
       }
       const sel = this.state.selectedRun;
       let pre = runPre ?? (sel ? await readPreprocess(sel) : undefined);
       let from = sel ? `run ${this.state.runJson.get(sel)?.id ?? path.basename(sel)}` : '';
+      if (v.text) {
+        // A text input: its tokens and ids take the place of the table preview (which has no input columns).
+        const t = v.text;
+        const lines = t.kept.map((i) => v.table?.lines[i]);
+        const runText = pre?.text && pre.text.column === t.text.column ? pre.text : undefined;
+        const enc = runText ?? t.text;
+        if (!runText) from = 'the spec as it is now (no run yet)';
+        this.text = { rows: { texts: t.texts, lines, validation: t.split.validation }, enc };
+        this.state.dataPreview = undefined;
+        this.showTextRow(this.textRow, textSummary(enc, this.text.rows, from));
+        return;
+      }
+      this.text = undefined;
+      this.state.textView = undefined;
       if (!pre || pre.inputNames.join('\n') !== v.description.inputNames.join('\n') || pre.target.join('\n') !== v.description.target.join('\n')) {
         const d = v.plan;
         const prepared = await prepareTrainingData(v.spec, this.specPath, {
@@ -215,7 +247,14 @@ export class DashboardPanel implements vscode.Disposable {
       this.state.dataPreview = { ...previewTable(v.table, pre), from };
     } catch {
       this.state.dataPreview = undefined;
+      this.state.textView = undefined;
     }
+  }
+
+  private showTextRow(row: number, summary = this.state.textView): void {
+    if (!this.text || !summary) return;
+    this.textRow = row < this.text.rows.validation.length ? row : 0;
+    this.state.textView = withShownRow(summary, this.text.enc, this.text.rows, this.textRow);
   }
 
   /** A message from the webview (the integration tests send them here directly). */
@@ -241,6 +280,10 @@ export class DashboardPanel implements vscode.Disposable {
         return;
       case 'requestImage':
         await this.showImage(m.path);
+        return;
+      case 'showTextRow':
+        this.showTextRow(m.row);
+        this.throttle.schedule();
         return;
       case 'openRun':
         if (!this.isKnownRun(m.runDir)) return;

@@ -5,7 +5,9 @@ import type { LayerSummary, LayerWeights, TrainerEvent } from '../../protocol/tr
 import type {
   BaselineView, BatchPoint, DashboardSnapshot, DataPreviewView, DecisionBoundaryView, EpochPoint, FeatureView, ImageView, InsightView, LayerView,
   LayerWeightsView, LiveStatus, AutoencoderView, RoundView, ParamCountsView, PredictionsView, PredictResultView, RunItem,
+  EmbeddingView, TextAsNumbersView,
 } from '../../protocol/webview';
+import { embeddingPoints } from '../../common/embedding';
 import { describeBaseline, type Baseline } from '../../coach/baseline';
 import type { Insight } from '../../coach/insights';
 import type { Task } from '../../format/types';
@@ -102,8 +104,14 @@ export class DashboardState {
   liveInsights = new Map<string, InsightView[]>();
   liveBaseline = new Map<string, BaselineView>();
   dataPreview?: DataPreviewView;
+  textView?: TextAsNumbersView;
+  embedding?: EmbeddingView;
   specLabel?: string;
   private seq = 0;
+  /** The vocabulary (by id - 2) of a run with a text input, from its preprocess.json: labels the embedding plot. */
+  private vocabulary?: { runDir: string; tokens: string[] };
+  /** The last embedding rows of the selected run, kept until its vocabulary is known. */
+  private embeddingRows?: { runDir: string; live: boolean; epoch: number; batch?: number; layer: string; dim: number; rows: number[] };
 
   constructor(readonly specPath: string, name: string) {
     this.spec = { name, inputNames: [], features: [], target: [], layers: [], problems: [] };
@@ -117,6 +125,8 @@ export class DashboardState {
     if (this.weights?.runDir !== runDir) this.weights = undefined;
     if (this.predictions?.runDir !== runDir) this.predictions = undefined;
     if (this.autoencoder?.runDir !== runDir) this.autoencoder = undefined;
+    if (this.embedding?.runDir !== runDir) this.embedding = undefined;
+    if (this.embeddingRows?.runDir !== runDir) this.embeddingRows = undefined;
     this.rounds = undefined;
     if (this.boundary?.runDir !== runDir) {
       this.boundary = undefined;
@@ -157,6 +167,8 @@ export class DashboardState {
         this.weights = undefined;
         this.predictions = undefined;
         this.autoencoder = undefined;
+        this.embedding = undefined;
+        this.embeddingRows = undefined;
         this.rounds = undefined;
         this.boundary = undefined;
         this.boundaryStatus = undefined;
@@ -190,6 +202,7 @@ export class DashboardState {
       case 'weights':
         if (!runDir || runDir !== this.selectedRun) return {};
         this.weights = { runDir, epoch: e.epoch, batch: e.batch, layers: weightsForTransport(e.layers) };
+        this.setEmbeddingWeights(runDir, e.layers, { live: true, epoch: e.epoch, batch: e.batch });
         return {};
       case 'log':
         return {};
@@ -215,6 +228,9 @@ export class DashboardState {
           this.live = { ...this.live, state: e.status, epoch: e.epochsDone, batch: undefined, etaMs: undefined };
         }
         if (runDir) this.dataFor(runDir).batches = [];
+        // The plot stays until the saved model's embedding replaces it; it is no longer live.
+        if (this.embedding?.runDir === e.runDir) this.embedding = { ...this.embedding, live: false };
+        if (this.embeddingRows?.runDir === e.runDir) this.embeddingRows = { ...this.embeddingRows, live: false };
         if (e.insights) this.liveInsights.set(e.runDir, toInsightViews(e.insights));
         return { reloadRuns: true, finishedRun: e.runDir };
       case 'failed':
@@ -229,6 +245,30 @@ export class DashboardState {
         return never;
       }
     }
+  }
+
+  /** A run's vocabulary (preprocess.json's `text.vocabulary`): the embedding plot's labels. */
+  setVocabulary(runDir: string, tokens: string[]): void {
+    this.vocabulary = { runDir, tokens };
+    this.refreshEmbedding();
+  }
+
+  /** The embedding layer's first rows (the trainer's live weights, or the saved model's) of run `runDir`. */
+  setEmbeddingWeights(runDir: string, layers: readonly LayerWeights[], at: { live: boolean; epoch: number; batch?: number }): void {
+    const layer = layers.find((l) => l.embeddingRows?.length);
+    if (!layer?.embeddingRows || runDir !== this.selectedRun) return;
+    this.embeddingRows = { runDir, ...at, layer: layer.name, dim: layer.kernelShape[1] ?? 1, rows: layer.embeddingRows };
+    this.refreshEmbedding();
+  }
+
+  private refreshEmbedding(): void {
+    const e = this.embeddingRows;
+    const v = this.vocabulary;
+    if (!e || !v || e.runDir !== v.runDir) return;
+    this.embedding = {
+      runDir: e.runDir, live: e.live, epoch: e.epoch, batch: e.batch, layer: e.layer, dim: e.dim,
+      points: embeddingPoints(e.rows, e.dim, v.tokens),
+    };
   }
 
   /** The run folder's insights once written at the end, the trainer's live ones before. */
@@ -285,6 +325,8 @@ export class DashboardState {
       insights: this.selectedRun ? this.insightsOf(this.selectedRun) : undefined,
       baseline: this.selectedRun ? this.baselineOf(this.selectedRun) : undefined,
       dataPreview: this.dataPreview,
+      textView: this.textView,
+      embedding: this.embedding,
       trusted,
     };
   }
