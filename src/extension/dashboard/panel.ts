@@ -191,12 +191,14 @@ export class DashboardPanel implements vscode.Disposable {
       if (!s.task) s.task = pre.task;
       if (!s.image && pre.image) s.image = pre.image;
     }
-    await this.reloadPreview(pre);
     if (weights?.length) {
       const run = this.state.runJson.get(runDir);
       this.state.weights = { runDir, epoch: run?.epochsDone ?? 0, layers: weightsForTransport(weights) };
       this.state.setEmbeddingWeights(runDir, weights, { live: false, epoch: run?.epochsDone ?? 0 });
     }
+    // Last: everything read from the run folder is in the state before this await, so no snapshot shows
+    // the run's predictions without its weights.
+    await this.reloadPreview(pre);
   }
 
   private async loadVocabulary(runDir: string): Promise<void> {
