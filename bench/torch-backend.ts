@@ -151,7 +151,9 @@ export function runTorchBackend(python: string, p: PreparedProgram, seconds: num
   const base: TorchBackendResult = { kind: 'torch-backend', task, ok: false, batch, rows: p.rows, note: p.note };
   return new Promise((resolve) => {
     const runs = path.join(p.dir, '..', 'runs');
-    const child = spawn(python, [path.join(p.dir, 'train.py'), '--events', '--runs', runs], { cwd: p.dir, stdio: ['pipe', 'pipe', 'pipe'] });
+    // Progress every 20 ms, not every 250: an epoch of task A takes under a quarter of a second, and the
+    // timing needs two progress events within one epoch.
+    const child = spawn(python, [path.join(p.dir, 'train.py'), '--events', '--progress-every', '0.02', '--runs', runs], { cwd: p.dir, stdio: ['pipe', 'pipe', 'pipe'] });
     let buf = '';
     let stderr = '';
     let first: number | undefined;

@@ -893,6 +893,8 @@ def main():
     ap.add_argument("--resume", help="continue this run folder from its last checkpoint")
     ap.add_argument("--events", action="store_true", help="speak dlmodel's trainer protocol on stdin/stdout")
     ap.add_argument("--threads", type=int, help="CPU threads for PyTorch")
+    ap.add_argument("--progress-every", type=float, default=0.25, metavar="SECONDS",
+                    help="with --events: seconds between two progress (batch) events (default 0.25)")
     args = ap.parse_args()
 
     plan = read_json(os.path.join(HERE, "plan.json"))
@@ -1102,7 +1104,7 @@ def main():
                 sums[i] += v * b
             seen += b
             now = time.time()
-            if events.enabled and now - last_progress >= 0.25:
+            if events.enabled and now - last_progress >= args.progress_every:
                 last_progress = now
                 metrics = {n: sums[i] / seen * scale.get(n, 1) for i, n in enumerate(names) if i > 0}
                 events.emit({"type": "batch", "epoch": epoch, "batch": bi + 1, "batchesPerEpoch": batches,
