@@ -102,22 +102,30 @@ const isResult = (v: unknown): v is CommandResult => typeof v === 'object' && v 
 
 // ---- the table -----------------------------------------------------------------------------------------
 
+/**
+ * What must hold before a spec is trained or exported: a trusted workspace, the editor's text saved, and no
+ * problems in it. The result to return when it does not hold; undefined when it does.
+ */
+async function refuseUnready(s: Services, specPath: string, action: TrustedAction, doing: string): Promise<CommandResult | undefined> {
+  const untrusted = ensureTrusted(action);
+  if (untrusted) return untrusted;
+  await saveIfDirty(specPath);
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === specPath);
+  if (doc) await s.diagnostics.validate(doc);
+  const errors = errorCount(specPath);
+  if (errors === 0) return undefined;
+  return explain(`${path.basename(specPath)} has ${errors} problem${errors === 1 ? '' : 's'}: fix ${errors === 1 ? 'it' : 'them'} before ${doing}.`, {
+    title: 'Show Problems',
+    run: () => vscode.commands.executeCommand('workbench.actions.view.problems'),
+  });
+}
+
 export const COMMANDS = {
   'dlmodel.train': async (s: Services, arg?: unknown): Promise<CommandResult> => {
     const specPath = specFrom(arg);
     if (!specPath) return explain(NO_SPEC);
-    const untrusted = ensureTrusted('Training');
-    if (untrusted) return untrusted;
-    await saveIfDirty(specPath);
-    const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === specPath);
-    if (doc) await s.diagnostics.validate(doc);
-    const errors = errorCount(specPath);
-    if (errors > 0) {
-      return explain(`${path.basename(specPath)} has ${errors} problem${errors === 1 ? '' : 's'}: fix ${errors === 1 ? 'it' : 'them'} before training.`, {
-        title: 'Show Problems',
-        run: () => vscode.commands.executeCommand('workbench.actions.view.problems'),
-      });
-    }
+    const refused = await refuseUnready(s, specPath, 'Training', 'training');
+    if (refused) return refused;
     // Every slot taken (or runs already waiting): this one waits in the queue.
     const busy = s.runs.active().length >= settings.maxConcurrentRuns();
     const running = s.runs.train(specPath);
@@ -197,18 +205,8 @@ export const COMMANDS = {
     const given = (typeof arg === 'object' && arg !== null && !(arg instanceof vscode.Uri) ? arg : {}) as { specPath?: string; outDir?: string; beside?: boolean };
     const specPath = specFrom(given.specPath ?? arg);
     if (!specPath) return explain(NO_SPEC);
-    const untrusted = ensureTrusted('Export to PyTorch');
-    if (untrusted) return untrusted;
-    await saveIfDirty(specPath);
-    const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === specPath);
-    if (doc) await s.diagnostics.validate(doc);
-    const errors = errorCount(specPath);
-    if (errors > 0) {
-      return explain(`${path.basename(specPath)} has ${errors} problem${errors === 1 ? '' : 's'}: fix ${errors === 1 ? 'it' : 'them'} before exporting.`, {
-        title: 'Show Problems',
-        run: () => vscode.commands.executeCommand('workbench.actions.view.problems'),
-      });
-    }
+    const refused = await refuseUnready(s, specPath, 'Export to PyTorch', 'exporting');
+    if (refused) return refused;
     let outDir = given.outDir;
     if (!outDir && !given.beside) {
       const beside = { label: 'Beside the experiment', detail: `.dlmodel/export/ next to ${path.basename(specPath)}, as dlmodel export writes it` };

@@ -10,20 +10,10 @@ import * as assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { openFile, runCommand, STEP_TIMEOUT_MS, waitForCodeLens, webviewFrame } from '../harness/browser';
+import { openFile, runCommand, STEP_TIMEOUT_MS, waitForCodeLens, waitForStatus, webviewFrame } from '../harness/browser';
 import type { E2EContext } from '../harness/e2e-context';
 
 export const timeoutMs = 12 * 60_000;
-
-async function waitForStatus(page: Page, frame: FrameLocator, done: RegExp, timeoutMs: number): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = (await frame.locator('#status').textContent()) ?? '';
-    if (done.test(status)) return status;
-    if (Date.now() > deadline) throw new Error(`training did not finish within ${timeoutMs / 1000} s; status: ${status}`);
-    await page.waitForTimeout(300);
-  }
-}
 
 async function trainFromLens(page: Page, spec: string): Promise<FrameLocator> {
   await openFile(page, spec);

@@ -12,7 +12,7 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { openFile, runCommand, STEP_TIMEOUT_MS, waitForCodeLens, webviewFrame } from '../harness/browser';
+import { openFile, runCommand, STEP_TIMEOUT_MS, waitForCodeLens, waitForStatus, webviewFrame } from '../harness/browser';
 import type { E2EContext } from '../harness/e2e-context';
 
 export const timeoutMs = 14 * 60_000;
@@ -36,16 +36,6 @@ async function inlineResults(page: Page, want: number): Promise<string[]> {
     out = Array.isArray(texts) ? texts.map((t) => String(t).replace(/^"|"$/g, '').replace(/\\"/g, '"')) : [];
   }
   return out;
-}
-
-async function waitForStatus(page: Page, frame: FrameLocator, done: RegExp, timeoutMs: number): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = (await frame.locator('#status').textContent()) ?? '';
-    if (done.test(status)) return status;
-    if (Date.now() > deadline) throw new Error(`training did not finish within ${timeoutMs / 1000} s; status: ${status}`);
-    await page.waitForTimeout(500);
-  }
 }
 
 function spamWorkspace(ctx: E2EContext): string {

@@ -222,3 +222,14 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible' });
   await page.keyboard.press('Enter');
 }
+
+/** Waits until the dashboard's status line matches `done` (training finished), polling every 300 ms. */
+export async function waitForStatus(page: Page, frame: FrameLocator, done: RegExp, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = (await frame.locator('#status').textContent()) ?? '';
+    if (done.test(status)) return status;
+    if (Date.now() > deadline) throw new Error(`training did not finish within ${timeoutMs / 1000} s; status: ${status}`);
+    await page.waitForTimeout(300);
+  }
+}

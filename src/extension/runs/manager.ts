@@ -163,30 +163,11 @@ export class RunManager implements RunService, vscode.Disposable {
       inputs: opts.inputs,
       runsRoot,
     };
-    let result: PredictResult | undefined;
-    let failure: string | undefined;
-    let stderr = '';
-    const handle = this.start(job, {
-      onEvent: (e) => {
-        this.logEvent(e);
-        if (e.type === 'predictions') result = { runDir: e.runDir, predictions: e.predictions, classNames: e.classNames };
-        if (e.type === 'failed') failure = e.problems?.length ? `${e.message}\n${e.problems.join('\n')}` : e.message;
-        if (e.type === 'started') this.lastBackend = e.backend;
-        this.events.fire({ specPath, runDir: e.type === 'predictions' ? e.runDir : runDir, event: e });
-      },
-      onStderr: (t) => {
-        stderr = (stderr + t).slice(-STDERR_TAIL);
-        this.logStderr(t);
-      },
+    return this.runOnce(job, (e) => {
+      if (e.type === 'started') this.lastBackend = e.backend;
+      this.events.fire({ specPath, runDir: e.type === 'predictions' ? e.runDir : runDir, event: e });
+      return e.type === 'predictions' ? { runDir: e.runDir, predictions: e.predictions, classNames: e.classNames } : undefined;
     });
-    this.predictHandles.add(handle);
-    try {
-      const done = await handle.done;
-      if (result) return result;
-      throw new Error(failure ?? crashMessage(done.exitCode, done.signal, stderr));
-    } finally {
-      this.predictHandles.delete(handle);
-    }
   }
 
   /**
@@ -196,13 +177,22 @@ export class RunManager implements RunService, vscode.Disposable {
   async exportPytorch(specPath: string, outDir?: string): Promise<ExportResult> {
     requireTrust('Export to PyTorch');
     const job: ExportJob = { kind: 'export', specPath, to: 'pytorch', outDir, runsRoot: this.folders.root(specPath) };
-    let result: ExportResult | undefined;
+    return this.runOnce(job, (e) => (e.type === 'exported' ? { dir: e.dir, script: e.script, run: e.run, files: e.files } : undefined));
+  }
+
+  /**
+   * A job that ends with one answer (prediction, export): `answer` picks it from the events; a `failed` event,
+   * or a trainer that exits without an answer, becomes the thrown error.
+   */
+  private async runOnce<T>(job: PredictJob | ExportJob, answer: (e: TrainerEvent) => T | undefined): Promise<T> {
+    let result: T | undefined;
     let failure: string | undefined;
     let stderr = '';
     const handle = this.start(job, {
       onEvent: (e) => {
         this.logEvent(e);
-        if (e.type === 'exported') result = { dir: e.dir, script: e.script, run: e.run, files: e.files };
+        const a = answer(e); // every event: the caller may relay them all
+        if (result === undefined) result = a;
         if (e.type === 'failed') failure = e.problems?.length ? `${e.message}\n${e.problems.join('\n')}` : e.message;
       },
       onStderr: (t) => {
@@ -213,7 +203,7 @@ export class RunManager implements RunService, vscode.Disposable {
     this.predictHandles.add(handle);
     try {
       const done = await handle.done;
-      if (result) return result;
+      if (result !== undefined) return result;
       throw new Error(failure ?? crashMessage(done.exitCode, done.signal, stderr));
     } finally {
       this.predictHandles.delete(handle);
