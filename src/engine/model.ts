@@ -16,6 +16,8 @@ import { fusedAdam } from './optim/fused-adam';
 import { codeLayerIndex } from '../common/code-layer';
 import { useFastRecurrentLayers } from './layers/fast-lstm';
 import { sequenceAccuracy, tokenAccuracy } from './metrics/sequence';
+import { loadRunModel } from './checkpoint';
+import * as path from 'node:path';
 
 /** The output layer and how targets are fed, as the plan (format/plan.ts) decided them. */
 export interface OutputPlan {
@@ -135,6 +137,16 @@ export interface BuildOptions {
 
 export class ModelBuildError extends Error {
   override name = 'ModelBuildError';
+}
+
+/** Transfer learning's base: the trained model of the run folder `from` names (relative to the spec). */
+export async function loadBaseModel(tf: TF, specPath: string, from: string): Promise<LayersModel> {
+  const fromDir = path.resolve(path.dirname(specPath), from);
+  try {
+    return await loadRunModel(tf, fromDir);
+  } catch (err) {
+    throw new ModelBuildError(`model.from: cannot load ${fromDir}: ${(err as Error).message.split('\n')[0]}`);
+  }
 }
 
 /**

@@ -27,7 +27,7 @@ import type { LayerSpec, MetricName, Spec } from '../format/types';
 import { BackendError, defaultThreads, loadBackend } from './backends/index';
 import { loadCheckpoint, loadRunModel, publishCheckpointAsModel, type LoopState } from './checkpoint';
 import { EpochWriter } from './epoch-writer';
-import { buildModel, compileModel, countParams, ModelBuildError, outputPlanOf, summarizeBuiltModel, type OutputPlan } from './model';
+import { buildModel, compileModel, countParams, loadBaseModel, ModelBuildError, outputPlanOf, summarizeBuiltModel, type OutputPlan } from './model';
 import { predictArray, predictRows, resolvePredictInputs } from './predict';
 import { makeTrainStep, type TrainStep } from './step';
 import { busyMachine, fitThreadsToModel, smallData } from './threads';
@@ -304,15 +304,7 @@ async function trainHoldingLock(job: TrainJob, ctx: TrainerContext, held: Held):
   if (resumeFrom) {
     model = resumeFrom.model;
   } else {
-    let base: LayersModel | undefined;
-    if (spec.model.from) {
-      const fromDir = path.resolve(path.dirname(specPath), spec.model.from);
-      try {
-        base = await loadRunModel(tf, fromDir);
-      } catch (err) {
-        throw new ModelBuildError(`model.from: cannot load ${fromDir}: ${(err as Error).message.split('\n')[0]}`);
-      }
-    }
+    const base = spec.model.from ? await loadBaseModel(tf, specPath, spec.model.from) : undefined;
     const hidden = runPlan.layers.filter((l) => !l.derived && !l.fromBase) as LayerSpec[];
     model = buildModel(tf, { layers: hidden, output: plan, inputShape: runPlan.inputShape, seed, base, freeze: runPlan.freeze });
   }

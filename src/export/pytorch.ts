@@ -15,8 +15,7 @@ import { encodeInputs } from '../data/preprocess';
 import type { LayerSpec, LayerType } from '../format/types';
 import { LAYERS, type AnyLayerType } from '../format/layers';
 import type { Plan } from '../format/plan';
-import { buildModel, codeLayerOf, countParams, ModelBuildError, outputPlanOf, summarizeBuiltModel, type OutputPlan } from '../engine/model';
-import { loadRunModel } from '../engine/checkpoint';
+import { buildModel, codeLayerOf, countParams, loadBaseModel, ModelBuildError, outputPlanOf, summarizeBuiltModel, type OutputPlan } from '../engine/model';
 import { LIVE_CODE_ROWS } from '../engine/autoencoder';
 import { resolvePredictInputs } from '../engine/predict';
 import { RunFailure, unitScale, type Setup } from '../engine/train';
@@ -179,12 +178,7 @@ export async function exportPytorch(tf: TF, setup: Setup, o: ExportOptions): Pro
   let base: LayersModel | undefined;
   let baseFiles: Awaited<ReturnType<typeof topologyOf>> | undefined;
   if (spec.model.from) {
-    const fromDir = path.resolve(path.dirname(specPath), spec.model.from);
-    try {
-      base = await loadRunModel(tf, fromDir);
-    } catch (err) {
-      throw new ModelBuildError(`model.from: cannot load ${fromDir}: ${(err as Error).message.split('\n')[0]}`);
-    }
+    base = await loadBaseModel(tf, specPath, spec.model.from);
     baseFiles = await topologyOf(base);
   }
   const model = buildModel(tf, { layers: hidden, output, inputShape: runPlan.inputShape, seed, base, freeze: runPlan.freeze });
