@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { TrainerEvent, TrainJob } from '../../../src/protocol/trainer';
 import { listRuns, readMetrics, readRun } from '../../../src/runs/folder';
 import { lastJsonLine, peopleCsv, runCli, runTrainer, scratch, spec, writeFiles } from '../engine/helpers';
-import { PYTHON, runPython, TORCH_ENV, torchMissing } from './torch-helpers';
+import { PYTHON, runPython, useTorchTrainerEnv } from './torch-helpers';
 
 function ofType<T extends TrainerEvent['type']>(events: TrainerEvent[], type: T): Extract<TrainerEvent, { type: T }>[] {
   return events.filter((e): e is Extract<TrainerEvent, { type: T }> => e.type === type);
@@ -24,26 +24,7 @@ const GENDER = {
 describe('torch backend', function () {
   this.timeout(300_000);
   let s: ReturnType<typeof scratch>;
-  const saved: Record<string, string | undefined> = {};
-
-  before(function () {
-    const missing = torchMissing();
-    if (missing) {
-      console.warn(`      skipped: ${missing}`);
-      this.skip();
-    }
-    // The trainer process inherits these: the Python with PyTorch, one fast thread.
-    for (const k of ['DLMODEL_PYTHON', 'LD_LIBRARY_PATH', 'OMP_NUM_THREADS']) {
-      saved[k] = process.env[k];
-      process.env[k] = k === 'DLMODEL_PYTHON' ? PYTHON : TORCH_ENV[k];
-    }
-  });
-  after(() => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  });
+  useTorchTrainerEnv();
   beforeEach(() => {
     s = scratch();
     writeFiles(s.dir, { 'people.csv': peopleCsv(), 'g.dlmodel.json': spec(GENDER) });

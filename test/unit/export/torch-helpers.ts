@@ -50,3 +50,28 @@ export function runPython(args: string[], opts: { cwd?: string; env?: NodeJS.Pro
     });
   });
 }
+
+/**
+ * For a suite that runs trainer processes on the torch backend: skips it (saying why) without PyTorch, and
+ * gives the processes it starts the Python with PyTorch and one fast thread, restored after the suite.
+ */
+export function useTorchTrainerEnv(): void {
+  const saved: Record<string, string | undefined> = {};
+  before(function () {
+    const missing = torchMissing();
+    if (missing) {
+      console.warn(`      skipped: ${missing}`);
+      this.skip();
+    }
+    for (const k of ['DLMODEL_PYTHON', 'LD_LIBRARY_PATH', 'OMP_NUM_THREADS']) {
+      saved[k] = process.env[k];
+      process.env[k] = k === 'DLMODEL_PYTHON' ? PYTHON : TORCH_ENV[k];
+    }
+  });
+  after(() => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+}

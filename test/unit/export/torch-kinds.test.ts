@@ -14,7 +14,7 @@ import { kmeans } from '../../../src/common/kmeans';
 import { to2d } from '../../../src/common/pca';
 import { clusterReport } from '../../../src/common/clusters';
 import { lastJsonLine, peopleCsv, REPO, runCli, runTrainer, scratch, spec, writeFiles } from '../engine/helpers';
-import { PYTHON, runPython, TORCH_ENV, torchMissing } from './torch-helpers';
+import { runPython, useTorchTrainerEnv } from './torch-helpers';
 
 function ofType<T extends TrainerEvent['type']>(events: TrainerEvent[], type: T): Extract<TrainerEvent, { type: T }>[] {
   return events.filter((e): e is Extract<TrainerEvent, { type: T }> => e.type === type);
@@ -91,25 +91,7 @@ function close(a: number[], b: number[], tol: number, what: string): void {
 describe('torch backend: kinds of learning', function () {
   this.timeout(300_000);
   let s: ReturnType<typeof scratch>;
-  const saved: Record<string, string | undefined> = {};
-
-  before(function () {
-    const missing = torchMissing();
-    if (missing) {
-      console.warn(`      skipped: ${missing}`);
-      this.skip();
-    }
-    for (const k of ['DLMODEL_PYTHON', 'LD_LIBRARY_PATH', 'OMP_NUM_THREADS']) {
-      saved[k] = process.env[k];
-      process.env[k] = k === 'DLMODEL_PYTHON' ? PYTHON : TORCH_ENV[k];
-    }
-  });
-  after(() => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  });
+  useTorchTrainerEnv();
   beforeEach(() => {
     s = scratch();
     writeFiles(s.dir, {
