@@ -17,7 +17,7 @@ import { TASK_IDS, TASKS, type TaskId } from './tasks';
 import { extensionRootFromBundle, runChild, type ChildArgs, type TfjsResult } from './tfjs-runner';
 import { findTorch, runProcess, runTorchTask, scriptPath, type TorchInfo, type TorchResult } from './torch';
 import { prepareTorchBackend, runTorchBackend, type PreparedProgram, type TorchBackendResult } from './torch-backend';
-import { summaryMarkdown } from './summary';
+import { summaryMarkdown, type SummaryRow } from './summary';
 
 interface Flags {
   quick: boolean;
@@ -184,32 +184,10 @@ function childPlan(task: TaskId, backend: ConcreteBackend, f: Flags, threads: nu
   return { task, backend, seconds: f.seconds, rows, maxSteps: 0, warmup: backend === 'webgpu' ? 3 : 5, threads, decideThreads: threads > 1 };
 }
 
-/** A row of the summary: dlmodel on wasm at its thread count and at 1, PyTorch at 1 and at dlmodel's count. */
-interface TaskSummary {
+/** A row of the summary (its printed fields in bench/summary.ts), with the better PyTorch's samples/s. */
+interface TaskSummary extends SummaryRow {
   task: TaskId;
-  title: string;
-  threads: number;
-  /** Threads the trainer's default uses for this network, and why fewer than `threads`. */
-  threadsUsed?: number;
-  threadsNote?: string;
-  /** dlmodel as the trainer runs it by default; wasm at `threads` threads (kept); wasm at 1 thread. */
-  wasm?: number;
-  wasmN?: number;
-  wasm1?: number;
-  /** wasm at `threads` threads over wasm at 1 thread. */
-  speedup?: number;
-  torch1?: number;
-  torchN?: number;
-  /** The better PyTorch: its samples/s and thread count. */
   peer?: number;
-  peerThreads?: number;
-  /** dlmodel's torch backend (train.py as `--backend torch` runs it, PyTorch's default threads). */
-  torchCpu?: number;
-  /** Why there is no torch-cpu figure, or what it trained on when not the task's data. */
-  torchCpuNote?: string;
-  ratio?: number;
-  target?: number;
-  met?: boolean;
 }
 
 /**

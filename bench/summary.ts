@@ -1,21 +1,30 @@
 // The bench's summary as a markdown table (written beside the results JSON as <results>.md), in the form README's
 // Speed section and bench/README.md carry as is: the date, the machine, its load, then one row per task.
 
-/** A summary row (bench/main.ts TaskSummary): only what the table prints. */
+/**
+ * A row of the summary: dlmodel on wasm at its thread count and at 1, its torch backend, PyTorch at 1 thread
+ * and at dlmodel's count (bench/main.ts's TaskSummary adds the better PyTorch's figure).
+ */
 export interface SummaryRow {
   task: string;
   title: string;
   threads: number;
+  /** Threads the trainer's default uses for this network, and why fewer than `threads`. */
   threadsUsed?: number;
   threadsNote?: string;
+  /** dlmodel as the trainer runs it by default; wasm at `threads` threads; wasm at 1 thread. */
   wasm?: number;
   wasmN?: number;
   wasm1?: number;
+  /** wasm at `threads` threads over wasm at 1 thread. */
   speedup?: number;
+  /** dlmodel's torch backend (train.py as `--backend torch` runs it, PyTorch's default threads). */
   torchCpu?: number;
+  /** Why there is no torch-cpu figure, or what it trained on when not the task's data. */
   torchCpuNote?: string;
   torch1?: number;
   torchN?: number;
+  /** The better PyTorch's thread count. */
   peerThreads?: number;
   ratio?: number;
   target?: number;
