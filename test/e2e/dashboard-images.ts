@@ -40,7 +40,7 @@ export default async function dashboardImagesE2E(ctx: E2EContext): Promise<void>
   const page = await ctx.openWorkbench(folder);
   await openFile(page, SPEC);
   await runCommand(page, 'View: Close Primary Side Bar'); // room for the dashboard beside the spec
-  const train = await waitForCodeLens(page, 'Train');
+  await waitForCodeLens(page, 'Train');
   await runCommand(page, 'dlmodel: Open Dashboard');
   const frame = await dashboard(page);
 
@@ -57,8 +57,9 @@ export default async function dashboardImagesE2E(ctx: E2EContext): Promise<void>
   const poolTexts = await frame.locator('svg.diagram g.layer[data-type="maxPooling2d"] text').allTextContents();
   assert.ok(poolTexts.includes('13×13×4'), `pooling output 13×13×4: ${JSON.stringify(poolTexts)}`);
 
-  // Train from the lens in the spec editor (left of the dashboard), on the wasm backend of the workspace settings.
-  await train.click();
+  // Train from the lens in the spec editor (left of the dashboard), on the wasm backend of the workspace settings;
+  // the lens is looked up afresh, as the dashboard opening beside the editor may have drawn it again.
+  await (await waitForCodeLens(page, 'Train')).click();
   const status = await waitForStatus(page, frame, /Finished|Stopped|Failed/, 8 * 60_000);
   ctx.log(`status: ${status}`);
   assert.match(status, /Finished 2\/2 epochs on .*wasm/i);

@@ -17,11 +17,12 @@ export const timeoutMs = 12 * 60_000;
 
 async function trainFromLens(page: Page, spec: string): Promise<FrameLocator> {
   await openFile(page, spec);
-  const train = await waitForCodeLens(page, 'Train');
+  await waitForCodeLens(page, 'Train');
   await runCommand(page, 'dlmodel: Open Dashboard');
   const frame = webviewFrame(page);
   await frame.locator('svg.diagram').waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
-  await train.click();
+  // The lenses may be drawn again when the dashboard opens beside the editor: look the lens up afresh.
+  await (await waitForCodeLens(page, 'Train')).click();
   return frame;
 }
 
