@@ -131,7 +131,7 @@ export async function openFile(page: Page, name: string): Promise<void> {
  * workbench is up) VS Code redraws every editor's lenses from its cache, as plain text without commands, and
  * asks the providers again after a short delay; that request is cancelled when the editor loses focus, say
  * to the dashboard opening beside it, and the text-only lenses then stay until the editor is focused again.
- * Focusing it, as a user clicking into the spec does, brings the live lenses back.
+ * Focusing it, as a user clicking its tab does, brings the live lenses back.
  */
 export async function waitForCodeLens(page: Page, text: string, timeoutMs = STEP_TIMEOUT_MS): Promise<Locator> {
   const lens = page.locator('.codelens-decoration a', { hasText: text }).first();
@@ -146,8 +146,10 @@ export async function waitForCodeLens(page: Page, text: string, timeoutMs = STEP
       if (left <= 3_000) throw e;
     }
     if (await cached.isVisible()) {
-      const editor = cached.locator('xpath=ancestor::div[contains(concat(" ", @class, " "), " monaco-editor ")][1]');
-      await editor.locator('.view-lines').first().click({ position: { x: 5, y: 5 }, timeout: 5_000 }).catch(() => undefined);
+      // Through its tab: a click inside the text would have Playwright scroll the (taller than the window)
+      // lines element into view, shifting Monaco's content under its own scroll position, lenses out of sight.
+      const group = cached.locator('xpath=ancestor::div[contains(concat(" ", @class, " "), " editor-group-container ")][1]');
+      await group.locator('.tabs-container .tab.active').first().click({ timeout: 5_000 }).catch(() => undefined);
     }
   }
 }
