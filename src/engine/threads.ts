@@ -2,8 +2,8 @@
 // pool, and waking the pool costs about as much as a small product: a network whose largest product is a
 // few hundred thousand multiply-adds per batch trains slower on two threads than on one (bench task A: 20-64-64-3
 // at batch 256, about half the speed), while 784-128 at batch 128 gains. When the thread count is the default
-// (not the user's), the trainer measures the network's largest product and, below LARGE_OP, drops the wasm
-// backend's pool to one thread; the reason goes into run.json.
+// (not the user's), the trainer weighs the network's products and, when most of its multiply-adds are in
+// products below LARGE_OP, drops the wasm backend's pool to one thread; the reason goes into run.json.
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { BackendReport } from '../protocol/trainer';
 import type { TF } from './tf';
@@ -47,22 +47,49 @@ const shapeOf = (t: unknown): (number | null)[] => {
 };
 const prod = (xs: readonly (number | null)[]) => xs.reduce<number>((a, d) => a * (d ?? 1), 1);
 
+/** A network's forward multiply-adds for one batch, by the size of the products they are in. */
+export interface ProductWork {
+  /** The largest single product. */
+  largest: number;
+  /** In products of at least LARGE_OP multiply-adds (those worth splitting across threads). */
+  large: number;
+  /** In smaller products. */
+  small: number;
+  /** The most time steps a recurrent layer runs one after another (0 without one), and the size of each step's product. */
+  steps: number;
+  stepProduct: number;
+}
+
 /**
- * The multiply-adds of the largest product one batch of `batch` rows runs through `model` (forward): a
- * kernel's size times the positions it is applied at (time steps, output pixels) times the batch.
+ * Where a batch's multiply-adds are in `model` (forward; the backward pass repeats each product's shape
+ * twice, so the shares hold for the whole step). A kernel's product covers every position it is applied at
+ * (output pixels of a convolution, time steps of a dense or LSTM input kernel: one product over all of
+ * them); a recurrent kernel's product runs once per time step, each on the previous step's output, so a
+ * 64-step LSTM of 64 units is 64 products of 64 x 64 by 64 x 256, each too small to split.
  */
-export function largestProduct(model: LayersModel, batch: number): number {
-  let largest = 0;
+export function productWork(model: LayersModel, batch: number): ProductWork {
+  const work: ProductWork = { largest: 0, large: 0, small: 0, steps: 0, stepProduct: 0 };
+  const add = (ops: number, times: number) => {
+    work.largest = Math.max(work.largest, ops);
+    if (ops >= LARGE_OP) work.large += ops * times;
+    else work.small += ops * times;
+  };
   for (const layer of model.layers as unknown as LayerLike[]) {
     for (const w of layer.trainableWeights) {
-      if (!/kernel$/.test(w.originalName) || /recurrent_kernel$/.test(w.originalName)) continue;
-      const cls = layer.getClassName();
-      // Convolutions: every output position; dense and recurrent layers: every position of the input but the last axis.
-      const over = /Conv/.test(cls) ? shapeOf(layer.output).slice(1, -1) : shapeOf(layer.input).slice(1, -1);
-      largest = Math.max(largest, batch * prod(over) * prod(w.shape));
+      if (!/kernel$/.test(w.originalName)) continue;
+      if (/recurrent_kernel$/.test(w.originalName)) {
+        const steps = shapeOf(layer.input)[1] ?? 1;
+        const ops = batch * prod(w.shape);
+        add(ops, steps);
+        if (steps > work.steps) Object.assign(work, { steps, stepProduct: ops });
+        continue;
+      }
+      // Convolutions: every output position; dense and recurrent input kernels: every position of the input but the last axis.
+      const over = /Conv/.test(layer.getClassName()) ? shapeOf(layer.output).slice(1, -1) : shapeOf(layer.input).slice(1, -1);
+      add(batch * prod(over) * prod(w.shape), 1);
     }
   }
-  return largest;
+  return work;
 }
 
 interface ThreadedWasm {
@@ -87,9 +114,19 @@ export function fitThreadsToModel(tf: TF, model: LayersModel, batch: number, rep
   return why;
 }
 
-/** Why `model` at `batch` rows is too small for several threads (see LARGE_OP), or undefined. */
+/**
+ * Why `model` at `batch` rows is too small for several threads, or undefined: when most of its multiply-adds
+ * are in products below LARGE_OP (bench task D, an LSTM over 64 characters, trained at 0.9x the
+ * single-threaded speed on two threads: two thirds of its work is in the per-step products).
+ */
 export function tooSmallForThreads(model: LayersModel, batch: number): string | undefined {
-  const ops = largestProduct(model, batch);
-  if (ops >= LARGE_OP) return undefined;
-  return `the network's largest product is ${(ops / 1e6).toFixed(1)} M multiply-adds per batch, too small for several threads to pay (below ${LARGE_OP / 1e6} M)`;
+  const work = productWork(model, batch);
+  const m = (n: number) => `${(n / 1e6).toFixed(1)} M`;
+  if (work.large === 0) {
+    return `the network's largest product is ${m(work.largest)} multiply-adds per batch, too small for several threads to pay (below ${LARGE_OP / 1e6} M)`;
+  }
+  if (work.large >= work.small) return undefined;
+  const share = Math.round((100 * work.small) / (work.small + work.large));
+  const rnn = work.steps > 1 ? `: a recurrent layer's ${work.steps} time steps run one after another, each a product of ${m(work.stepProduct)}` : '';
+  return `${share}% of the network's multiply-adds per batch are in products too small for several threads to pay (below ${LARGE_OP / 1e6} M each)${rnn}`;
 }

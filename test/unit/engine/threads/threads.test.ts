@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { threadedUnavailable } from '../../../../src/engine/backends/wasm-threads';
-import { largestProduct, LARGE_OP } from '../../../../src/engine/threads';
+import { LARGE_OP, productWork, tooSmallForThreads } from '../../../../src/engine/threads';
 import { TASKS } from '../../../../bench/tasks';
 import { TF_NS, setup, tf } from '../../kernels/compare';
 
@@ -60,17 +60,32 @@ describe('when threads are used', () => {
     assert.match(threadedUnavailable(os.tmpdir(), 2) ?? '', /tfjs-backend-wasm-threaded-simd\.wasm, .* not found in .*npm run build/);
   });
 
-  it("sizes a network by its largest product: the bench's tabular MLP is too small for threads, the 784-128 MLP and the CNN are not", async () => {
+  it("weighs a network's products: the tabular MLP and the LSTM over characters are too small for threads, the 784-128 MLP and the CNN are not", async () => {
     await setup();
     await tf.setBackend('cpu');
-    const ops = (id: 'A' | 'B' | 'C' | 'D') => largestProduct(TASKS[id].build(TF_NS, 1), TASKS[id].batchSize);
-    assert.equal(ops('A'), 256 * 64 * 64);
-    assert.ok(ops('A') < LARGE_OP);
-    assert.equal(ops('B'), 128 * 784 * 128);
-    assert.ok(ops('B') >= LARGE_OP);
+    const work = (id: 'A' | 'B' | 'C' | 'D') => productWork(TASKS[id].build(TF_NS, 1), TASKS[id].batchSize);
+    const small = (id: 'A' | 'B' | 'C' | 'D') => tooSmallForThreads(TASKS[id].build(TF_NS, 1), TASKS[id].batchSize);
+    const a = work('A');
+    assert.equal(a.largest, 256 * 64 * 64);
+    assert.equal(a.large, 0);
+    assert.equal(a.small, 256 * (20 * 64 + 64 * 64 + 64 * 3));
+    assert.match(small('A') ?? '', /largest product is 1\.0 M multiply-adds per batch/);
+    const b = work('B');
+    assert.equal(b.largest, 128 * 784 * 128);
+    assert.equal(b.large, 128 * 784 * 128);
+    assert.equal(small('B'), undefined);
     // conv2d 16 -> 32, 3x3, on 11x11 outputs, batch 64.
-    assert.equal(ops('C'), 64 * 11 * 11 * 3 * 3 * 16 * 32);
-    // The LSTM's input kernel (32 x 4*64) at each of 64 steps.
-    assert.equal(ops('D'), 64 * 64 * 32 * 256);
+    assert.equal(work('C').largest, 64 * 11 * 11 * 3 * 3 * 16 * 32);
+    assert.equal(small('C'), undefined);
+    // The LSTM's input kernel (32 x 4*64) is one product over all 64 steps; its recurrent kernel (64 x 4*64)
+    // is 64 products, one per step, each below LARGE_OP: two thirds of the work.
+    const d = work('D');
+    assert.equal(d.largest, 64 * 64 * 32 * 256);
+    assert.equal(d.large, 64 * 64 * 32 * 256);
+    assert.ok(64 * 64 * 256 < LARGE_OP);
+    assert.equal(d.steps, 64);
+    assert.equal(d.stepProduct, 64 * 64 * 256);
+    assert.ok(d.small > d.large);
+    assert.match(small('D') ?? '', /^67% of the network's multiply-adds .* 64 time steps run one after another, each a product of 1\.0 M$/);
   });
 });
