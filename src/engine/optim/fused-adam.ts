@@ -1,12 +1,12 @@
 // Adam in one pass per variable on the wasm backend. tf.train.adam runs about 14 element-wise kernels per
 // variable per step (each a call into wasm plus tensor bookkeeping); here the new value, first and second
-// moments are computed in one pass over the wasm heap (SIMD where it runs: adam-simd.ts). Same
+// moments are computed in one pass over the wasm heap (SIMD where it runs: ../wasm-simd.ts). Same
 // hyperparameters, defaults, class name, config and getWeights()/setWeights() names and order as tfjs's
 // AdamOptimizer, so checkpoints and saved optimizers stay compatible. On any other backend (or non-float32
 // data) it runs the stock Adam math.
 import type { AdamOptimizer, NamedTensorMap, Tensor, TensorInfo, Variable } from '@tensorflow/tfjs-core';
 import type { TF } from '../tf';
-import { adamSimd, type WasmMemory } from './adam-simd';
+import { simdKernels, type WasmMemory } from '../wasm-simd';
 
 type Grads = Parameters<AdamOptimizer['applyGradients']>[0];
 type NamedTensor = { name: string; tensor: Tensor };
@@ -81,7 +81,7 @@ export function fusedAdamClass(tf: TF) {
       const c2 = 1 / (1 - Math.pow(beta2, t));
       const engine = tf.engine();
       const memory = heap.wasm.wasmMemory ?? heap.wasm.asm?.memory;
-      const simd = memory ? adamSimd(memory) : undefined;
+      const simd = memory ? simdKernels(memory)?.adam : undefined;
       for (let i = 0; i < names.length; i++) {
         const value = values[i];
         if (!s.accumulatedFirstMoment[i]) {

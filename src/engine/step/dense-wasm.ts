@@ -3,7 +3,8 @@
 // tfjs-layers' trainOnBatch spends most of a small network's step in bookkeeping: ~80 kernel calls each
 // recorded on the tape, then the tape walked backwards. Here the forward pass, the loss, its gradient and
 // the backward pass are written out for Dense (matrix products by wasm's XNNPACK kernels, called directly;
-// element-wise work in one JavaScript loop over the wasm heap), and the gradients go to the compiled
+// transposes and the relu gradient by the SIMD loops of ../wasm-simd.ts; other element-wise work in
+// JavaScript loops over the wasm heap), and the gradients go to the compiled
 // optimizer's applyGradients as trainOnBatch would hand them (same names, same order). The math follows
 // tfjs-layers' own losses and metrics, clipping included, so both paths train the same network
 // (test/unit/engine/dense-step.test.ts holds them to each other).
@@ -12,6 +13,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { MetricName } from '../../format/types';
 import type { OutputPlan } from '../model';
 import type { TF } from '../tf';
+import { simdKernels, type WasmMemory } from '../wasm-simd';
 import type { Batch, TrainStep } from './types';
 
 /** The wasm backend's own methods used here (public on its class, absent from KernelBackend). */
@@ -19,6 +21,9 @@ interface WasmBackend {
   makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
   typedArrayFromHeap(t: TensorInfo): Float32Array;
   disposeData(dataId: object, force?: boolean): boolean;
+  getMemoryOffset?(dataId: object): number;
+  /** The single-threaded build exports its memory; the threaded one imports a shared memory (wasmMemory). */
+  wasm?: { asm?: { memory?: WasmMemory }; wasmMemory?: WasmMemory };
 }
 
 /** What tfjs-layers' Dense and LayerVariable offer at run time (their TypeScript types keep them private). */
@@ -97,6 +102,12 @@ export function denseWasmStep(tf: TF, model: LayersModel, plan: OutputPlan, metr
 
   const be = backend as WasmBackend;
   const optimizer = model.optimizer;
+  // The relu gradient and the transposes four values at a time where WebAssembly SIMD runs (the relu gradient
+  // was a tenth of task A's step in JavaScript; tfjs's Transpose kernel goes value by value).
+  const memory = be.wasm?.wasmMemory ?? be.wasm?.asm?.memory;
+  const simd = memory && be.getMemoryOffset ? simdKernels(memory) : undefined;
+  const reluGrad = simd?.reluGrad;
+  const offset = (t: TensorInfo) => (be.getMemoryOffset as (id: object) => number)(t.dataId);
   const inputs = layers[0].inputs;
   const units = last.units;
 
@@ -123,6 +134,11 @@ export function denseWasmStep(tf: TF, model: LayersModel, plan: OutputPlan, metr
       return out;
     };
     const tr = (x: TensorInfo, rows: number, cols: number) => {
+      if (simd && rows % 4 === 0 && cols % 4 === 0) {
+        const t = alloc([cols, rows]);
+        simd.transpose(offset(x), offset(t), rows, cols);
+        return t;
+      }
       const out = transpose({ inputs: { x: { dataId: x.dataId, shape: [rows, cols], dtype: 'float32' } }, backend: be as never, attrs: { perm: [1, 0] } }) as TensorInfo;
       owned.push(out);
       return out;
@@ -175,7 +191,12 @@ export function denseWasmStep(tf: TF, model: LayersModel, plan: OutputPlan, metr
           }
           continue;
         }
-        if (!pre) derive(view(g), view(outs[i]), o.act as Hidden);
+        if (!pre && o.act === 'relu' && reluGrad) {
+          const n = b * o.units;
+          const n4 = n - (n % 4);
+          reluGrad(offset(g), offset(outs[i]), n4);
+          if (n4 < n) derive(view(g).subarray(n4), view(outs[i]).subarray(n4), 'relu');
+        } else if (!pre) derive(view(g), view(outs[i]), o.act as Hidden);
         const input = i === 0 ? x : outs[i - 1];
         const inputT = tr(input, b, o.inputs);
         byVar.set(o.kernel, mm(inputT, o.inputs, b, g, o.units));

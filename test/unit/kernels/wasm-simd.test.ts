@@ -1,8 +1,10 @@
-// The hand-assembled SIMD Adam loop: it instantiates on this Node, and on a shared memory it computes what the
-// scalar formula computes, in place and into separate outputs, touching nothing past the n values it is given.
+// The hand-assembled SIMD loops: they instantiate on this Node, and on a shared memory they compute what the
+// scalar formulas compute (Adam in place and into separate outputs), touching nothing past the n values given.
 import { strict as assert } from 'node:assert';
-import { adamSimd, type WasmMemory } from '../../../src/engine/optim/adam-simd';
+import { simdKernels, type WasmMemory } from '../../../src/engine/wasm-simd';
 import { randArray, rng } from './compare';
+
+const adamSimd = (memory: WasmMemory) => simdKernels(memory)?.adam;
 
 const Memory = (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory } }).WebAssembly.Memory;
 
@@ -51,6 +53,58 @@ describe('SIMD Adam loop', () => {
       arrays.forEach((a, i) => assert.deepEqual(a.subarray(n), before[i].subarray(n), `array ${i} past n`));
       assert.deepEqual(g, before[3]);
       assert.deepEqual(x, before[0]);
+    });
+  }
+});
+
+describe('SIMD relu gradient loop', () => {
+  for (const shared of [false, true]) {
+    it(`multiplies da by (a > 0), as tfjs's relu gradient, for n values only${shared ? ' (shared memory)' : ''}`, () => {
+      const n = 1000;
+      const stride = 1024 * 4;
+      const memory = shared ? new Memory({ initial: 1, maximum: 65536, shared: true }) : new Memory({ initial: 1 });
+      const da = new Float32Array(memory.buffer, 0, 1024);
+      const a = new Float32Array(memory.buffer, stride, 1024);
+      const r = rng(9);
+      da.set(randArray(r, 1024, 3));
+      // relu outputs: zeros (half of them), positives, and the edge values a relu can give.
+      a.set(randArray(r, 1024, 1).map((v) => Math.max(0, v)));
+      a[0] = -0;
+      a[1] = Number.MIN_VALUE;
+      a[2] = NaN;
+      da[3] = NaN; // where a <= 0 the product is NaN, as 0 * NaN
+      a[3] = 0;
+      da[4] = Infinity;
+      a[4] = 1;
+      const before = { da: Float32Array.from(da), a: Float32Array.from(a) };
+      simdKernels(memory)!.reluGrad(0, stride, n);
+      for (let k = 0; k < n; k++) {
+        const want = Math.fround(before.da[k] * (before.a[k] > 0 ? 1 : 0));
+        assert.ok(Object.is(da[k], want), `da[${k}]: ${da[k]}, expected ${want} (da ${before.da[k]}, a ${before.a[k]})`);
+      }
+      assert.deepEqual(da.subarray(n), before.da.subarray(n));
+      assert.deepEqual(a, before.a);
+    });
+  }
+});
+
+describe('SIMD transpose', () => {
+  for (const [rows, cols, shared] of [[4, 4, false], [128, 784, false], [8, 20, true], [256, 64, true]] as const) {
+    it(`transposes ${rows} x ${cols}${shared ? ' (shared memory)' : ''}, writing nothing past the output`, () => {
+      const n = rows * cols;
+      const pages = Math.ceil((3 * n * 4 + 64) / 65536);
+      const memory = shared ? new Memory({ initial: pages, maximum: 65536, shared: true }) : new Memory({ initial: pages });
+      const src = new Float32Array(memory.buffer, 0, n);
+      const dst = new Float32Array(memory.buffer, n * 4, n + 16); // 16 guard values after the output
+      src.set(randArray(rng(rows + cols), n, 5));
+      dst.fill(7);
+      const before = Float32Array.from(src);
+      simdKernels(memory)!.transpose(0, n * 4, rows, cols);
+      for (let r = 0; r < rows; r++) {
+        for (let c = 0; c < cols; c++) assert.equal(dst[c * rows + r], src[r * cols + c], `[${r}, ${c}]`);
+      }
+      assert.ok(dst.subarray(n).every((v) => v === 7), 'nothing written past the output');
+      assert.deepEqual(src, before);
     });
   }
 });
