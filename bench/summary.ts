@@ -56,7 +56,7 @@ const SINGLE_THREADED: Record<string, string> = {
   A: 'every product is tiny (20x64 and 64x64 at batch 256, under 1 M multiply-adds): waking the pool costs about as much as the product, and half the step is single-threaded JavaScript (loss, activations, batch copy)',
   B: "the products split across threads, but the step's element-wise JavaScript, the batch copy and Adam run on one",
   C: 'the convolutions split across threads, but the pooling gradients, the conv backprop bookkeeping and tfjs-layers\' tape run on one',
-  D: "the LSTM's 64 time steps run one after another; each step's product ([64 x 64] x [64 x 256]) is too small to split, and its gate arithmetic is single-threaded JavaScript",
+  D: "each of the LSTM's 64 steps is a product too small to split ([64 x 64] x [64 x 256]) and its gate arithmetic, single-threaded JavaScript",
   E: 'the step is an embedding lookup and its gradient (a scatter-add over 12,800 rows, single-threaded) plus tiny products',
   F: "the products split across threads, but the step's element-wise JavaScript (the 784-wide sigmoid and loss) runs on one",
 };
