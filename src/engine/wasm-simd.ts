@@ -1,6 +1,6 @@
-// Loops over float32 arrays as 128-bit SIMD, in a tiny WebAssembly module that shares the wasm backend's memory (four
-// float32 lanes per instruction, where a JavaScript loop does one). The module is assembled here from its
-// bytes: the project has no WebAssembly toolchain, and each function is a few dozen instructions.
+// Loops over float32 arrays as 128-bit SIMD, in a tiny WebAssembly module that shares the wasm backend's
+// memory (four float32 lanes per instruction, where a JavaScript loop does one). The module is assembled here
+// from its bytes: the project has no WebAssembly toolchain, and each function is a few dozen instructions.
 //  - adam, per element, in float32, as tf.train.adam's kernels do (a1 = 1 - b1, a2 = 1 - b2, c1 and c2 the
 //    bias corrections):  m' = b1 m + a1 g;  v' = b2 v + a2 g g;  x' = x - lr (m' c1) / (sqrt(v' c2) + eps)
 //  - reluGrad, the gradient through relu from its output a, as tfjs's (dy * step(x)):  da' = da * (a > 0 ? 1 : 0)

@@ -191,12 +191,14 @@ export function denseWasmStep(tf: TF, model: LayersModel, plan: OutputPlan, metr
           }
           continue;
         }
-        if (!pre && o.act === 'relu' && reluGrad) {
-          const n = b * o.units;
-          const n4 = n - (n % 4);
-          reluGrad(offset(g), offset(outs[i]), n4);
-          if (n4 < n) derive(view(g).subarray(n4), view(outs[i]).subarray(n4), 'relu');
-        } else if (!pre) derive(view(g), view(outs[i]), o.act as Hidden);
+        if (!pre) {
+          if (o.act === 'relu' && reluGrad) {
+            const n = b * o.units;
+            const n4 = n - (n % 4);
+            reluGrad(offset(g), offset(outs[i]), n4);
+            if (n4 < n) derive(view(g).subarray(n4), view(outs[i]).subarray(n4), 'relu');
+          } else derive(view(g), view(outs[i]), o.act as Hidden);
+        }
         const input = i === 0 ? x : outs[i - 1];
         const inputT = tr(input, b, o.inputs);
         byVar.set(o.kernel, mm(inputT, o.inputs, b, g, o.units));
